@@ -1,0 +1,191 @@
+"""The one citation verifier, for embedded and LLM answers alike.
+
+ALCE's rule: a sentence is supported when the passages it cites, taken together, support it. Our
+deterministic check: every number in the sentence appears in a cited passage, enough of its content
+words appear there, and it is semantically close to one of the cited passage's sentences.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.retrieval import Passage, terms
+from assistant.schemas import Citation, RemovedSentence
+from assistant.sentences import split_sentences
+
+MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
+_NUMBER = re.compile(r"(?<![\w.])£?\d+(?:[.,]\d+)*(?:\s?(?:bn|m|k))?")
+Encoder = Callable[[list[str]], np.ndarray]
+
+MIN_OVERLAP = 0.6
+MIN_COSINE = 0.5
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A quotable unit of a passage: a sentence, or a whole table row or figure."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Support:
+    """How well one sentence is supported by the passages it cites."""
+
+    ok: bool
+    score: float
+    reason: str
+    best: dict[int, Unit]  # for each cited passage, the unit that supports the sentence best
+
+
+def markers(sentence: str) -> list[int]:
+    """The passage numbers a sentence cites, in order."""
+    found: list[int] = []
+    for m in MARKER.finditer(sentence):
+        for n in m.group(1).split(","):
+            if int(n) not in found:
+                found.append(int(n))
+    return found
+
+
+def strip_markers(sentence: str) -> str:
+    return MARKER.sub("", sentence).strip()
+
+
+def numbers(text: str) -> set[str]:
+    """Numbers written in the text, normalised ('1,000' -> '1000')."""
+    return {m.group(0).replace(",", "").replace(" ", "").lstrip("£") for m in _NUMBER.finditer(text)}
+
+
+def passage_units(passage: Passage) -> list[Unit]:
+    """Quotable units of a passage, with offsets into the source."""
+    chunk = passage.chunk
+    if chunk.kind in ("table_row", "figure"):
+        return [Unit(chunk.start, chunk.end, chunk.text)]
+    return [Unit(s, e, chunk.text[s - chunk.start : e - chunk.start]) for s, e in split_sentences(chunk.text, chunk.start)]
+
+
+def _overlap(sentence_terms: list[str], passage_terms: set[str]) -> float:
+    if not sentence_terms:
+        return 0.0
+    return sum(1 for t in sentence_terms if t in passage_terms) / len(sentence_terms)
+
+
+def check_support(sentence: str, cited: Sequence[Passage], encode: Encoder | None) -> Support:
+    """Decide whether the cited passages together support ``sentence`` (markers already stripped)."""
+    claim = sentence.strip()
+    joined = "\n".join(p.chunk.display_text for p in cited)
+    best: dict[int, Unit] = {}
+    claim_terms = terms(claim)
+    for p in cited:
+        units = passage_units(p)
+        scored = [(_overlap(claim_terms, set(terms(u.text))), u) for u in units] or [(0.0, Unit(p.chunk.start, p.chunk.end, p.chunk.text))]
+        best[p.n] = max(scored, key=lambda su: su[0])[1]
+    missing = sorted(n for n in numbers(claim) if n not in numbers(joined))
+    if missing:
+        return Support(False, 0.0, f"number(s) {', '.join(missing)} not in the cited passage(s)", best)
+    overlap = _overlap(claim_terms, set(terms(joined)))
+    if overlap < MIN_OVERLAP:
+        return Support(False, overlap, f"only {overlap:.0%} of its content words are in the cited passage(s)", best)
+    if _normal(claim) in _normal(joined):
+        return Support(True, 1.0, "quoted", best)
+    if encode is None:
+        return Support(True, overlap, "word overlap", best)
+    units = [u for p in cited for u in passage_units(p)] + [Unit(p.chunk.start, p.chunk.end, p.chunk.display_text) for p in cited]
+    vectors = encode([claim] + [u.text for u in units])
+    cosine = float(np.max(vectors[1:] @ vectors[0])) if units else 0.0
+    if cosine < MIN_COSINE:
+        return Support(False, cosine, f"meaning differs from the cited passage(s) (similarity {cosine:.2f})", best)
+    return Support(True, round((cosine + overlap) / 2, 4), "paraphrase", best)
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.replace("**", "").replace("’", "'").replace("‘", "'").lower().split()).rstrip(".")
+
+
+@dataclass
+class Verified:
+    """The answer after verification: kept sentences and their citations, and what was removed."""
+
+    text: str
+    citations: list[Citation]
+    removed: list[RemovedSentence]
+
+
+def verify(
+    answer: str,
+    passages: Sequence[Passage],
+    *,
+    encode: Encoder | None,
+    make_citation: Callable[[int, Passage, Unit, float], Citation],
+    keep_unsupported: bool = False,
+) -> Verified:
+    """Check every sentence of ``answer``; drop (or, with ``keep_unsupported``, mark) what fails.
+
+    Citations are renumbered 1..n in order of first use, so the shown answer has no gaps.
+    """
+    by_n = {p.n: p for p in passages}
+    kept: list[str] = []
+    removed: list[RemovedSentence] = []
+    renumber: dict[int, int] = {}
+    citations: list[Citation] = []
+    answer = normalise_markers(answer)
+    for start, end in _answer_sentences(answer):
+        sentence = answer[start:end]
+        cited_ns = markers(sentence)
+        claim = strip_markers(sentence)
+        if not claim or not re.search(r"\w", claim):
+            continue
+        reason = ""
+        support: Support | None = None
+        if not cited_ns:
+            reason = "no citation"
+        elif any(n not in by_n for n in cited_ns):
+            bad = [n for n in cited_ns if n not in by_n]
+            reason = f"cites [{', '.join(map(str, bad))}], which is not a retrieved passage"
+        else:
+            support = check_support(claim, [by_n[n] for n in cited_ns], encode)
+            if not support.ok:
+                reason = support.reason
+        if reason:
+            removed.append(RemovedSentence(sentence=claim, reason=reason, cited=cited_ns))
+            if keep_unsupported:
+                kept.append(f"⚠ [unsupported: {reason}] {claim}")
+            continue
+        assert support is not None
+        new_ns = []
+        for n in cited_ns:
+            if n not in renumber:
+                renumber[n] = len(renumber) + 1
+                citations.append(make_citation(renumber[n], by_n[n], support.best[n], support.score))
+            new_ns.append(renumber[n])
+        body = claim.rstrip(".!?;: ")
+        end_mark = claim[len(body):].strip()[:1] or "."
+        kept.append(f"{body} [{', '.join(map(str, new_ns))}]{end_mark}")
+    return Verified(" ".join(kept), citations, removed)
+
+
+_MARKER_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+(?:\s*,\s*\d+)*\])+)")
+
+
+def normalise_markers(answer: str) -> str:
+    """Put markers written after a full stop ("... rose. [2]") before it ("... rose [2].")."""
+    return _MARKER_AFTER_STOP.sub(lambda m: f"{m.group(2)}{m.group(1)}", answer)
+
+
+def _answer_sentences(answer: str) -> list[tuple[int, int]]:
+    """Sentence spans of an answer, keeping trailing [n] markers with their sentence."""
+    spans = split_sentences(answer)
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and re.fullmatch(r"(\s*\[\d+(?:\s*,\s*\d+)*\])+\s*", answer[s:e]):
+            merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    return merged

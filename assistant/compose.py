@@ -1,0 +1,148 @@
+"""The embedded answer mode: an answer composed of the sources' own sentences, each cited.
+
+No generative model runs here, so every sentence shown is a sentence (or a table row or figure
+caption, rendered as a sentence) of a retrieved passage: grounded by construction. Sentence vectors
+were computed at ingest, so composing costs dot products, not model calls.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.citations import Unit
+from assistant.retrieval import Passage, terms
+from assistant.sentences import strip_bullet
+from assistant.store import SentenceVectors
+
+LEXICAL_WEIGHT = 0.5
+RELATIVE_FLOOR = 0.75  # a further sentence must score at least this share of the best one
+REDUNDANT_COSINE = 0.9
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A unit of a passage that may go into the answer."""
+
+    passage: Passage
+    unit: Unit
+    vector: np.ndarray
+    cosine: float
+    overlap: float
+
+    @property
+    def score(self) -> float:
+        return self.cosine + LEXICAL_WEIGHT * self.overlap
+
+
+def candidates(
+    question: str, query_vector: np.ndarray, passages: Sequence[Passage], sentences: SentenceVectors
+) -> list[Candidate]:
+    """Every quotable unit of the retrieved passages, scored against the question."""
+    wanted = {p.chunk.id: p for p in passages}
+    question_terms = set(terms(question))
+    question_numbers = set(re.findall(r"\d+(?:\.\d+)?", question))
+    out = []
+    for row, chunk_id in enumerate(sentences.chunk_ids):
+        passage = wanted.get(chunk_id)
+        if passage is None:
+            continue
+        chunk = passage.chunk
+        start, end = int(sentences.starts[row]), int(sentences.ends[row])
+        text = chunk.text[start - chunk.start : end - chunk.start]
+        scope = chunk.display_text if chunk.kind in ("table_row", "figure") else f"{chunk.context}\n{text}"
+        unit_terms = set(terms(scope))
+        overlap = len(question_terms & unit_terms) / len(question_terms) if question_terms else 0.0
+        if question_numbers and question_numbers & set(re.findall(r"\d+(?:\.\d+)?", text)):
+            overlap = min(1.0, overlap + 0.2)
+        vector = sentences.vectors[row]
+        out.append(Candidate(passage, Unit(start, end, text), vector, float(vector @ query_vector), overlap))
+    return out
+
+
+def select(pool: list[Candidate], limit: int) -> list[Candidate]:
+    """The best candidate first, then others close to it in score and not redundant with those chosen."""
+    ranked = sorted(pool, key=lambda c: (-c.score, c.passage.n, c.unit.start))
+    chosen: list[Candidate] = []
+    for cand in ranked:
+        if len(chosen) >= limit:
+            break
+        if chosen and cand.score < RELATIVE_FLOOR * chosen[0].score:
+            break
+        if any(float(cand.vector @ other.vector) > REDUNDANT_COSINE for other in chosen):
+            continue
+        if any(_same_words(cand.unit.text, other.unit.text) for other in chosen):
+            continue
+        chosen.append(cand)
+    return chosen
+
+
+_ANNOUNCES_LIST = re.compile(r"(:\s*$)|\b(following|two|three|four|five|six|criteria|these include)\b", re.IGNORECASE)
+
+
+def with_list_items(chosen: list[Candidate], pool: list[Candidate], extra: int = 6) -> list[Candidate]:
+    """After a sentence that announces a list ("This should include three criteria."), add the items."""
+    out: list[Candidate] = []
+    taken = {(c.passage.chunk.id, c.unit.start) for c in chosen}
+    for cand in chosen:
+        out.append(cand)
+        if not _ANNOUNCES_LIST.search(cand.unit.text.replace("**", "")):
+            continue
+        siblings = sorted(
+            (c for c in pool if c.passage.chunk.id == cand.passage.chunk.id and c.unit.start > cand.unit.start),
+            key=lambda c: c.unit.start,
+        )
+        for item in siblings[:extra]:
+            if not item.unit.text.lstrip().startswith(("-", "*", "•")):
+                break
+            if (item.passage.chunk.id, item.unit.start) not in taken:
+                taken.add((item.passage.chunk.id, item.unit.start))
+                out.append(item)
+    return out
+
+
+def _same_words(a: str, b: str) -> bool:
+    ta, tb = set(terms(a)), set(terms(b))
+    return bool(ta and tb) and len(ta & tb) / min(len(ta), len(tb)) > 0.85
+
+
+def render(candidate: Candidate) -> str:
+    """The unit as a readable sentence, without its citation marker or final stop."""
+    chunk, text = candidate.passage.chunk, candidate.unit.text
+    if chunk.kind == "table_row":
+        return _render_row(chunk.context, text)
+    if chunk.kind == "figure":
+        return _render_figure(text)
+    sentence = strip_bullet(text)
+    sentence = re.sub(r"(?<!\w)\*([^*]+)\*(?!\w)", r"\1", sentence)
+    return sentence.rstrip(" .")
+
+
+def _render_row(context: str, row: str) -> str:
+    lines = [line.strip() for line in context.split("\n") if line.strip()]
+    label = lines[0].title() if lines else "Table"
+    header = next((line for line in lines if "\t" in line), "")
+    siblings = [line for line in lines[2:] if "\t" not in line and not line.lower().startswith("source:")]
+    cells = [c.strip() for c in row.split("\t") if c.strip()]
+    if header:
+        heads = [h.strip() for h in header.split("\t") if h.strip()]
+        if len(cells) == 2:
+            return f"{label}, {cells[0]}: {cells[1].rstrip('.')}"
+        parts = [f"{h.lower()}: {c.rstrip('.')}" for h, c in zip(heads[1:], cells[1:])]
+        return f"{label}, {cells[0]} — " + "; ".join(parts)
+    column, *others = siblings or [""]
+    detail = f" ({'; '.join(others)})" if others else ""
+    return f"{label}, {column}{detail}: {' '.join(cells)}"
+
+
+def _render_figure(text: str) -> str:
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    label = lines[0].title() if lines else "Figure"
+    source = next((line for line in lines if line.lower().startswith("source:")), "")
+    body = [line for line in lines[1:] if line != source]
+    title = body[0] if body else ""
+    extra = "; ".join([*body[1:], source] if source else body[1:])
+    return f"{label}, “{title}”" + (f" ({extra})" if extra else "")

@@ -1,0 +1,155 @@
+"""Hybrid retrieval: dense (Chroma) + lexical (BM25), fused by reciprocal rank, near-duplicates removed.
+
+Why our own fusion rather than langchain_classic's EnsembleRetriever: we need each passage's dense
+cosine (the refusal threshold is calibrated on it) and filters applied to both lists before fusing;
+the ensemble returns bare Documents. The fusion itself is the standard RRF (k=60).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rank_bm25 import BM25Okapi
+
+from assistant.schemas import Chunk
+from assistant.store import IndexStore, SentenceVectors
+
+RRF_K = 60
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each either few for from further had has have
+    having he her here hers him his how i if in into is it its itself just me more most my no nor not now of off
+    on once only or other our ours out over own per same she should so some such than that the their theirs them
+    then there these they this those through to too under until up very was we were what when where which while
+    who whom why will with would you your yours report sources source say says said tell according does do
+    please ippr paper authors author""".split()
+)
+_TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
+
+
+def stem(word: str) -> str:
+    """A light stemmer: enough to match 'targets'/'target' and 'missions'/'mission'."""
+    for suffix in ("ies", "es", "s"):
+        if len(word) > 4 and word.endswith(suffix) and not word.endswith("ss"):
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def terms(text: str) -> list[str]:
+    """Content terms of ``text``: lower-cased, stop words dropped, lightly stemmed."""
+    return [stem(t) for t in _TOKEN.findall(text.lower().replace("’", "'")) if t not in STOPWORDS]
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk, numbered [n] for the answer."""
+
+    n: int
+    chunk: Chunk
+    score: float  # fused RRF score
+    dense: float  # cosine similarity of the question and the chunk
+
+
+class HybridRetriever:
+    """Dense + BM25 retrieval over one index generation; immutable once built, so thread-safe."""
+
+    def __init__(self, store: IndexStore) -> None:
+        self.chunks: list[Chunk] = store.chunks()
+        self.by_id = {c.id: c for c in self.chunks}
+        vectors = store.chunk_vectors()
+        self.matrix = np.vstack([vectors[c.id] for c in self.chunks]) if self.chunks else np.zeros((0, 384))
+        self.bm25 = BM25Okapi([terms(c.display_text) or ["_"] for c in self.chunks]) if self.chunks else None
+        self.sentences: SentenceVectors = store.sentence_vectors()
+        self.vectorstore = store.vectorstore() if self.chunks else None
+
+    def _allowed(self, chunk: Chunk, source_ids: Sequence[str] | None, kinds: Sequence[str] | None) -> bool:
+        return (not source_ids or chunk.source_id in source_ids) and (not kinds or chunk.kind in kinds)
+
+    def dense(self, query_vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[Chunk, float]]:
+        """Nearest chunks by cosine, through Chroma."""
+        if self.vectorstore is None:
+            return []
+        hits = self.vectorstore.similarity_search_by_vector_with_relevance_scores(
+            query_vector.tolist(), k=min(k, len(self.chunks)), filter=where
+        )
+        out = []
+        for doc, distance in hits:
+            chunk = self.by_id.get(str(doc.metadata.get("id")))
+            if chunk is not None:
+                out.append((chunk, 1.0 - float(distance)))
+        return out
+
+    def lexical(self, question: str, k: int, source_ids: Sequence[str] | None, kinds: Sequence[str] | None) -> list[Chunk]:
+        if self.bm25 is None:
+            return []
+        query = terms(question)
+        if not query:
+            return []
+        scores = self.bm25.get_scores(query)
+        order = np.argsort(-scores)
+        out = []
+        for i in order:
+            if scores[i] <= 0 or len(out) >= k:
+                break
+            if self._allowed(self.chunks[i], source_ids, kinds):
+                out.append(self.chunks[i])
+        return out
+
+    def retrieve(
+        self,
+        question: str,
+        query_vector: np.ndarray,
+        *,
+        k: int,
+        source_ids: Sequence[str] | None = None,
+        kinds: Sequence[str] | None = None,
+    ) -> list[Passage]:
+        """Top ``k`` passages for the question, fused from dense and lexical rankings."""
+        where = _where(source_ids, kinds)
+        pool = max(4 * k, 20)
+        dense = self.dense(query_vector, pool, where)
+        lexical = self.lexical(question, pool, source_ids, kinds)
+        fused: dict[str, float] = {}
+        for rank, (chunk, _) in enumerate(dense):
+            fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        for rank, chunk in enumerate(lexical):
+            fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        cosine = {c.id: s for c, s in dense}
+        ranked = sorted(fused, key=lambda cid: (-fused[cid], cid))
+        chosen: list[Chunk] = []
+        for cid in ranked:
+            chunk = self.by_id[cid]
+            if any(_near_duplicate(chunk, other) for other in chosen):
+                continue
+            chosen.append(chunk)
+            if len(chosen) >= k:
+                break
+        out = []
+        for n, chunk in enumerate(chosen, start=1):
+            dense_score = cosine.get(chunk.id)
+            if dense_score is None:
+                dense_score = float(self.matrix[self.chunks.index(chunk)] @ query_vector)
+            out.append(Passage(n, chunk, fused[chunk.id], dense_score))
+        return out
+
+
+def _where(source_ids: Sequence[str] | None, kinds: Sequence[str] | None) -> dict | None:
+    clauses = []
+    if source_ids:
+        clauses.append({"source_id": {"$in": list(source_ids)}})
+    if kinds:
+        clauses.append({"kind": {"$in": list(kinds)}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _near_duplicate(a: Chunk, b: Chunk) -> bool:
+    """Same words, nearly: the summary repeats the body's recommendations, for one."""
+    ta, tb = set(terms(a.text)), set(terms(b.text))
+    if not ta or not tb:
+        return False
+    return len(ta & tb) / len(ta | tb) >= 0.8

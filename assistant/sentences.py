@@ -1,0 +1,71 @@
+"""Sentence spans with offsets, shared by chunking, answer composition and the citation verifier.
+
+Why our own splitter: the usual libraries either need data downloads (nltk's punkt) or split the
+report's list items and "eg"/"et al" abbreviations wrongly; we need exact character offsets back.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ABBREVIATIONS = {"eg", "ie", "al", "dr", "mr", "mrs", "ms", "sir", "no", "vs", "etc", "cf", "st", "p", "pp"}
+# A sentence ends at . ! ? (optionally followed by a closing quote or bracket) then white space,
+# when the next character starts a new sentence.
+_END = re.compile(r"[.!?][\"'”’)\]*]*(?=\s+[\"'“‘(\[*]*[A-Z0-9£])")
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _line_spans(text: str) -> list[tuple[int, int]]:
+    """Break at blank lines, list items and table rows: each is its own unit of sense."""
+    units: list[tuple[int, int]] = []
+    pos = 0
+    current: int | None = None
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        starts_unit = not stripped or _BULLET.match(line) or "\t" in line
+        if starts_unit and current is not None:
+            units.append((current, pos))
+            current = None
+        if stripped:
+            if current is None:
+                current = pos
+            if "\t" in line:
+                units.append((current, pos + len(line)))
+                current = None
+        pos += len(line)
+    if current is not None:
+        units.append((current, pos))
+    return units
+
+
+def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """Return (start, end) spans of the sentences in ``text``, shifted by ``offset``."""
+    spans: list[tuple[int, int]] = []
+    for unit_start, unit_end in _line_spans(text):
+        start = unit_start
+        for match in _END.finditer(text, unit_start, unit_end):
+            word = re.search(r"(\w+)\W*$", text[start : match.start() + 1])
+            if word and word.group(1).lower() in _ABBREVIATIONS:
+                continue
+            spans.append((start, match.end()))
+            start = match.end()
+        spans.append((start, unit_end))
+    result = []
+    for s, e in spans:
+        s, e = _strip_span(text, s, e)
+        if e - s >= 2 and re.search(r"\w", text[s:e]):
+            result.append((s + offset, e + offset))
+    return result
+
+
+def strip_bullet(sentence: str) -> str:
+    """Drop a leading list marker and markdown emphasis so a list item reads as a sentence."""
+    return _BULLET.sub("", sentence).replace("**", "").strip()

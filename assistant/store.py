@@ -1,0 +1,219 @@
+"""The only module that talks to Chroma: embedded (persistent folder) or a shared `chroma run` server.
+
+An index is a *generation*: three collections (chunks, sentence vectors, source texts) written in
+full, then made current by one upsert of a pointer record. A crash before that upsert leaves the
+previous generation current and untouched; the next ingest deletes the unfinished one.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from assistant.schemas import Chunk, SourceRecord
+from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from langchain_chroma import Chroma
+    from langchain_core.embeddings import Embeddings
+
+_POINTER_ID = "active"
+_BATCH = 500
+
+
+@dataclass(frozen=True)
+class SentenceVectors:
+    """Sentence spans of every chunk with their embeddings, loaded once per Assistant."""
+
+    chunk_ids: list[str]
+    starts: np.ndarray
+    ends: np.ndarray
+    texts: list[str]
+    vectors: np.ndarray  # (n, 384), L2-normalised
+
+
+@dataclass(frozen=True)
+class IndexedSource:
+    """A source as stored in the current generation."""
+
+    record: SourceRecord
+    text: str
+    digest: str
+    chunks: int
+
+
+def make_client(settings: Settings) -> Any:
+    """A Chroma client: HttpClient when MISSION_DESK_CHROMA_HOST is set, else a persistent folder."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_host:
+        return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+    path = settings.data_dir / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def _chunk_metadata(chunk: Chunk) -> dict[str, Any]:
+    data = chunk.model_dump(exclude={"text", "context_spans", "cites", "page"})
+    data["context_spans"] = json.dumps(chunk.context_spans)
+    data["cites"] = json.dumps(chunk.cites)
+    data["page"] = chunk.page if chunk.page is not None else -1
+    data["text"] = chunk.text
+    return data
+
+
+def _chunk_from(metadata: dict[str, Any]) -> Chunk:
+    data = dict(metadata)
+    data["context_spans"] = [tuple(s) for s in json.loads(data["context_spans"])]
+    data["cites"] = json.loads(data["cites"])
+    data["page"] = None if data.get("page", -1) == -1 else data["page"]
+    return Chunk.model_validate(data)
+
+
+class IndexStore:
+    """Generations of the index in one Chroma client; everything else goes through this class."""
+
+    def __init__(self, settings: Settings, embeddings: Embeddings, client: Any | None = None) -> None:
+        self.settings = settings
+        self.embeddings = embeddings
+        self.client = client if client is not None else make_client(settings)
+        self.prefix = settings.collection
+
+    # -- generations --------------------------------------------------------------------------
+    def _name(self, generation: str, part: str) -> str:
+        return f"{self.prefix}-{generation}-{part}"
+
+    def _pointer(self) -> Any:
+        return self.client.get_or_create_collection(f"{self.prefix}-pointer", embedding_function=None)
+
+    def active_generation(self) -> str | None:
+        """The generation queries read, or None before the first complete ingest."""
+        got = self._pointer().get(ids=[_POINTER_ID], include=["metadatas"])
+        if not got["ids"]:
+            return None
+        return str(got["metadatas"][0]["generation"])
+
+    def new_generation(self) -> str:
+        """Name a fresh generation and delete any unfinished ones left by an interrupted ingest."""
+        self.drop_inactive()
+        return f"g{time.time_ns()}"
+
+    def activate(self, generation: str) -> None:
+        """Make ``generation`` current (one atomic upsert), then drop the older ones."""
+        self._pointer().upsert(
+            ids=[_POINTER_ID], metadatas=[{"generation": generation}], embeddings=[[1.0]], documents=[""]
+        )
+        self.drop_inactive()
+
+    def drop_inactive(self) -> None:
+        active = self.active_generation()
+        for collection in self.client.list_collections():
+            name = collection if isinstance(collection, str) else collection.name
+            parts = name.split("-")
+            if name.startswith(f"{self.prefix}-g") and len(parts) >= 3 and parts[-2] != active:
+                self.client.delete_collection(name)
+
+    # -- writing ------------------------------------------------------------------------------
+    def _collection(self, generation: str, part: str) -> Any:
+        return self.client.get_or_create_collection(
+            self._name(generation, part), embedding_function=None, metadata={"hnsw:space": "cosine"}
+        )
+
+    def write_chunks(self, generation: str, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        collection = self._collection(generation, "chunks")
+        for b in range(0, len(chunks), _BATCH):
+            batch = chunks[b : b + _BATCH]
+            collection.add(
+                ids=[c.id for c in batch],
+                documents=[c.display_text for c in batch],
+                metadatas=[_chunk_metadata(c) for c in batch],
+                embeddings=vectors[b : b + _BATCH].tolist(),
+            )
+
+    def write_sentences(self, generation: str, rows: Sequence[tuple[str, int, int, str]], vectors: np.ndarray) -> None:
+        """Rows are (chunk id, start, end, text) with one vector each."""
+        collection = self._collection(generation, "sentences")
+        for b in range(0, len(rows), _BATCH):
+            batch = rows[b : b + _BATCH]
+            collection.add(
+                ids=[f"{cid}:{s}:{e}" for cid, s, e, _ in batch],
+                documents=[t for *_, t in batch],
+                metadatas=[{"chunk_id": cid, "start": s, "end": e} for cid, s, e, _ in batch],
+                embeddings=vectors[b : b + _BATCH].tolist(),
+            )
+
+    def write_sources(self, generation: str, sources: Iterable[IndexedSource]) -> None:
+        collection = self._collection(generation, "sources")
+        items = list(sources)
+        if not items:
+            return
+        collection.add(
+            ids=[s.record.id for s in items],
+            documents=[s.text for s in items],
+            metadatas=[
+                {"record": s.record.model_dump_json(), "digest": s.digest, "chunks": s.chunks} for s in items
+            ],
+            embeddings=[[1.0] for _ in items],  # texts are looked up by id, never searched
+        )
+
+    # -- reading ------------------------------------------------------------------------------
+    def _read(self, part: str, include: list[str], generation: str | None = None) -> dict[str, Any]:
+        generation = generation or self.active_generation()
+        if generation is None:
+            return {"ids": [], "metadatas": [], "embeddings": [], "documents": []}
+        return self._collection(generation, part).get(include=include)
+
+    def chunks(self, generation: str | None = None) -> list[Chunk]:
+        got = self._read("chunks", ["metadatas"], generation)
+        return sorted((_chunk_from(m) for m in got["metadatas"]), key=lambda c: (c.source_id, c.seq))
+
+    def chunk_vectors(self, generation: str | None = None) -> dict[str, np.ndarray]:
+        got = self._read("chunks", ["embeddings"], generation)
+        return {cid: np.asarray(vec, dtype=np.float32) for cid, vec in zip(got["ids"], got["embeddings"])}
+
+    def sentence_rows(self, generation: str | None = None) -> dict[str, tuple[list[tuple[str, int, int, str]], np.ndarray]]:
+        """Sentence rows and vectors grouped by chunk id (used to carry unchanged chunks over)."""
+        got = self._read("sentences", ["metadatas", "embeddings", "documents"], generation)
+        grouped: dict[str, tuple[list[tuple[str, int, int, str]], list[Any]]] = {}
+        for meta, vec, doc in zip(got["metadatas"], got["embeddings"], got["documents"]):
+            rows, vecs = grouped.setdefault(meta["chunk_id"], ([], []))
+            rows.append((meta["chunk_id"], int(meta["start"]), int(meta["end"]), doc))
+            vecs.append(vec)
+        return {cid: (rows, np.asarray(vecs, dtype=np.float32)) for cid, (rows, vecs) in grouped.items()}
+
+    def sentence_vectors(self) -> SentenceVectors:
+        got = self._read("sentences", ["metadatas", "embeddings", "documents"])
+        metas = got["metadatas"]
+        vectors = np.asarray(got["embeddings"], dtype=np.float32) if metas else np.zeros((0, 384), np.float32)
+        return SentenceVectors(
+            chunk_ids=[m["chunk_id"] for m in metas],
+            starts=np.asarray([m["start"] for m in metas], dtype=np.int64),
+            ends=np.asarray([m["end"] for m in metas], dtype=np.int64),
+            texts=list(got["documents"]),
+            vectors=vectors,
+        )
+
+    def sources(self, generation: str | None = None) -> list[IndexedSource]:
+        got = self._read("sources", ["metadatas", "documents"], generation)
+        return [
+            IndexedSource(SourceRecord.model_validate_json(m["record"]), doc, m["digest"], int(m["chunks"]))
+            for m, doc in zip(got["metadatas"], got["documents"])
+        ]
+
+    def vectorstore(self) -> Chroma:
+        """The current generation's chunks as a LangChain vector store (dense retrieval)."""
+        from langchain_chroma import Chroma
+
+        generation = self.active_generation()
+        if generation is None:
+            raise LookupError("no index yet")
+        return Chroma(
+            client=self.client, collection_name=self._name(generation, "chunks"), embedding_function=self.embeddings
+        )

@@ -1,0 +1,309 @@
+#!/usr/bin/env python3
+"""Validate a Mission Desk gold evaluation dataset (JSONL).
+
+Usage:
+    python3 evals/check_dataset.py evals/datasets/gold-v1.jsonl [--corpus DIR]
+
+`check(path)` returns a list of human-readable problems (empty list = valid).
+The __main__ entry point prints them and exits 1 if there are any.
+
+Rules enforced
+--------------
+1. Every gold quote is an exact, case-sensitive substring of its source:
+   the whole report file for "smarter-state-2023", or the body after the
+   YAML front matter for an evidence note (corpus/evidence/<source_id>.md).
+2. Every key fact is 1-6 words and occurs (case-insensitively) in at least
+   one of the item's gold quotes.
+3. ids are unique and follow "<category>-NNN"; every record has exactly the
+   required keys with the right types; refusal items (expect_refusal true)
+   have empty gold / key_facts; non-refusal, non-claim items have >=1 gold
+   and >=1 key fact; claim items have a verdict (gold may be empty only for
+   "not enough evidence"); non-claim items have verdict null; follow_up items
+   have history, others do not; multi_passage items have >=2 distinct quotes.
+4. Questions do not copy their gold text: a question may not share a run of
+   COPY_RUN or more consecutive words with any of its gold quotes.
+Also: minimum counts per category and overall size.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+REPORT_ID = "smarter-state-2023"
+DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+REQUIRED_KEYS = {
+    "id", "category", "question", "history", "gold", "key_facts",
+    "expect_refusal", "verdict", "notes",
+}
+MIN_COUNTS = {
+    "prose": 20,
+    "number": 12,
+    "table_row": 10,
+    "figure": 6,
+    "box": 4,
+    "multi_passage": 5,
+    "follow_up": 5,
+    "refusal": 10,
+    "adversarial": 6,
+    "claim": 12,
+}
+MIN_TOTAL = 90
+VERDICTS = {"supported", "contradicted", "mixed", "not enough evidence"}
+QUOTE_MIN_CHARS = 10
+QUOTE_MAX_CHARS = 250
+KEY_FACT_MAX_WORDS = 6
+COPY_RUN = 8  # consecutive shared words between question and a gold quote
+
+
+def strip_front_matter(text: str) -> str:
+    """Return the body of a note: everything after the second '---' line.
+
+    If the note has no front matter (first line is not '---'), the whole text
+    is returned.
+    """
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        return text
+    for i in range(1, len(lines)):
+        if lines[i].strip() == "---":
+            return "".join(lines[i + 1:])
+    return ""  # unterminated front matter: no usable body
+
+
+def load_sources(corpus_dir: Path) -> dict[str, str]:
+    sources: dict[str, str] = {}
+    report = corpus_dir / f"{REPORT_ID}.txt"
+    if report.exists():
+        sources[REPORT_ID] = report.read_text(encoding="utf-8")
+    for note in sorted((corpus_dir / "evidence").glob("*.md")):
+        sources[note.stem] = strip_front_matter(note.read_text(encoding="utf-8"))
+    return sources
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def _shared_run(a: str, b: str) -> int:
+    """Length of the longest run of consecutive words shared by a and b."""
+    wa, wb = _words(a), _words(b)
+    best = 0
+    prev = [0] * (len(wb) + 1)
+    for x in wa:
+        cur = [0] * (len(wb) + 1)
+        for j, y in enumerate(wb, 1):
+            if x == y:
+                cur[j] = prev[j - 1] + 1
+                if cur[j] > best:
+                    best = cur[j]
+        prev = cur
+    return best
+
+
+def _check_item(item: dict, where: str, sources: dict[str, str]) -> list[str]:
+    problems: list[str] = []
+
+    def bad(msg: str) -> None:
+        problems.append(f"{where}: {msg}")
+
+    keys = set(item)
+    if keys != REQUIRED_KEYS:
+        missing = sorted(REQUIRED_KEYS - keys)
+        extra = sorted(keys - REQUIRED_KEYS)
+        bad(f"wrong keys (missing={missing}, extra={extra})")
+        return problems
+
+    cat = item["category"]
+    if cat not in MIN_COUNTS:
+        bad(f"unknown category {cat!r}")
+    if not isinstance(item["id"], str) or not re.fullmatch(
+        rf"{re.escape(str(cat))}-\d{{3}}", item["id"]
+    ):
+        bad(f"id {item['id']!r} does not match '<category>-NNN' for category {cat!r}")
+
+    q = item["question"]
+    if not isinstance(q, str) or not q.strip():
+        bad("question must be a non-empty string")
+        q = ""
+    if not isinstance(item["notes"], str):
+        bad("notes must be a string")
+    if not isinstance(item["expect_refusal"], bool):
+        bad("expect_refusal must be a bool")
+
+    # history
+    hist = item["history"]
+    if not isinstance(hist, list) or not all(
+        isinstance(t, list) and len(t) == 2 and all(isinstance(s, str) and s.strip() for s in t)
+        for t in hist
+    ):
+        bad("history must be a list of [user_question, assistant_answer] string pairs")
+    elif cat == "follow_up" and not hist:
+        bad("follow_up item needs a non-empty history")
+    elif cat != "follow_up" and hist:
+        bad("only follow_up items may carry history")
+
+    # gold
+    gold = item["gold"]
+    quotes: list[str] = []
+    if not isinstance(gold, list):
+        bad("gold must be a list")
+        gold = []
+    seen_gold = set()
+    for k, g in enumerate(gold):
+        if not isinstance(g, dict) or set(g) != {"source_id", "quote"}:
+            bad(f"gold[{k}] must be an object with exactly source_id and quote")
+            continue
+        sid, quote = g["source_id"], g["quote"]
+        if not isinstance(sid, str) or not isinstance(quote, str):
+            bad(f"gold[{k}] source_id and quote must be strings")
+            continue
+        if (sid, quote) in seen_gold:
+            bad(f"gold[{k}] duplicates an earlier gold entry")
+        seen_gold.add((sid, quote))
+        if sid not in sources:
+            bad(f"gold[{k}] unknown source_id {sid!r}")
+        elif quote not in sources[sid]:
+            bad(f"gold[{k}] quote not found verbatim in {sid}: {quote!r}")
+        if not (QUOTE_MIN_CHARS <= len(quote) <= QUOTE_MAX_CHARS):
+            bad(f"gold[{k}] quote length {len(quote)} outside "
+                f"{QUOTE_MIN_CHARS}-{QUOTE_MAX_CHARS} chars")
+        if quote != quote.strip():
+            bad(f"gold[{k}] quote has leading/trailing whitespace")
+        quotes.append(quote)
+        if q:
+            run = _shared_run(q, quote)
+            if run >= COPY_RUN:
+                bad(f"question copies {run} consecutive words from gold[{k}]; paraphrase it")
+
+    # key facts
+    facts = item["key_facts"]
+    if not isinstance(facts, list) or not all(isinstance(f, str) for f in facts):
+        bad("key_facts must be a list of strings")
+        facts = []
+    for f in facts:
+        n = len(f.split())
+        if not 1 <= n <= KEY_FACT_MAX_WORDS:
+            bad(f"key fact {f!r} has {n} words (need 1-{KEY_FACT_MAX_WORDS})")
+        if not any(f.lower() in qt.lower() for qt in quotes):
+            bad(f"key fact {f!r} does not appear in any gold quote")
+    if len({f.lower() for f in facts}) != len(facts):
+        bad("duplicate key facts")
+
+    # category-specific rules
+    verdict = item["verdict"]
+    refusal = item["expect_refusal"] is True
+    if cat == "refusal" and not refusal:
+        bad("refusal items must have expect_refusal true")
+    if refusal:
+        if gold or facts:
+            bad("items expecting refusal must have empty gold and key_facts")
+    if cat == "claim":
+        if verdict not in VERDICTS:
+            bad(f"claim verdict must be one of {sorted(VERDICTS)}, got {verdict!r}")
+        if refusal:
+            bad("claim items should not expect refusal (use the verdict)")
+        if verdict in VERDICTS - {"not enough evidence"}:
+            if not gold:
+                bad(f"claim with verdict {verdict!r} needs gold passages")
+            if not facts:
+                bad(f"claim with verdict {verdict!r} needs key facts")
+        if verdict == "not enough evidence" and facts and not gold:
+            bad("key facts given without gold")
+    else:
+        if verdict is not None:
+            bad("verdict must be null for non-claim items")
+        if not refusal:
+            if not gold:
+                bad("non-refusal item needs at least one gold passage")
+            if not facts:
+                bad("non-refusal item needs at least one key fact")
+    if cat == "multi_passage" and len(set(quotes)) < 2:
+        bad("multi_passage items need at least two distinct gold passages")
+    return problems
+
+
+def check(path, corpus_dir=None) -> list[str]:
+    """Return a list of problems found in the JSONL dataset at `path`."""
+    path = Path(path)
+    corpus_dir = Path(corpus_dir) if corpus_dir else DEFAULT_CORPUS
+    problems: list[str] = []
+    sources = load_sources(corpus_dir)
+    if REPORT_ID not in sources:
+        problems.append(f"report {REPORT_ID}.txt not found in {corpus_dir}")
+    try:
+        raw_lines = path.read_text(encoding="utf-8").split("\n")
+    except OSError as e:
+        return problems + [f"cannot read {path}: {e}"]
+    if raw_lines and raw_lines[-1] == "":
+        raw_lines.pop()  # trailing newline
+
+    ids: Counter = Counter()
+    cats: Counter = Counter()
+    questions: Counter = Counter()
+    n = 0
+    for lineno, line in enumerate(raw_lines, 1):
+        where = f"line {lineno}"
+        if not line.strip():
+            problems.append(f"{where}: blank line")
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as e:
+            problems.append(f"{where}: invalid JSON ({e})")
+            continue
+        if not isinstance(item, dict):
+            problems.append(f"{where}: not a JSON object")
+            continue
+        n += 1
+        if isinstance(item.get("id"), str):
+            where = f"line {lineno} ({item['id']})"
+            ids[item["id"]] += 1
+        cats[item.get("category")] += 1
+        if isinstance(item.get("question"), str) and isinstance(item.get("history"), list):
+            hist_key = json.dumps(item["history"], ensure_ascii=False)
+            questions[(" ".join(item["question"].lower().split()), hist_key)] += 1
+        problems.extend(_check_item(item, where, sources))
+
+    for i, c in ids.items():
+        if c > 1:
+            problems.append(f"duplicate id {i!r} ({c} times)")
+    for (qtext, _), c in questions.items():
+        if c > 1:
+            problems.append(f"duplicate question {qtext!r} ({c} times)")
+    for cat, minimum in MIN_COUNTS.items():
+        if cats[cat] < minimum:
+            problems.append(f"category {cat!r} has {cats[cat]} items, need >= {minimum}")
+    if n < MIN_TOTAL:
+        problems.append(f"dataset has {n} items, need >= {MIN_TOTAL}")
+    return problems
+
+
+def main(argv: list[str]) -> int:
+    args = argv[1:]
+    corpus = None
+    if "--corpus" in args:
+        i = args.index("--corpus")
+        corpus = args[i + 1] if i + 1 < len(args) else None
+        del args[i:i + 2]
+    if len(args) != 1:
+        print(__doc__.strip().splitlines()[2], file=sys.stderr)
+        return 2
+    problems = check(args[0], corpus)
+    for p in problems:
+        print(p)
+    if problems:
+        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+        return 1
+    counts = Counter(json.loads(l)["category"] for l in
+                     Path(args[0]).read_text(encoding="utf-8").splitlines() if l.strip())
+    summary = ", ".join(f"{c}={counts[c]}" for c in MIN_COUNTS)
+    print(f"OK: {sum(counts.values())} items ({summary})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,163 @@
+"""Loaders for .txt, .md, .pdf and .html: each returns the text we index or raises a clear LoaderError."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.errors import LoaderError
+
+SUPPORTED = (".pdf", ".html", ".htm", ".md", ".markdown", ".txt")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class LoadedDocument:
+    """A source's text as indexed, with what the loader learnt about it."""
+
+    path: Path
+    text: str
+    title: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+    page_starts: list[int] | None = None  # offsets where pages 1, 2, ... start (PDFs only)
+    body_start: int = 0  # where the body starts (after Markdown front matter)
+
+
+def load(path: Path, *, max_bytes: int) -> LoadedDocument:
+    """Read one file; raise LoaderError naming the file and the reason when it cannot be used."""
+    name = str(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise LoaderError(name, f"unsupported file type '{suffix or '(none)'}' (supported: {', '.join(SUPPORTED)})")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise LoaderError(name, f"cannot be read ({exc.strerror})") from exc
+    if size == 0:
+        raise LoaderError(name, "empty file (0 bytes)")
+    if size > max_bytes:
+        raise LoaderError(name, f"too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB)")
+    if suffix == ".pdf":
+        return _load_pdf(path)
+    text = _decode(path)
+    if suffix in (".html", ".htm"):
+        return _load_html(path, text)
+    if suffix in (".md", ".markdown"):
+        return _load_markdown(path, text)
+    _require_text(path, text)
+    return LoadedDocument(path, text, _first_line(text) or path.stem)
+
+
+def _decode(path: Path) -> str:
+    raw = path.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise LoaderError(str(path), f"not decodable as UTF-16 ({exc.reason})") from exc
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LoaderError(
+            str(path), f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at position {exc.start}); save it as UTF-8"
+        ) from exc
+
+
+def _require_text(path: Path, text: str) -> None:
+    if not text.strip():
+        raise LoaderError(str(path), "empty: the file contains no text")
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip().lstrip("#").strip()[:120]
+    return ""
+
+
+def _load_markdown(path: Path, text: str) -> LoadedDocument:
+    metadata: dict[str, Any] = {}
+    body_start = 0
+    m = _FRONT_MATTER.match(text)
+    if m:
+        try:
+            parsed = yaml.safe_load(m.group(1))
+        except yaml.YAMLError as exc:
+            raise LoaderError(str(path), f"front matter is not valid YAML ({exc.__class__.__name__})") from exc
+        if parsed is not None and not isinstance(parsed, dict):
+            raise LoaderError(str(path), "front matter must be a mapping of keys to values")
+        metadata = {str(k): v for k, v in (parsed or {}).items()}
+        body_start = m.end()
+    _require_text(path, text[body_start:])
+    title = str(metadata.get("title") or _first_line(text[body_start:]) or path.stem)
+    return LoadedDocument(path, text, title, metadata, body_start=body_start)
+
+
+def _load_pdf(path: Path) -> LoadedDocument:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    name = str(path)
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            try:
+                unlocked = reader.decrypt("")
+            except Exception as exc:  # pypdf raises several types for unsupported encryption
+                raise LoaderError(name, f"encrypted PDF that cannot be opened ({exc})") from exc
+            if not unlocked:
+                raise LoaderError(name, "encrypted (password-protected) PDF: remove the password and upload again")
+        pages = [_clean_page(page.extract_text() or "") for page in reader.pages]
+        title = (reader.metadata.title if reader.metadata and reader.metadata.title else "") or path.stem
+    except LoaderError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
+        raise LoaderError(name, f"corrupt or unreadable PDF ({exc.__class__.__name__}: {exc})") from exc
+    if not pages:
+        raise LoaderError(name, "PDF has no pages")
+    if not any(p.strip() for p in pages):
+        raise LoaderError(name, f"no extractable text in {len(pages)} page(s): image-only or scanned PDF (needs OCR)")
+    starts, parts, pos = [], [], 0
+    for page in pages:
+        starts.append(pos)
+        parts.append(page)
+        pos += len(page) + 2
+    return LoadedDocument(path, "\n\n".join(parts), str(title), {"pages": len(pages)}, page_starts=starts)
+
+
+def _clean_page(text: str) -> str:
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    return "\n".join(lines).strip("\n")
+
+
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_BLOCKS = ("p", "div", "section", "article", "blockquote", "pre", "tr", "table", "ul", "ol", "br")
+
+
+def _load_html(path: Path, html: str) -> LoadedDocument:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    for tag in soup(["script", "style", "noscript", "template", "head", "nav", "footer", "svg", "form", "iframe"]):
+        tag.decompose()
+    for tag in soup.find_all(_HEADINGS):
+        level = int(tag.name[1])
+        tag.replace_with(f"\n\n{'#' * level} {tag.get_text(' ', strip=True)}\n\n")
+    for tag in soup.find_all("li"):
+        tag.insert_before("\n- ")
+    for tag in soup.find_all(["td", "th"]):
+        tag.insert_before("\t")
+    for tag in soup.find_all(_BLOCKS):
+        tag.insert_before("\n\n")
+        tag.insert_after("\n\n")
+    raw = soup.get_text()
+    lines = [" ".join(line.replace("\t", " \t ").split()).replace(" \t ", "\t").strip() for line in raw.split("\n")]
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+    if not text.strip():
+        raise LoaderError(str(path), "no readable text in the HTML page")
+    return LoadedDocument(path, text, title or _first_line(text) or path.stem)

@@ -1,0 +1,50 @@
+"""Shared fixtures: real embeddings, a real Chroma index of the real corpus, isolated data folders."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant, Settings
+from assistant.embeddings import MiniLMEmbeddings
+from assistant.settings import PROJECT_ROOT
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# One ONNX export of the packaged model serves every test (exporting takes ~10 s).
+MODELS_DIR = PROJECT_ROOT / ".mission-desk" / "models"
+
+
+@pytest.fixture(autouse=True)
+def _no_stray_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never read a developer's MISSION_DESK_* variables."""
+    for key in list(os.environ):
+        if key.startswith("MISSION_DESK_"):
+            monkeypatch.delenv(key)
+
+
+@pytest.fixture(scope="session")
+def embeddings() -> MiniLMEmbeddings:
+    return MiniLMEmbeddings(MODELS_DIR)
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path) -> Callable[..., Settings]:
+    """Settings with a fresh data folder under tmp_path; pass overrides as keywords."""
+
+    def make(**overrides: object) -> Settings:
+        values: dict[str, object] = {"data_dir": tmp_path / "data", "models_dir": MODELS_DIR}
+        values.update(overrides)
+        return Settings(**values)  # type: ignore[arg-type]
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def corpus_assistant(tmp_path_factory: pytest.TempPathFactory, embeddings: MiniLMEmbeddings) -> Assistant:
+    """One Assistant over the real corpus, indexed once for the whole session (read-only use)."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("corpus-index"), models_dir=MODELS_DIR)
+    return Assistant.load(settings, embeddings=embeddings)
