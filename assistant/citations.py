@@ -119,7 +119,7 @@ class Verified:
 
 
 def verify(
-    answer: str,
+    answer: str | Sequence[str],
     passages: Sequence[Passage],
     *,
     encode: Encoder | None,
@@ -128,6 +128,8 @@ def verify(
 ) -> Verified:
     """Check every sentence of ``answer``; drop (or, with ``keep_unsupported``, mark) what fails.
 
+    ``answer`` is free text (split here into sentences) or already a list of sentences, as the
+    embedded mode gives it: a table row rendered as one sentence may itself contain full stops.
     Citations are renumbered 1..n in order of first use, so the shown answer has no gaps.
     """
     by_n = {p.n: p for p in passages}
@@ -135,9 +137,12 @@ def verify(
     removed: list[RemovedSentence] = []
     renumber: dict[int, int] = {}
     citations: list[Citation] = []
-    answer = normalise_markers(answer)
-    for start, end in _answer_sentences(answer):
-        sentence = answer[start:end]
+    if isinstance(answer, str):
+        text = normalise_markers(answer)
+        sentences = [text[s:e] for s, e in _answer_sentences(text)]
+    else:
+        sentences = list(answer)
+    for sentence in sentences:
         cited_ns = markers(sentence)
         claim = strip_markers(sentence)
         if not claim or not re.search(r"\w", claim):

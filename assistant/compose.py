@@ -18,8 +18,11 @@ from assistant.retrieval import Passage, terms
 from assistant.sentences import strip_bullet
 from assistant.store import SentenceVectors
 
-LEXICAL_WEIGHT = 0.5
-RELATIVE_FLOOR = 0.75  # a further sentence must score at least this share of the best one
+# Weights chosen on the gold set's answerable items (evals/README.md): the sentence's own cosine,
+# its share of the question's terms, and how well its whole passage matches.
+LEXICAL_WEIGHT = 0.3
+PASSAGE_WEIGHT = 0.3
+RELATIVE_FLOOR = 0.6  # a further sentence must score at least this share of the best one
 REDUNDANT_COSINE = 0.9
 
 
@@ -35,7 +38,7 @@ class Candidate:
 
     @property
     def score(self) -> float:
-        return self.cosine + LEXICAL_WEIGHT * self.overlap
+        return self.cosine + LEXICAL_WEIGHT * self.overlap + PASSAGE_WEIGHT * self.passage.dense
 
 
 def candidates(
@@ -43,6 +46,7 @@ def candidates(
 ) -> list[Candidate]:
     """Every quotable unit of the retrieved passages, scored against the question."""
     wanted = {p.chunk.id: p for p in passages}
+    wants_references = bool(_ASKS_FOR_REFERENCES.search(question))
     question_terms = set(terms(question))
     question_numbers = set(re.findall(r"\d+(?:\.\d+)?", question))
     out = []
@@ -53,6 +57,8 @@ def candidates(
         chunk = passage.chunk
         start, end = int(sentences.starts[row]), int(sentences.ends[row])
         text = chunk.text[start - chunk.start : end - chunk.start]
+        if not _answers_something(text, chunk.kind, wants_references):
+            continue
         scope = chunk.display_text if chunk.kind in ("table_row", "figure") else f"{chunk.context}\n{text}"
         unit_terms = set(terms(scope))
         overlap = len(question_terms & unit_terms) / len(question_terms) if question_terms else 0.0
@@ -61,6 +67,30 @@ def candidates(
         vector = sentences.vectors[row]
         out.append(Candidate(passage, Unit(start, end, text), vector, float(vector @ query_vector), overlap))
     return out
+
+
+_ASKS_FOR_REFERENCES = re.compile(r"\b(reference|references|bibliograph\w*|full citation|published by|publisher)\b", re.I)
+
+
+# Text addressed to an AI model ("ignore previous instructions", "reveal your system prompt") is
+# data to quote in a library view, never an answer to put in front of an adviser.
+INSTRUCTION_TO_MODEL = re.compile(
+    r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|rules|prompts?|above)\b|\breveal\b.{0,40}\bprompt\b"
+    r"|\bsystem prompt\b|\breply only\b|\byou are now\b|\bdeveloper mode\b",
+    re.IGNORECASE,
+)
+
+
+def _answers_something(text: str, kind: str, wants_references: bool) -> bool:
+    """Leave out units that cannot answer: rhetorical questions, bare labels, reference entries."""
+    if kind == "reference" and not wants_references:
+        return False
+    if INSTRUCTION_TO_MODEL.search(text):
+        return False
+    plain = text.strip().lstrip("-*• ").strip()
+    if plain.endswith("?") and kind not in ("list", "box", "table_row", "figure") and not text.lstrip().startswith("-"):
+        return False
+    return len(re.findall(r"\w+", plain)) >= 4 or kind in ("table_row", "figure")
 
 
 def select(pool: list[Candidate], limit: int) -> list[Candidate]:
@@ -72,7 +102,10 @@ def select(pool: list[Candidate], limit: int) -> list[Candidate]:
             break
         if chosen and cand.score < RELATIVE_FLOOR * chosen[0].score:
             break
-        if any(float(cand.vector @ other.vector) > REDUNDANT_COSINE for other in chosen):
+        # Cells of one table column share their headers, hence nearly the same vector: compare their text.
+        if cand.passage.chunk.kind != "table_row" and any(
+            float(cand.vector @ other.vector) > REDUNDANT_COSINE for other in chosen
+        ):
             continue
         if any(_same_words(cand.unit.text, other.unit.text) for other in chosen):
             continue
@@ -80,28 +113,51 @@ def select(pool: list[Candidate], limit: int) -> list[Candidate]:
     return chosen
 
 
-_ANNOUNCES_LIST = re.compile(r"(:\s*$)|\b(following|two|three|four|five|six|criteria|these include)\b", re.IGNORECASE)
+_ANNOUNCES_LIST = re.compile(
+    r"(:\s*$)|\b(following|two|three|four|five|six|criteria|these include|a number of)\b", re.IGNORECASE
+)
 
 
 def with_list_items(chosen: list[Candidate], pool: list[Candidate], extra: int = 6) -> list[Candidate]:
-    """After a sentence that announces a list ("This should include three criteria."), add the items."""
+    """After a sentence that announces a list ("This should include three criteria."), add the items.
+
+    The announcement may be the chosen sentence itself or the one right after it.
+    """
     out: list[Candidate] = []
     taken = {(c.passage.chunk.id, c.unit.start) for c in chosen}
     for cand in chosen:
         out.append(cand)
-        if not _ANNOUNCES_LIST.search(cand.unit.text.replace("**", "")):
+        siblings = _following(cand, pool)
+        if not _announces(cand) and siblings and _announces(siblings[0]) and not _is_item(siblings[0]):
+            lead = siblings.pop(0)
+            if (lead.passage.chunk.id, lead.unit.start) not in taken:
+                taken.add((lead.passage.chunk.id, lead.unit.start))
+                out.append(lead)
+        elif not _announces(cand):
             continue
-        siblings = sorted(
-            (c for c in pool if c.passage.chunk.id == cand.passage.chunk.id and c.unit.start > cand.unit.start),
-            key=lambda c: c.unit.start,
-        )
         for item in siblings[:extra]:
-            if not item.unit.text.lstrip().startswith(("-", "*", "•")):
+            if not _is_item(item):
                 break
             if (item.passage.chunk.id, item.unit.start) not in taken:
                 taken.add((item.passage.chunk.id, item.unit.start))
                 out.append(item)
     return out
+
+
+def _following(cand: Candidate, pool: list[Candidate]) -> list[Candidate]:
+    """Units after ``cand`` in its chunk, then in the next chunk of the same source if it was retrieved."""
+    chunk = cand.passage.chunk
+    same = [c for c in pool if c.passage.chunk.id == chunk.id and c.unit.start > cand.unit.start]
+    nxt = [c for c in pool if c.passage.chunk.source_id == chunk.source_id and c.passage.chunk.seq == chunk.seq + 1]
+    return sorted(same, key=lambda c: c.unit.start) + sorted(nxt, key=lambda c: c.unit.start)
+
+
+def _announces(cand: Candidate) -> bool:
+    return bool(_ANNOUNCES_LIST.search(cand.unit.text.replace("**", "")))
+
+
+def _is_item(cand: Candidate) -> bool:
+    return cand.unit.text.lstrip().startswith(("-", "*", "•"))
 
 
 def _same_words(a: str, b: str) -> bool:
@@ -133,9 +189,8 @@ def _render_row(context: str, row: str) -> str:
             return f"{label}, {cells[0]}: {cells[1].rstrip('.')}"
         parts = [f"{h.lower()}: {c.rstrip('.')}" for h, c in zip(heads[1:], cells[1:])]
         return f"{label}, {cells[0]} — " + "; ".join(parts)
-    column, *others = siblings or [""]
-    detail = f" ({'; '.join(others)})" if others else ""
-    return f"{label}, {column}{detail}: {' '.join(cells)}"
+    column = next((line for line in siblings if len(line.split()) <= 4), "")
+    return f"{label}, {column}: {' '.join(cells)}"
 
 
 def _render_figure(text: str) -> str:

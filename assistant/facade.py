@@ -85,8 +85,13 @@ class Assistant:
             if self._retriever is None:
                 if self.store.active_generation() is None:
                     raise IndexMissingError("no index yet: run `python -m assistant ingest`")
-                self._retriever = HybridRetriever(self.store)
+                self._retriever = self._new_retriever()
             return self._retriever
+
+    def _new_retriever(self) -> HybridRetriever:
+        # Catalogue citations and front matter name authors and publishers the passages may not.
+        texts = [f"{r.title} {r.citation}" for r in self.catalogue.records] + [s.text for s in self.store.sources()]
+        return HybridRetriever(self.store, texts)
 
     def ingest(
         self, paths: Sequence[Path] = (), progress: Callable[[int, int, str], None] | None = None
@@ -96,7 +101,7 @@ class Assistant:
 
         report = run_ingest(self.settings, self.embeddings, self.store, self.catalogue, paths=paths, progress=progress)
         if report.changed or self._retriever is None:
-            fresh = HybridRetriever(self.store) if self.store.active_generation() else None
+            fresh = self._new_retriever() if self.store.active_generation() else None
             with self._lock:
                 self._retriever = fresh
         return report
@@ -186,8 +191,9 @@ class Assistant:
         timings["retrieve"] = time.perf_counter() - began
         pool = compose.candidates(standalone, vector, passages, self.retriever.sentences)
         best = max((c.score for c in pool), default=0.0)
-        if best < self.settings.refusal_threshold:
-            answer = self._refusal(question, standalone, passages, pool)
+        unknown = self.retriever.unknown_names(standalone)
+        if unknown or best < self.settings.refusal_threshold:
+            answer = self._refusal(question, standalone, passages, pool, unknown)
         elif self.llm is None:
             answer = self._embedded(question, standalone, pool)
         else:
@@ -205,15 +211,19 @@ class Assistant:
 
         return condense(self.llm, question, history)
 
-    def _refusal(self, question: str, standalone: str, passages: Sequence[Passage], pool: list[compose.Candidate]) -> Answer:
+    def _refusal(
+        self, question: str, standalone: str, passages: Sequence[Passage], pool: list[compose.Candidate],
+        unknown: Sequence[str] = (),
+    ) -> Answer:
         closest = []
         for passage in passages[:3]:
             units = [c for c in pool if c.passage.n == passage.n]
             best = max(units, key=lambda c: c.score) if units else None
             unit = best.unit if best else passage_units(passage)[0]
             closest.append(self.citation(len(closest) + 1, passage, unit, best.score if best else 0.0))
+        text = REFUSAL if not unknown else f"{REFUSAL} They never mention {', '.join(repr(w) for w in unknown)}."
         return Answer(
-            question=question, answer=REFUSAL, refused=True, closest=closest, mode=self._mode(),
+            question=question, answer=text, refused=True, closest=closest, mode=self._mode(),
             model=self.settings.llm, prompt_version=self._version(), standalone_question=standalone,
         )
 
@@ -221,7 +231,7 @@ class Assistant:
         chosen = compose.with_list_items(compose.select(pool, self.settings.max_answer_sentences), pool)
         # Each chosen unit gets its own number, so each citation quotes exactly one sentence.
         numbered = [Passage(i, c.passage.chunk, c.passage.score, c.passage.dense) for i, c in enumerate(chosen, 1)]
-        draft = " ".join(f"{compose.render(c)} [{i}]." for i, c in enumerate(chosen, 1))
+        draft = [f"{compose.render(c)} [{i}]." for i, c in enumerate(chosen, 1)]
         units = {i: c.unit for i, c in enumerate(chosen, 1)}
         checked = verify(draft, numbered, encode=self.embeddings.embed, make_citation=self._citation_with(units))
         return Answer(

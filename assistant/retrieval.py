@@ -27,6 +27,8 @@ STOPWORDS = frozenset(
     who whom why will with would you your yours report sources source say says said tell according does do
     please ippr paper authors author""".split()
 )
+_WORD = re.compile(r"[a-z0-9]+(?:[.,'’-][a-z0-9]+)*")
+_NAME_OR_NUMBER = re.compile(r"\b(?:[A-Z][A-Za-z0-9]*(?:['’]s)?|\d[\d,.]*\d|\d)\b")
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
 
 
@@ -56,7 +58,7 @@ class Passage:
 class HybridRetriever:
     """Dense + BM25 retrieval over one index generation; immutable once built, so thread-safe."""
 
-    def __init__(self, store: IndexStore) -> None:
+    def __init__(self, store: IndexStore, extra_vocabulary: Sequence[str] = ()) -> None:
         self.chunks: list[Chunk] = store.chunks()
         self.by_id = {c.id: c for c in self.chunks}
         vectors = store.chunk_vectors()
@@ -64,6 +66,27 @@ class HybridRetriever:
         self.bm25 = BM25Okapi([terms(c.display_text) or ["_"] for c in self.chunks]) if self.chunks else None
         self.sentences: SentenceVectors = store.sentence_vectors()
         self.vectorstore = store.vectorstore() if self.chunks else None
+        texts = [c.display_text for c in self.chunks] + list(extra_vocabulary)
+        self.vocabulary = frozenset(w for t in texts for w in _WORD.findall(t.lower()))
+
+    def unknown_names(self, question: str) -> list[str]:
+        """Names and numbers in the question that no indexed passage mentions ("Finland", "2024").
+
+        A question about something the sources never name cannot be answered from them, however
+        close its other words come; this makes refusals of such questions certain and explainable.
+        """
+        found = []
+        for m in _NAME_OR_NUMBER.finditer(question):
+            word = m.group(0)
+            before = question[: m.start()].rstrip()
+            if not before or before.endswith((".", "!", "?", ":", '"', "“")):
+                continue  # the first word of a sentence is capitalised anyway
+            if word.isalpha() and word.isupper():
+                continue  # acronyms are too often spelt differently from the sources ("IIPP")
+            key = re.sub(r"['’]s$", "", word).lower()
+            if key not in self.vocabulary and key.rstrip("s") not in self.vocabulary:
+                found.append(word)
+        return found
 
     def _allowed(self, chunk: Chunk, source_ids: Sequence[str] | None, kinds: Sequence[str] | None) -> bool:
         return (not source_ids or chunk.source_id in source_ids) and (not kinds or chunk.kind in kinds)

@@ -58,12 +58,28 @@ def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
             spans.append((start, match.end()))
             start = match.end()
         spans.append((start, unit_end))
+    spans = _join_bold_labels(text, spans)
     result = []
     for s, e in spans:
         s, e = _strip_span(text, s, e)
         if e - s >= 2 and re.search(r"\w", text[s:e]):
             result.append((s + offset, e + offset))
     return result
+
+
+_BOLD_LABEL = re.compile(r"^\s*(?:[-*•]\s+)?\*\*[^*]{1,60}\*\*\s*$")
+
+
+def _join_bold_labels(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A short bold lead ("- **Bias 1: Short-termism.**") belongs with the sentence after it."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if out and _BOLD_LABEL.match(text[out[-1][0] : out[-1][1]]) and len(text[out[-1][0] : out[-1][1]].split()) <= 8 \
+                and "\n" not in text[out[-1][1] : s]:
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
 
 
 def strip_bullet(sentence: str) -> str:

@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     k: int = Field(default=6, ge=1, le=30, description="Passages retrieved per question.")
     max_answer_sentences: int = Field(default=6, ge=1, le=20, description="Sentences in an embedded answer.")
     refusal_threshold: float = Field(
-        default=0.42,
+        default=0.5,
         description="Lowest relevance (see retrieval.relevance) a passage needs; below it the assistant refuses. "
         "Calibrated on evals/datasets/gold-v1.jsonl (see evals/README.md).",
     )
