@@ -187,7 +187,7 @@ def _render_row(context: str, row: str) -> str:
         heads = [h.strip() for h in header.split("\t") if h.strip()]
         if len(cells) == 2:
             return f"{label}, {cells[0]}: {cells[1].rstrip('.')}"
-        parts = [f"{h.lower()}: {c.rstrip('.')}" for h, c in zip(heads[1:], cells[1:])]
+        parts = [f"{h.lower()}: {c.rstrip('.')}" for h, c in zip(heads[1:], cells[1:], strict=False)]
         return f"{label}, {cells[0]} — " + "; ".join(parts)
     column = next((line for line in siblings if len(line.split()) <= 4), "")
     return f"{label}, {column}: {' '.join(cells)}"

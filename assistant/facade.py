@@ -56,8 +56,8 @@ class Assistant:
         llm: BaseChatModel | None = None,
         catalogue: Catalogue | None = None,
     ) -> None:
-        from ingest.catalogue import Catalogue
         from assistant.llm import make_chat_model
+        from ingest.catalogue import Catalogue
 
         self.settings = settings or Settings()
         self.embeddings = embeddings or MiniLMEmbeddings(self.settings.model_cache_dir)

@@ -176,13 +176,13 @@ class IndexStore:
 
     def chunk_vectors(self, generation: str | None = None) -> dict[str, np.ndarray]:
         got = self._read("chunks", ["embeddings"], generation)
-        return {cid: np.asarray(vec, dtype=np.float32) for cid, vec in zip(got["ids"], got["embeddings"])}
+        return {cid: np.asarray(vec, dtype=np.float32) for cid, vec in zip(got["ids"], got["embeddings"], strict=True)}
 
     def sentence_rows(self, generation: str | None = None) -> dict[str, tuple[list[tuple[str, int, int, str]], np.ndarray]]:
         """Sentence rows and vectors grouped by chunk id (used to carry unchanged chunks over)."""
         got = self._read("sentences", ["metadatas", "embeddings", "documents"], generation)
         grouped: dict[str, tuple[list[tuple[str, int, int, str]], list[Any]]] = {}
-        for meta, vec, doc in zip(got["metadatas"], got["embeddings"], got["documents"]):
+        for meta, vec, doc in zip(got["metadatas"], got["embeddings"], got["documents"], strict=True):
             rows, vecs = grouped.setdefault(meta["chunk_id"], ([], []))
             rows.append((meta["chunk_id"], int(meta["start"]), int(meta["end"]), doc))
             vecs.append(vec)
@@ -204,7 +204,7 @@ class IndexStore:
         got = self._read("sources", ["metadatas", "documents"], generation)
         return [
             IndexedSource(SourceRecord.model_validate_json(m["record"]), doc, m["digest"], int(m["chunks"]))
-            for m, doc in zip(got["metadatas"], got["documents"])
+            for m, doc in zip(got["metadatas"], got["documents"], strict=True)
         ]
 
     def vectorstore(self) -> Chroma:

@@ -217,7 +217,7 @@ def run_ingest(
                 progress(done, total, "embedding")
         return np.vstack(out) if out else np.zeros((0, 384), np.float32)
 
-    fresh_vectors = dict(zip([c.id for c in fresh], embed([c.display_text for c in fresh])))
+    fresh_vectors = dict(zip([c.id for c in fresh], embed([c.display_text for c in fresh]), strict=True))
     unit_vectors = embed([u[3] for u in fresh_units])
 
     vectors = np.vstack([fresh_vectors.get(c.id, old_vectors.get(c.id)) for c in new_chunks]) if new_chunks else np.zeros((0, 384))
