@@ -144,6 +144,35 @@ def with_list_items(chosen: list[Candidate], pool: list[Candidate], extra: int =
     return out
 
 
+_ASKS_FOR_NUMBER = re.compile(
+    r"\b(how (many|much|fast|far|long|large|big)|what (share|proportion|percentage|fraction|number|size|rate|level|amount)"
+    r"|effect sizes?|by how|per cent|percentage|what (was|were|is|are) the [\w\s-]{0,30}(size|rate|share|figure|gap))\b",
+    re.IGNORECASE,
+)
+_DIGIT = re.compile(r"\d")
+
+
+def with_numbers(question: str, chosen: list[Candidate], pool: list[Candidate]) -> list[Candidate]:
+    """For a question asking for a quantity, follow a number-less sentence with the next one if it has numbers.
+
+    "Rewards ... all reduced free-choice intrinsic motivation." is the sentence that matches; the
+    figures are in the next: "The effect sizes were d = -0.40, -0.36 and -0.28 respectively."
+    """
+    if not _ASKS_FOR_NUMBER.search(question) or any(_DIGIT.search(c.unit.text) for c in chosen[:1]):
+        return chosen
+    out: list[Candidate] = []
+    taken = {(c.passage.chunk.id, c.unit.start) for c in chosen}
+    for cand in chosen:
+        out.append(cand)
+        if _DIGIT.search(cand.unit.text):
+            continue
+        after = [c for c in _following(cand, pool) if c.passage.chunk.id == cand.passage.chunk.id][:1]
+        if after and _DIGIT.search(after[0].unit.text) and (after[0].passage.chunk.id, after[0].unit.start) not in taken:
+            taken.add((after[0].passage.chunk.id, after[0].unit.start))
+            out.append(after[0])
+    return out
+
+
 def _following(cand: Candidate, pool: list[Candidate]) -> list[Candidate]:
     """Units after ``cand`` in its chunk, then in the next chunk of the same source if it was retrieved."""
     chunk = cand.passage.chunk
