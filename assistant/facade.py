@@ -168,7 +168,7 @@ class Assistant:
 
     def relevance(self, passages: Sequence[Passage], question: str, vector: np.ndarray) -> float:
         """How well the best passage matches: the best unit's composed score (see compose)."""
-        pool = compose.candidates(question, vector, passages, self.retriever.sentences)
+        pool = compose.candidates(self.retriever.expand(question), vector, passages, self.retriever.sentences)
         return max((c.score for c in pool), default=0.0)
 
     def ask(
@@ -189,7 +189,7 @@ class Assistant:
         standalone = self._standalone(question, history)
         passages, vector = self.retrieve(standalone, k=k, source_ids=source_ids, kinds=kinds)
         timings["retrieve"] = time.perf_counter() - began
-        pool = compose.candidates(standalone, vector, passages, self.retriever.sentences)
+        pool = compose.candidates(self.retriever.expand(standalone), vector, passages, self.retriever.sentences)
         best = max((c.score for c in pool), default=0.0)
         unknown = self.retriever.unknown_names(standalone)
         if unknown or best < self.settings.refusal_threshold:

@@ -8,7 +8,7 @@ the ensemble returns bare Documents. The fusion itself is the standard RRF (k=60
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,8 +66,20 @@ class HybridRetriever:
         self.bm25 = BM25Okapi([terms(c.display_text) or ["_"] for c in self.chunks]) if self.chunks else None
         self.sentences: SentenceVectors = store.sentence_vectors()
         self.vectorstore = store.vectorstore() if self.chunks else None
+        self.acronyms = find_acronyms(c.text for c in self.chunks)
         texts = [c.display_text for c in self.chunks] + list(extra_vocabulary)
         self.vocabulary = frozenset(w for t in texts for w in _WORD.findall(t.lower()))
+
+    def expand(self, question: str) -> str:
+        """The question with acronyms the sources define added beside their long forms, and back."""
+        lowered = question.lower()
+        extra = []
+        for long_form, short in self.acronyms.items():
+            if long_form in lowered and short.lower() not in lowered:
+                extra.append(short)
+            elif re.search(rf"\b{re.escape(short)}\b", question) and long_form not in lowered:
+                extra.append(long_form)
+        return f"{question} {' '.join(extra)}" if extra else question
 
     def unknown_names(self, question: str) -> list[str]:
         """Names and numbers in the question that no indexed passage mentions ("Finland", "2024").
@@ -134,7 +146,7 @@ class HybridRetriever:
         where = _where(source_ids, kinds)
         pool = max(4 * k, 20)
         dense = self.dense(query_vector, pool, where)
-        lexical = self.lexical(question, pool, source_ids, kinds)
+        lexical = self.lexical(self.expand(question), pool, source_ids, kinds)
         fused: dict[str, float] = {}
         for rank, (chunk, _) in enumerate(dense):
             fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (RRF_K + rank + 1)
@@ -157,6 +169,22 @@ class HybridRetriever:
                 dense_score = float(self.matrix[self.chunks.index(chunk)] @ query_vector)
             out.append(Passage(n, chunk, fused[chunk.id], dense_score))
         return out
+
+
+_DEFINITION = re.compile(r"((?:[A-Za-z][\w-]*\s+){1,6})\(([A-Z]{2,6})\)")
+
+
+def find_acronyms(texts: Iterable[str]) -> dict[str, str]:
+    """Acronyms the sources define, "new public management (NPM)" -> {"new public management": "NPM"}."""
+    found: dict[str, str] = {}
+    for text in texts:
+        for m in _DEFINITION.finditer(text):
+            words, short = m.group(1).split(), m.group(2)
+            initials = [w[0].lower() for w in words]
+            n = len(short)
+            if len(words) >= n and "".join(initials[-n:]) == short.lower():
+                found.setdefault(" ".join(words[-n:]).lower(), short)
+    return found
 
 
 def _where(source_ids: Sequence[str] | None, kinds: Sequence[str] | None) -> dict | None:
