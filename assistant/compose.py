@@ -173,6 +173,25 @@ def with_numbers(question: str, chosen: list[Candidate], pool: list[Candidate]) 
     return out
 
 
+_ANAPHOR = re.compile(r"^\W*(This|These|It|They|Their|Such|That|Those|He|She|His|Her)\b")
+
+
+def with_antecedents(chosen: list[Candidate], pool: list[Candidate]) -> list[Candidate]:
+    """Put the sentence a chosen one points back to ("These include gaming...") right before it."""
+    out: list[Candidate] = []
+    taken = {(c.passage.chunk.id, c.unit.start) for c in chosen}
+    for cand in chosen:
+        if _ANAPHOR.match(cand.unit.text) and not _is_item(cand):
+            before = [c for c in pool if c.passage.chunk.id == cand.passage.chunk.id and c.unit.end <= cand.unit.start]
+            if before:
+                previous = max(before, key=lambda c: c.unit.end)
+                if (previous.passage.chunk.id, previous.unit.start) not in taken:
+                    taken.add((previous.passage.chunk.id, previous.unit.start))
+                    out.append(previous)
+        out.append(cand)
+    return out
+
+
 def _following(cand: Candidate, pool: list[Candidate]) -> list[Candidate]:
     """Units after ``cand`` in its chunk, then in the next chunk of the same source if it was retrieved."""
     chunk = cand.passage.chunk
