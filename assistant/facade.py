@@ -110,8 +110,10 @@ class Assistant:
         """Delete a user document and drop its chunks from the index."""
         from ingest.pipeline import user_source_id
 
+        # A front-matter id names the source, so look the file up in the index as well as by name.
+        indexed = {s.record.id: s.record.file for s in self.store.sources() if s.record.kind == "user document"}
         for path in self.settings.user_documents_dir.glob("*"):
-            if user_source_id(path) == source_id or path.name == source_id:
+            if source_id in (user_source_id(path), path.name) or indexed.get(source_id) == path.name:
                 path.unlink()
                 return self.ingest()
         raise KeyError(f"no user document with id {source_id!r} (corpus sources cannot be removed here)")

@@ -156,7 +156,8 @@ def _load_html(path: Path, html: str) -> LoadedDocument:
         tag.insert_before("\n\n")
         tag.insert_after("\n\n")
     raw = soup.get_text()
-    lines = [" ".join(line.replace("\t", " \t ").split()).replace(" \t ", "\t").strip() for line in raw.split("\n")]
+    # Collapse spaces inside each cell but keep the tabs between table cells (str.split() would eat them).
+    lines = ["\t".join(" ".join(cell.split()) for cell in line.split("\t")).strip() for line in raw.split("\n")]
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
     if not text.strip():
         raise LoaderError(str(path), "no readable text in the HTML page")

@@ -166,7 +166,17 @@ def run_ingest(
     for source in discover(settings, catalogue):
         report.files += 1
         try:
-            prepared.append(prepare(source, settings, embeddings, catalogue))
+            item = prepare(source, settings, embeddings, catalogue)
+            # A user document whose front matter claims an id already in use is skipped like any other
+            # bad file; raising here would block every later ingest until the file was deleted by hand.
+            owner = next((p.source.record for p in prepared if p.source.record.id == item.source.record.id), None)
+            if owner is not None:
+                raise LoaderError(
+                    str(source.path),
+                    f"source id '{owner.id}' is already used by {owner.file or owner.title}: "
+                    "give this document another id in its front matter",
+                )
+            prepared.append(item)
         except (LoaderError, ValueError) as exc:
             reason = exc.reason if isinstance(exc, LoaderError) else str(exc)
             report.skipped.append(FileError(path=str(source.path), reason=reason))
