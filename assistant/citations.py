@@ -97,7 +97,9 @@ def check_support(sentence: str, cited: Sequence[Passage], encode: Encoder | Non
         return Support(True, 1.0, "quoted", best)
     if encode is None:
         return Support(True, overlap, "word overlap", best)
-    units = [u for p in cited for u in passage_units(p)] + [Unit(p.chunk.start, p.chunk.end, p.chunk.display_text) for p in cited]
+    # Only the best-matching unit and the whole passage of each cited passage are embedded: the
+    # verifier runs on every answer, so its cost must stay a few short texts per sentence.
+    units = [best[p.n] for p in cited] + [Unit(p.chunk.start, p.chunk.end, p.chunk.display_text) for p in cited]
     vectors = encode([claim] + [u.text for u in units])
     cosine = float(np.max(vectors[1:] @ vectors[0])) if units else 0.0
     if cosine < MIN_COSINE:
