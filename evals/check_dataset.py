@@ -298,8 +298,8 @@ def main(argv: list[str]) -> int:
     if problems:
         print(f"{len(problems)} problem(s) found", file=sys.stderr)
         return 1
-    counts = Counter(json.loads(l)["category"] for l in
-                     Path(args[0]).read_text(encoding="utf-8").splitlines() if l.strip())
+    counts = Counter(json.loads(line)["category"] for line in
+                     Path(args[0]).read_text(encoding="utf-8").splitlines() if line.strip())
     summary = ", ".join(f"{c}={counts[c]}" for c in MIN_COUNTS)
     print(f"OK: {sum(counts.values())} items ({summary})")
     return 0

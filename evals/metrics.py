@@ -1,0 +1,347 @@
+"""Deterministic eval metrics: retrieval recall@k and MRR, key facts, ALCE citation recall/precision, refusals.
+
+The support checker here is deliberately independent of the product's verifier
+(assistant/citations.py): its own normalisation, tokeniser, stop words and number rule, and no
+embedding model. A sentence counts as supported by cited text when it is contained in it, or when
+at least 80 % of its content words occur there and every number it states occurs there too.
+Agreeing with the product's verifier is then evidence, not a tautology.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+SUPPORT_COVERAGE = 0.8  # share of a sentence's content words the cited text must contain
+SPAN_COVERAGE = 0.5  # share of a gold quote's characters a retrieved chunk must cover to count as retrieved
+
+# The issue's "done when" figures for the embedded mode (issue 6).
+ISSUE_TARGETS: dict[str, float] = {
+    "recall_at_5": 0.95,
+    "key_fact_accuracy": 0.85,
+    "citation_precision": 0.95,
+    "citation_recall": 0.95,
+    "refusal_accuracy": 0.90,
+}
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
+_MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
+_UNSUPPORTED_FLAG = re.compile(r"^⚠\s*\[unsupported:[^\]]*\]\s*")
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+_WORD = re.compile(r"[a-z0-9]+(?:['.][a-z0-9]+)*")
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
+# A short, general English stop list: kept here, not imported, so the checker shares nothing with retrieval.
+_STOP = frozenset(
+    """a an the and or but nor of to in on at by for with from into onto as is are was were be been being it its
+    this that these those there their they them he she his her we our you your i not no so than then too very can
+    could should would will shall may might must do does did has have had which who whom whose what when where
+    why how all any both each few more most other some such only own same just also about over under between
+    through during before after above below up down out off again further once here per eg ie""".split()
+)
+
+
+# -- text normalisation ---------------------------------------------------------------------------
+def normalise(text: str) -> str:
+    """Lower case, straight quotes, plain dashes, no markdown emphasis, single spaces."""
+    text = text.translate(_QUOTES).replace("**", "").replace("*", "")
+    return " ".join(text.lower().split())
+
+
+def plain_sentence(sentence: str) -> str:
+    """An answer sentence as a claim: markers, warning flags, bullets and markdown removed."""
+    text = _UNSUPPORTED_FLAG.sub("", sentence.strip())
+    text = _MARKER.sub("", text)
+    text = _BULLET.sub("", text).replace("**", "").replace("*", "")
+    return " ".join(text.split()).rstrip(" .;:")
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(normalise(text)) if w not in _STOP and not w.isdigit()]
+
+
+def numbers_in(text: str) -> set[str]:
+    """Numbers as written, thousands separators dropped ('100,000' -> '100000')."""
+    return {m.group(0).replace(",", "") for m in _NUMBER.finditer(text.translate(_QUOTES))}
+
+
+def _words(text: str) -> str:
+    """Words only, single-spaced and padded: containment then ignores punctuation and respects word edges."""
+    return f" {' '.join(_WORD.findall(normalise(text)))} "
+
+
+def supports(sentence: str, evidence: str) -> bool:
+    """Does ``evidence`` (cited quotes/passages, joined) support the plain ``sentence``?"""
+    claim = plain_sentence(sentence)
+    if not claim:
+        return False
+    if numbers_in(claim) - numbers_in(evidence):
+        return False
+    if _words(claim).strip() and _words(claim) in _words(evidence):
+        return True
+    words = content_words(claim)
+    if not words:
+        return False
+    found = set(content_words(evidence))
+    return sum(w in found for w in words) / len(words) >= SUPPORT_COVERAGE
+
+
+# -- answers --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AnswerSentence:
+    text: str
+    cited: tuple[int, ...]
+
+
+_FLAGGED_END = re.compile(r"[.!?](?=\s+[A-Z\"“‘(])")
+_SENTENCE_END = re.compile(r"(?:\s*\[\d+(?:\s*,\s*\d+)*\])+\s*[.!?:;]?(?=\s|$)")
+
+
+def answer_sentences(answer: str) -> list[AnswerSentence]:
+    """Split an answer into sentences, each with the citation numbers it carries.
+
+    A sentence ends after its marker group ("... rose [2].", "... rose. [2]", "... including [2]:"), and one the
+    verifier flagged ("⚠ [unsupported: ...]") starts a new one. Text between markers is one sentence
+    even with inner full stops: a table row rendered as a sentence has them, and an uncited clause
+    run into a cited one must then be supported by that citation too, which is the stricter reading.
+    """
+    out: list[AnswerSentence] = []
+    for segment in re.split(r"(?=⚠)", answer):
+        pos = 0
+        if segment.startswith("⚠"):  # the flagged claim lost its markers: it ends at its own full stop
+            end = _FLAGGED_END.search(segment)
+            if end:
+                _add_sentence(out, segment[: end.end()])
+                pos = end.end()
+        for m in _SENTENCE_END.finditer(segment):
+            _add_sentence(out, segment[pos : m.end()])
+            pos = m.end()
+        _add_sentence(out, segment[pos:])
+    return out
+
+
+def _add_sentence(out: list[AnswerSentence], piece: str) -> None:
+    cited: list[int] = []
+    for group in _MARKER.findall(piece):
+        for n in group.split(","):
+            if int(n) not in cited:
+                cited.append(int(n))
+    text = plain_sentence(piece)
+    if re.search(r"\w", text):
+        out.append(AnswerSentence(text, tuple(cited)))
+    elif cited and out:  # a marker group on its own belongs to the sentence before it
+        out[-1] = AnswerSentence(out[-1].text, tuple(dict.fromkeys(out[-1].cited + tuple(cited))))
+
+
+@dataclass(frozen=True)
+class CitationScores:
+    """ALCE per-answer citation scores, with the counts behind them."""
+
+    sentences: int
+    supported: int
+    citations: int
+    relevant: int
+    unsupported: tuple[str, ...]
+
+    @property
+    def recall(self) -> float | None:
+        return self.supported / self.sentences if self.sentences else None
+
+    @property
+    def precision(self) -> float | None:
+        return self.relevant / self.citations if self.citations else None
+
+
+def citation_scores(sentences: Sequence[AnswerSentence], evidence: dict[int, str]) -> CitationScores:
+    """ALCE citation recall and precision for one answer (Gao et al. 2023, their eval.py).
+
+    Recall: a sentence counts when the concatenation of its cited texts supports it (no citation: 0).
+    Precision: a citation is irrelevant when its sentence is unsupported, or when it alone does not
+    support the sentence while the other citations still do.
+    """
+    supported = relevant = citations = 0
+    failing: list[str] = []
+    for sentence in sentences:
+        cited = [n for n in sentence.cited if n in evidence]
+        citations += len(sentence.cited)
+        joint = bool(cited) and len(cited) == len(sentence.cited) and supports(
+            sentence.text, "\n".join(evidence[n] for n in cited)
+        )
+        supported += joint
+        if not joint:
+            failing.append(sentence.text)
+            continue
+        if len(cited) == 1:
+            relevant += 1
+            continue
+        for n in cited:
+            if supports(sentence.text, evidence[n]):
+                relevant += 1
+                continue
+            others = "\n".join(evidence[m] for m in cited if m != n)
+            relevant += not supports(sentence.text, others)
+    return CitationScores(len(sentences), supported, citations, relevant, tuple(failing))
+
+
+def key_facts(answer: str, facts: Sequence[str]) -> list[str]:
+    """The key facts missing from the answer (case, quotes, dashes and spacing ignored)."""
+    text = _words(answer)
+    return [f for f in facts if _words(f) not in text]
+
+
+# -- retrieval ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class GoldSpan:
+    """A gold quote located in its source: ``source_text[start:end] == quote``."""
+
+    source_id: str
+    quote: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """One retrieved chunk as the metrics see it: its text and the source spans it is made of."""
+
+    source_id: str
+    text: str
+    spans: tuple[tuple[int, int], ...]
+
+
+def locate(source_id: str, quote: str, source_text: str, body_start: int = 0) -> GoldSpan:
+    """Find a gold quote in its source text (after any front matter); raise if it is not there."""
+    at = source_text.find(quote, body_start)
+    if at < 0:
+        raise ValueError(f"gold quote not found in {source_id}: {quote[:60]!r}")
+    return GoldSpan(source_id, quote, at, at + len(quote))
+
+
+def covers(chunk: Retrieved, gold: GoldSpan) -> bool:
+    """The chunk holds the gold quote: contains its text, or covers most of its characters in the source."""
+    if chunk.source_id != gold.source_id:
+        return False
+    if normalise(gold.quote) in normalise(chunk.text):
+        return True
+    covered = sum(max(0, min(e, gold.end) - max(s, gold.start)) for s, e in chunk.spans)
+    return covered >= SPAN_COVERAGE * (gold.end - gold.start)
+
+
+def recall_at(golds: Sequence[GoldSpan], retrieved: Sequence[Retrieved], k: int) -> float:
+    """Share of the gold quotes held by the top ``k`` chunks."""
+    top = retrieved[:k]
+    return sum(any(covers(c, g) for c in top) for g in golds) / len(golds)
+
+
+def reciprocal_rank(golds: Sequence[GoldSpan], retrieved: Sequence[Retrieved]) -> float:
+    """1/rank of the first chunk holding any gold quote (0 when none does)."""
+    for rank, chunk in enumerate(retrieved, 1):
+        if any(covers(chunk, g) for g in golds):
+            return 1.0 / rank
+    return 0.0
+
+
+def cites_gold(gold: GoldSpan, source_id: str, quote: str, start: int, end: int) -> bool:
+    """A citation quotes the gold passage: one quote contains the other, or their source spans overlap."""
+    if source_id != gold.source_id:
+        return False
+    q, g = _words(quote), _words(gold.quote)
+    if q.strip() and g.strip() and (g in q or q in g):
+        return True
+    return min(end, gold.end) > max(start, gold.start)
+
+
+# -- aggregates -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Refusals:
+    """Confusion counts with refusal as the positive class."""
+
+    true_refusals: int
+    false_refusals: int
+    missed_refusals: int
+    true_answers: int
+
+    @property
+    def precision(self) -> float | None:
+        asked = self.true_refusals + self.false_refusals
+        return self.true_refusals / asked if asked else None
+
+    @property
+    def recall(self) -> float | None:
+        due = self.true_refusals + self.missed_refusals
+        return self.true_refusals / due if due else None
+
+    @property
+    def accuracy(self) -> float | None:
+        total = self.true_refusals + self.false_refusals + self.missed_refusals + self.true_answers
+        return (self.true_refusals + self.true_answers) / total if total else None
+
+
+def refusals(pairs: Iterable[tuple[bool, bool]]) -> Refusals:
+    """Count (expected refusal, refused) pairs."""
+    tp = fp = fn = tn = 0
+    for expected, refused in pairs:
+        if expected and refused:
+            tp += 1
+        elif refused:
+            fp += 1
+        elif expected:
+            fn += 1
+        else:
+            tn += 1
+    return Refusals(tp, fp, fn, tn)
+
+
+def mean(values: Iterable[float | None]) -> float | None:
+    kept = [v for v in values if v is not None]
+    return sum(kept) / len(kept) if kept else None
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """The q-th percentile (0-100), linear between closest ranks."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q / 100
+    low, high = math.floor(pos), math.ceil(pos)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+@dataclass(frozen=True)
+class ThresholdChoice:
+    """A refusal threshold and how it splits the items."""
+
+    threshold: float
+    accuracy: float
+    answerable_kept: float  # share of answerable items answered
+    refusals_caught: float  # share of must-refuse items refused
+    margin: float = 0.0  # width of the gap between observed scores the cut-off sits in
+
+
+def threshold_choices(answerable: Sequence[float], refuse: Sequence[float]) -> list[ThresholdChoice]:
+    """Every useful cut-off between observed scores: refuse when score < threshold."""
+    scores = sorted(set(answerable) | set(refuse))
+    cuts = [(scores[0] - 0.01, 0.0)] + [(round((a + b) / 2, 4), b - a) for a, b in zip(scores, scores[1:], strict=False)]
+    cuts.append((scores[-1] + 0.01, 0.0))
+    total = len(answerable) + len(refuse)
+    out = []
+    for t, gap in cuts:
+        kept = sum(s >= t for s in answerable)
+        caught = sum(s < t for s in refuse)
+        out.append(
+            ThresholdChoice(t, (kept + caught) / total, kept / len(answerable) if answerable else 1.0,
+                            caught / len(refuse) if refuse else 1.0, round(gap, 4))
+        )
+    return out
+
+
+def best_threshold(answerable: Sequence[float], refuse: Sequence[float], min_kept: float = 0.97) -> ThresholdChoice:
+    """The most accurate cut-off that still answers ``min_kept`` of the answerable items.
+
+    Among equally accurate cut-offs, the one in the widest gap between observed scores: it is the
+    least likely to flip an item when scores move a little.
+    """
+    choices = threshold_choices(answerable, refuse)
+    allowed = [c for c in choices if c.answerable_kept >= min_kept] or choices
+    return max(allowed, key=lambda c: (c.accuracy, c.margin, -c.threshold))
