@@ -176,6 +176,19 @@ def with_numbers(question: str, chosen: list[Candidate], pool: list[Candidate]) 
 _ANAPHOR = re.compile(r"^\W*(This|These|It|They|Their|Such|That|Those|He|She|His|Her)\b")
 
 
+def with_continuation(chosen: list[Candidate], pool: list[Candidate]) -> list[Candidate]:
+    """The lead sentence is followed by the next one when that one points back at it ("This has led some
+    to call it a 'targets-and-terror' regime.", "These are the pursuit of: competence ...")."""
+    if not chosen:
+        return chosen
+    lead = chosen[0]
+    after = [c for c in _following(lead, pool) if c.passage.chunk.id == lead.passage.chunk.id][:1]
+    taken = {(c.passage.chunk.id, c.unit.start) for c in chosen}
+    if after and _ANAPHOR.match(after[0].unit.text) and (after[0].passage.chunk.id, after[0].unit.start) not in taken:
+        return [lead, after[0], *chosen[1:]]
+    return chosen
+
+
 def with_antecedents(chosen: list[Candidate], pool: list[Candidate]) -> list[Candidate]:
     """Put the sentence a chosen one points back to ("These include gaming...") right before it."""
     out: list[Candidate] = []

@@ -231,7 +231,7 @@ class Assistant:
 
     def _embedded(self, question: str, standalone: str, pool: list[compose.Candidate]) -> Answer:
         chosen = compose.select(pool, self.settings.max_answer_sentences)
-        chosen = compose.with_antecedents(compose.with_list_items(chosen, pool), pool)
+        chosen = compose.with_antecedents(compose.with_list_items(compose.with_continuation(chosen, pool), pool), pool)
         chosen = compose.with_numbers(standalone, chosen, pool)
         # Each chosen unit gets its own number, so each citation quotes exactly one sentence.
         numbered = [Passage(i, c.passage.chunk, c.passage.score, c.passage.dense) for i, c in enumerate(chosen, 1)]
