@@ -176,6 +176,14 @@ def with_numbers(question: str, chosen: list[Candidate], pool: list[Candidate]) 
 _ANAPHOR = re.compile(r"^\W*(This|These|It|They|Their|Such|That|Those|He|She|His|Her)\b")
 
 
+def fit(ordered: list[Candidate], picks: list[Candidate], limit: int) -> list[Candidate]:
+    """At most ``limit`` sentences, but the lead sentence always keeps what was added to complete it."""
+    if len(ordered) <= limit or len(picks) < 2:
+        return ordered
+    second = next((i for i, c in enumerate(ordered) if c is picks[1]), len(ordered))
+    return ordered[: max(limit, second)]
+
+
 def with_continuation(chosen: list[Candidate], pool: list[Candidate]) -> list[Candidate]:
     """The lead sentence is followed by the next one when that one points back at it ("This has led some
     to call it a 'targets-and-terror' regime.", "These are the pursuit of: competence ...")."""

@@ -18,7 +18,16 @@ from assistant.embeddings import MiniLMEmbeddings
 from assistant.errors import IndexMissingError, QuestionError
 from assistant.prompts import load_prompt
 from assistant.retrieval import HybridRetriever, Passage
-from assistant.schemas import Answer, Citation, IngestReport, SourceRecord
+from assistant.schemas import (
+    Answer,
+    BriefingNote,
+    Citation,
+    ClaimCheck,
+    IngestReport,
+    MetricsDraft,
+    MissionTestAssessment,
+    SourceRecord,
+)
 from assistant.settings import Settings
 from assistant.store import IndexStore
 
@@ -230,9 +239,10 @@ class Assistant:
         )
 
     def _embedded(self, question: str, standalone: str, pool: list[compose.Candidate]) -> Answer:
-        chosen = compose.select(pool, self.settings.max_answer_sentences)
-        chosen = compose.with_antecedents(compose.with_list_items(compose.with_continuation(chosen, pool), pool), pool)
+        picks = compose.select(pool, self.settings.max_answer_sentences)
+        chosen = compose.with_antecedents(compose.with_list_items(compose.with_continuation(picks, pool), pool), pool)
         chosen = compose.with_numbers(standalone, chosen, pool)
+        chosen = compose.fit(chosen, picks, self.settings.max_answer_sentences)
         # Each chosen unit gets its own number, so each citation quotes exactly one sentence.
         numbered = [Passage(i, c.passage.chunk, c.passage.score, c.passage.dense) for i, c in enumerate(chosen, 1)]
         draft = [f"{compose.render(c)} [{i}]." for i, c in enumerate(chosen, 1)]
@@ -270,3 +280,28 @@ class Assistant:
 
     def _version(self) -> str:
         return EMBEDDED_VERSION if self.llm is None else load_prompt("answer").version
+
+    # -- drafting (assistant/drafting): every field cited or marked as a gap ----------------------
+    def draft_metrics(self, mission: str) -> MetricsDraft:
+        """Core, output and input metrics for one of the report's missions or a custom mission statement."""
+        from assistant.drafting.metrics import draft_metrics
+
+        return draft_metrics(self, mission)
+
+    def draft_mission_test(self, proposal: str | None = None, *, file: Path | None = None) -> MissionTestAssessment:
+        """A spending proposal (text, or a document) put through the report's mission test."""
+        from assistant.drafting.mission_test import draft_mission_test
+
+        return draft_mission_test(self, proposal, file=file)
+
+    def draft_briefing(self, council: str, topic: str) -> BriefingNote:
+        """A two-page briefing note on ``topic`` for a mission council."""
+        from assistant.drafting.briefing import draft_briefing
+
+        return draft_briefing(self, council, topic)
+
+    def check(self, claim: str) -> ClaimCheck:
+        """Supported, contradicted, mixed or not enough evidence: a claim against the sources, both sides quoted."""
+        from assistant.drafting.claims import check_claim
+
+        return check_claim(self, claim)
