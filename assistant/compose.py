@@ -177,11 +177,29 @@ _ANAPHOR = re.compile(r"^\W*(This|These|It|They|Their|Such|That|Those|He|She|His
 
 
 def fit(ordered: list[Candidate], picks: list[Candidate], limit: int) -> list[Candidate]:
-    """At most ``limit`` sentences, but the lead sentence always keeps what was added to complete it."""
-    if len(ordered) <= limit or len(picks) < 2:
-        return ordered
-    second = next((i for i, c in enumerate(ordered) if c is picks[1]), len(ordered))
-    return ordered[: max(limit, second)]
+    """About ``limit`` sentences: list items and linked sentences may add two more; past that the weakest
+    picks go, each with what was added to complete it. The lead is always kept whole."""
+    pick_ids = {id(c) for c in picks}
+    blocks: list[list[Candidate]] = []
+    for i, cand in enumerate(ordered):
+        nxt = ordered[i + 1] if i + 1 < len(ordered) else None
+        leads_into_pick = (
+            id(cand) not in pick_ids and nxt is not None and id(nxt) in pick_ids
+            and nxt.passage.chunk.id == cand.passage.chunk.id and nxt.unit.start > cand.unit.start
+        )
+        if not blocks or (id(cand) in pick_ids and not _is_antecedent(blocks[-1][-1], cand)) or leads_into_pick:
+            blocks.append([cand])
+        else:
+            blocks[-1].append(cand)
+    while len(blocks) > 1 and sum(map(len, blocks)) > limit + 2:
+        blocks.pop()
+    return [c for block in blocks for c in block]
+
+
+def _is_antecedent(previous: Candidate, cand: Candidate) -> bool:
+    return previous.passage.chunk.id == cand.passage.chunk.id and previous.unit.end <= cand.unit.start and bool(
+        _ANAPHOR.match(cand.unit.text)
+    )
 
 
 def with_continuation(chosen: list[Candidate], pool: list[Candidate]) -> list[Candidate]:
