@@ -36,7 +36,7 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "chromium missing: the e2e test will fail; install Debian's chromium"; }
 
 lint: install-test
-	$(BIN)/ruff check assistant ingest evals bench tests app.py
+	$(BIN)/ruff check assistant ingest evals bench tests app.py ui
 
 test: install-test chromium lint
 	$(BIN)/python -m pytest -q

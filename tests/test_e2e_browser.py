@@ -1,0 +1,230 @@
+"""End to end: `streamlit run app.py` on a free port, driven by Debian's headless Chromium through Playwright."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant, Settings
+from assistant.embeddings import MiniLMEmbeddings
+from assistant.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+QUESTION = "What three criteria make up the mission test?"
+CONCURRENT = [
+    "What three criteria make up the mission test?",
+    "What does the 10 year test ask?",
+    "What are the three p's of public service reform?",
+    "What share of UK employment is in the public sector?",
+    "How much of GDP would NHS spending reach without reform?",
+]
+ANSWER_WAIT_MS = 120_000  # a generous bound for CPU-only machines; the tests assert content, not speed
+SCREENSHOT = PROJECT_ROOT / "docs" / "screenshot.png"
+MODELS_DIR = PROJECT_ROOT / ".mission-desk" / "models"  # the ONNX export conftest shares between tests
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Path:
+    """Debian's chromium; missing is a failure on CI (make test installs it) and a skip elsewhere."""
+    if CHROMIUM.exists():
+        return CHROMIUM
+    message = "Debian's chromium is not installed (/usr/bin/chromium): apt-get install chromium, or run `make test`"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory, embeddings: MiniLMEmbeddings) -> Path:
+    """The corpus indexed in a private folder, before the server starts, so page loads are quick."""
+    data = tmp_path_factory.mktemp("e2e-data")
+    Assistant.load(Settings(data_dir=data, models_dir=MODELS_DIR), embeddings=embeddings)
+    return data
+
+
+@pytest.fixture(scope="module")
+def server(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`streamlit run app.py` on a free localhost port; yields its address and stops it afterwards."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MISSION_DESK_")}
+    env.update(
+        MISSION_DESK_DATA_DIR=str(data_dir), MISSION_DESK_MODELS_DIR=str(MODELS_DIR),
+        HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
+    )
+    log_path = tmp_path_factory.mktemp("e2e-server") / "streamlit.log"
+    streamlit = Path(sys.executable).with_name("streamlit")
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [str(streamlit), "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 90
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                        if response.read().strip() == b"ok":
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"streamlit did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
+                time.sleep(0.5)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: Path) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _ask(page, url: str, question: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(url)
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.wait_for(timeout=ANSWER_WAIT_MS)
+    box.fill(question)
+    box.press("Enter")
+
+
+def _answered(page):  # type: ignore[no-untyped-def]
+    """The assistant message, once its citations (or its refusal's closest material) are shown."""
+    message = page.get_by_test_id("stChatMessage").filter(has=page.get_by_test_id("stExpander")).last
+    message.get_by_test_id("stCaptionContainer").filter(has_text="mode:").wait_for(timeout=ANSWER_WAIT_MS)
+    return message
+
+
+def _norm(text: str) -> str:
+    """Text as compared: white space collapsed, and the report's Markdown bold markers dropped as the app does."""
+    return " ".join(re.sub(r"\*\*(.+?)\*\*", r"\1", text).replace("\u00a0", " ").split())
+
+
+def test_question_citation_opens_to_its_quote_and_screenshot(
+    server: str, browser, data_dir: Path, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    expected = Assistant.load(Settings(data_dir=data_dir, models_dir=MODELS_DIR), build_if_missing=False).ask(QUESTION)
+    assert expected.citations
+    context = browser.new_context(viewport={"width": 1360, "height": 1180}, device_scale_factor=1)
+    page = context.new_page()
+    _ask(page, server, QUESTION)
+    message = _answered(page)
+    answer_text = _norm(message.inner_text())
+    assert "Affordability" in answer_text
+    assert re.search(r"\[\d+\]", answer_text), "the [n] markers are visible"
+
+    first = expected.citations[1] if len(expected.citations) > 1 else expected.citations[0]
+    summary = message.get_by_test_id("stExpander").locator("summary").filter(has_text=f"[{first.n}]").first
+    summary.click()
+    panel = message.get_by_test_id("stExpander").filter(has_text=f"[{first.n}]").first.get_by_test_id(
+        "stExpanderDetails"
+    )
+    panel.wait_for(timeout=10_000)
+    shown = _norm(panel.inner_text())
+    assert _norm(first.quote) in shown, "the quoted sentence is shown"
+    assert _norm(first.locator) in _norm(summary.inner_text())
+    assert "ippr.org" in shown, "the source's address is shown"
+    # The quote is marked inside its passage (bold on a highlight), not just repeated above it.
+    marked = panel.locator("strong").filter(has_text=_norm(first.quote)[:40])
+    assert marked.count() >= 1
+
+    # Frame the question, the answer and the opened citation. Streamlit keeps a chat pinned to the bottom while
+    # content grows (the expander animates open), so scroll until the question stays at the top.
+    # A user's wheel scroll releases that pin, as it would for a reader scrolling back up.
+    question = page.get_by_test_id("stChatMessage").first
+    page.mouse.move(700, 400)
+    stable = 0
+    for _ in range(30):
+        page.mouse.wheel(0, -400)
+        question.evaluate("e => e.scrollIntoView({block: 'start'})")
+        page.wait_for_timeout(300)
+        box = question.bounding_box()
+        stable = stable + 1 if box is not None and box["y"] < 60 else 0
+        if stable >= 3:
+            break
+    shot = tmp_path / "mission-desk.png"
+    page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000
+    if os.environ.get("UPDATE_SCREENSHOT") == "1":
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, SCREENSHOT)
+    context.close()
+
+
+def test_five_concurrent_sessions_all_get_their_own_answers(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    contexts = [browser.new_context(viewport={"width": 1100, "height": 900}) for _ in CONCURRENT]
+    try:
+        pages = [c.new_page() for c in contexts]
+        for page in pages:  # load every session first, then send all five questions at once
+            page.goto(server)
+            page.get_by_test_id("stChatInputTextArea").wait_for(timeout=ANSWER_WAIT_MS)
+        for page, question in zip(pages, CONCURRENT, strict=True):
+            box = page.get_by_test_id("stChatInputTextArea")
+            box.fill(question)
+            box.press("Enter")
+        for page, question in zip(pages, CONCURRENT, strict=True):
+            message = _answered(page)
+            assert message.get_by_test_id("stExpander").count() >= 1
+            user_messages = page.get_by_test_id("stChatMessage").filter(
+                has=page.get_by_test_id("stChatMessageAvatarUser"))
+            users = [_norm(u) for u in user_messages.get_by_test_id("stChatMessageContent").all_inner_texts()]
+            assert users == [question], "each session shows only its own question"
+    finally:
+        for c in contexts:
+            c.close()
+
+
+def test_corrupt_pdf_through_the_upload_widget_leaves_the_library_intact(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1360, "height": 1000})
+    try:
+        page = context.new_page()
+        page.goto(f"{server}/library")
+        totals = page.get_by_test_id("stCaptionContainer").filter(has_text=re.compile(r"\d+ sources, \d+ indexed"))
+        totals.wait_for(timeout=ANSWER_WAIT_MS)
+        before = totals.inner_text()
+        corrupt = b"%PDF-1.7\n1 0 obj <</Type /Catalog>> endobj\n%%garbage, no xref, no trailer\n"
+        page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(
+            {"name": "broken-report.pdf", "mimeType": "application/pdf", "buffer": corrupt}
+        )
+        page.get_by_test_id("stFileChipName").filter(has_text="broken-report.pdf").wait_for(timeout=30_000)
+        page.get_by_role("button", name="Add to library").click()
+        error = page.get_by_test_id("stAlertContentError").filter(has_text="broken-report.pdf was not added")
+        error.wait_for(timeout=ANSWER_WAIT_MS)
+        assert "corrupt or unreadable PDF" in error.inner_text()
+        assert totals.inner_text() == before, "the library is unchanged"
+    finally:
+        context.close()

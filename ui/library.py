@@ -1,0 +1,198 @@
+"""Evidence library page: what is indexed, uploading documents to ingest, removing user documents."""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import streamlit as st
+
+from assistant import Assistant, IngestReport
+from assistant.errors import MissionDeskError
+from ingest.loaders import SUPPORTED
+from ui import state
+from ui.render import escape, link
+
+UPLOAD_TYPES = [s.lstrip(".") for s in SUPPORTED]
+
+
+class Upload(Protocol):
+    """What the handler needs of an uploaded file (st.file_uploader's UploadedFile has it)."""
+
+    name: str
+    size: int
+
+    def getvalue(self) -> bytes: ...
+
+
+@dataclass
+class UploadResult:
+    """What one upload did: files refused before ingest, the ingest report, or why ingest failed."""
+
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
+    report: IngestReport | None = None
+    error: str = ""
+
+    @property
+    def problems(self) -> list[tuple[str, str]]:
+        skipped = [(Path(s.path).name, s.reason) for s in (self.report.skipped if self.report else [])]
+        return self.refused + skipped
+
+
+def check_upload(upload: Upload, max_bytes: int) -> str | None:
+    """Why an upload is refused before ingest (type or size), or None."""
+    suffix = Path(upload.name).suffix.lower()
+    if suffix not in SUPPORTED:
+        return f"unsupported file type '{suffix or '(none)'}': upload PDF, HTML, Markdown or text ({', '.join(SUPPORTED)})"
+    if upload.size > max_bytes:
+        return f"too large ({upload.size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB)"
+    if upload.size == 0:
+        return "empty file (0 bytes)"
+    return None
+
+
+def ingest_uploads(
+    a: Assistant, uploads: Sequence[Upload], progress: Callable[[int, int, str], None] | None = None
+) -> UploadResult:
+    """Check each upload, save the acceptable ones to a temporary folder and ingest them.
+
+    A file that cannot be read is reported in ``IngestReport.skipped`` and never reaches the index;
+    everything already indexed stays as it was.
+    """
+    result = UploadResult()
+    with tempfile.TemporaryDirectory(prefix="mission-desk-upload-") as tmp:
+        paths = []
+        for upload in uploads:
+            reason = check_upload(upload, a.settings.max_upload_bytes)
+            if reason:
+                result.refused.append((upload.name, reason))
+                continue
+            # Only the base name is kept: a crafted name cannot write outside the folder.
+            path = Path(tmp) / Path(upload.name).name
+            path.write_bytes(upload.getvalue())
+            paths.append(path)
+        if not paths:
+            return result
+        try:
+            with state.write_lock():
+                result.report = a.ingest(paths, progress=progress)
+        except MissionDeskError as exc:
+            result.error = str(exc)
+        except Exception as exc:  # noqa: BLE001 - the index is rebuilt atomically, so a failure leaves it intact
+            result.error = state.report_failure("Ingest", exc)
+    return result
+
+
+def _show_result(result: UploadResult) -> None:
+    for name, reason in result.problems:
+        st.error(f"**{escape(name)}** was not added: {escape(reason)}", icon=":material/error:")
+    if result.error:
+        st.error(escape(result.error), icon=":material/error:")
+    report = result.report
+    if report is not None and report.changed:
+        st.success(
+            f"Index updated: {report.added} passages added, {report.updated} updated, {report.removed} removed "
+            f"({report.chunks_total} in all).", icon=":material/check_circle:",
+        )
+    elif report is not None and not result.problems:
+        st.info("Those documents were already indexed: nothing changed.")
+    if result.problems and not result.error:
+        st.caption("Everything already in the library is unchanged.")
+
+
+def _catalogue(a: Assistant) -> None:
+    statuses = a.sources()
+    rows = [
+        {
+            "Source": s.record.title,
+            "Kind": s.record.kind,
+            "Status": "indexed" if s.indexed else "not indexed",
+            "Passages": s.chunks,
+            "Citation": s.record.citation,
+            "Address": s.record.url or "",
+            "Id": s.record.id,
+        }
+        for s in statuses
+    ]
+    indexed = sum(1 for s in statuses if s.indexed)
+    st.caption(f"{len(statuses)} sources, {indexed} indexed, {sum(s.chunks for s in statuses)} passages.")
+    # st.dataframe shows cell text as plain text (never as Markdown or HTML), so titles need no escaping.
+    st.dataframe(
+        rows, hide_index=True, width="stretch",
+        column_config={
+            "Address": st.column_config.LinkColumn("Address", validate=r"^https?://"),
+            "Passages": st.column_config.NumberColumn("Passages", format="%d"),
+        },
+    )
+
+
+def _upload(a: Assistant) -> None:
+    session = state.session()
+    limit_mb = math.ceil(a.settings.max_upload_bytes / (1024 * 1024))
+    with st.form("upload", clear_on_submit=True):
+        files = st.file_uploader(
+            "Add documents (PDF, HTML, Markdown or text)", type=UPLOAD_TYPES, accept_multiple_files=True,
+            max_upload_size=limit_mb, key="library-upload",
+            help=f"Up to {limit_mb} MB each. Documents are indexed on this server and cited like the report.",
+        )
+        submitted = st.form_submit_button("Add to library", icon=":material/upload:")
+    if submitted and not files:
+        st.warning("Choose at least one file first.")
+    elif submitted:
+        bar = st.progress(0.0, text="Reading documents…")
+
+        def progress(done: int, total: int, stage: str) -> None:
+            bar.progress(done / total if total else 1.0, text=f"{stage}: {done} of {total} texts")
+
+        session.last_upload = ingest_uploads(a, files, progress)
+        st.rerun()  # so the catalogue above shows what the index now holds
+
+
+def _remove(a: Assistant) -> None:
+    users = [s for s in a.sources() if s.record.kind == "user document"]
+    if not users:
+        st.caption("No documents of your own yet.")
+        return
+    titles = {s.record.id: f"{s.record.title} ({s.record.file or s.record.id})" for s in users}
+    with st.form("remove"):
+        chosen = st.selectbox("Remove a document you added", list(titles), format_func=titles.__getitem__,
+                              key="library-remove")
+        confirm = st.form_submit_button("Remove", icon=":material/delete:")
+    if confirm and chosen:
+        try:
+            with state.write_lock():
+                a.remove_source(chosen)
+        except (KeyError, MissionDeskError) as exc:
+            st.error(escape(str(exc)))
+            return
+        state.session().notices.append(("success", f"Removed {titles[chosen]}."))
+        st.rerun()
+
+
+def render() -> None:
+    """The evidence library page."""
+    a = state.assistant()
+    session = state.session()
+    st.title("Evidence library")
+    for level, message in session.notices:
+        (st.success if level == "success" else st.info)(escape(message))
+    session.notices.clear()
+    report = a.catalogue.get("smarter-state-2023")
+    if report is not None:
+        st.markdown(f"The report and the works it cites, as indexed here. Report: {link(report.url, report.citation)}")
+    _catalogue(a)
+    st.subheader("Add documents")
+    if session.last_upload is not None:
+        _show_result(session.last_upload)
+        session.last_upload = None
+    _upload(a)
+    st.subheader("Your documents")
+    _remove(a)
+
+
+if __name__ == "__main__":  # run as a page by st.navigation (Streamlit executes pages as __main__)
+    render()

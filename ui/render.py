@@ -1,0 +1,349 @@
+"""Shared rendering: answers, citations, drafts. Every text from a document or a user is escaped first.
+
+Streamlit's Markdown understands HTML-like tags, LaTeX (``$``), emoji shortcodes and colour directives
+(``:red[...]``); a passage from an uploaded document could use any of them. ``escape`` backslash-escapes
+every ASCII punctuation character (CommonMark allows this for all of them), so text shows exactly as
+written, and only markup this module adds around escaped text is ever interpreted.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+from urllib.parse import quote, urlsplit
+
+import streamlit as st
+from pydantic import BaseModel
+
+from assistant import Answer, Assistant, Citation
+from assistant.schemas import EvidenceGap, RemovedSentence, Statement
+
+_PUNCT = re.compile("([" + re.escape(string.punctuation) + "])")
+_STREAM_SECONDS = 1.2  # how long an embedded answer takes to appear word by word, at most
+
+
+def escape(text: str) -> str:
+    """``text`` escaped for st.markdown: shown verbatim, never interpreted (newlines become spaces)."""
+    return _PUNCT.sub(r"\\\1", " ".join(text.split()))
+
+
+def escape_lines(text: str) -> str:
+    """Like ``escape``, keeping line breaks (as Markdown hard breaks)."""
+    lines = [escape(line) for line in text.splitlines()]
+    return "  \n".join(line for line in lines if line)
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` if it is a plain http(s) address, percent-encoded so it cannot break out of a Markdown link."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return quote(url.strip(), safe=":/?#@!$&'*+,;=%~-._")
+
+
+def link(url: str | None, label: str | None = None) -> str:
+    """A Markdown link to a safe URL (label escaped), or the escaped text when the URL is not safe."""
+    target = safe_url(url)
+    shown = escape(label or url or "")
+    return f"[{shown}]({target})" if target else shown
+
+
+def quote_span(passage: str, quote_text: str) -> tuple[int, int] | None:
+    """Where ``quote_text`` sits in ``passage`` (exactly, or ignoring differences of white space)."""
+    at = passage.find(quote_text)
+    if at >= 0:
+        return at, at + len(quote_text)
+    words = quote_text.split()
+    if not words:
+        return None
+    m = re.search(r"\s+".join(re.escape(w) for w in words), passage)
+    return (m.start(), m.end()) if m else None
+
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
+
+
+def shown(text: str) -> str:
+    """Source text as a reader sees it: the report's own Markdown bold markers (``**``) dropped."""
+    return _BOLD.sub(r"\1", text)
+
+
+def highlighted(passage: str, quote_text: str) -> str:
+    """The passage as Markdown, with the quoted sentence bold on a highlight; both escaped."""
+    passage, quote_text = shown(passage), shown(quote_text)
+    span = quote_span(passage, quote_text)
+    if span is None:
+        return escape_lines(passage)
+    s, e = span
+    # Highlight line by line: a Markdown directive cannot span a line break.
+    marked = "  \n".join(
+        f":orange-background[**{escape(line)}**]" for line in passage[s:e].splitlines() if line.strip()
+    )
+    before = escape_lines(passage[:s])
+    after = escape_lines(passage[e:])
+    joiner_before = "  \n" if passage[:s].rstrip(" \t").endswith("\n") else " "
+    joiner_after = "  \n" if passage[e:].lstrip(" \t").startswith("\n") else " "
+    return (before + joiner_before if before else "") + marked + (joiner_after + after if after else "")
+
+
+def short_title(title: str) -> str:
+    """A title without its subtitle, for labels ("The smarter state: Between…" -> "The smarter state")."""
+    head = title.split(":")[0].strip()
+    return head if 3 <= len(head) <= 80 else title[:80]
+
+
+def citation_label(c: Citation) -> str:
+    title = short_title(c.title)
+    # Evidence notes are located by their own title: don't say it twice.
+    same = title.lower() in c.locator.lower() or c.locator.lower() in c.title.lower()
+    return escape(f"[{c.n}] {c.locator}" if same else f"[{c.n}] {c.locator} — {title}")
+
+
+_MARKER = re.compile(r"\\\[(\d+(?:\\,\s*\d+)*)\\\]")
+
+
+def answer_markdown(text: str) -> str:
+    """An answer's text, escaped, with its [n] markers picked out so each is easy to match to its source."""
+    return _MARKER.sub(lambda m: ":blue[**\\[" + re.sub(r"\s+", "", m.group(1)) + "\\]**]", escape(text))
+
+
+def render_citation(c: Citation, a: Assistant, *, expanded: bool = False) -> None:
+    """One citation: source, locator, the quote highlighted inside its passage, address, evidence."""
+    with st.expander(citation_label(c), expanded=expanded):
+        st.markdown(f"**Quote:** “{escape(shown(c.quote))}”")
+        with st.container(border=True):
+            st.markdown(highlighted(c.passage, c.quote))
+        details = [f"**Source:** {escape(c.citation or c.title)}", f"**Where:** {escape(c.locator)}"]
+        if c.section:
+            details.append(f"**Section:** {escape(c.section)}")
+        if c.url:
+            details.append(f"**Address:** {link(c.url)}")
+        st.markdown("  \n".join(details))
+        if c.evidence:
+            st.markdown("**Evidence the report cites here:**")
+            for source_id in c.evidence:
+                record = a.catalogue.get(source_id)
+                if record is None:
+                    st.markdown(f"- {escape(source_id)}")
+                    continue
+                address = f" — {link(record.url)}" if record.url else ""
+                st.markdown(f"- {escape(record.citation)}{address}")
+
+
+def render_citations(citations: Sequence[Citation], a: Assistant, heading: str) -> None:
+    if not citations:
+        return
+    st.markdown(f"**{escape(heading)}**")
+    for c in citations:
+        render_citation(c, a)
+
+
+def stream_words(markdown: str) -> Iterator[str]:
+    """Yield escaped Markdown word by word, so an embedded answer appears as it would from a model."""
+    words = markdown.split(" ")
+    delay = min(0.03, _STREAM_SECONDS / max(len(words), 1))
+    for i, word in enumerate(words):
+        yield word if i == 0 else " " + word
+        time.sleep(delay)
+
+
+def answer_meta(answer: Answer) -> str:
+    """The provenance line shown under each answer: mode, model and prompt version."""
+    seconds = answer.timings.get("total")
+    took = f" · {seconds:.1f} s" if seconds is not None else ""
+    model = answer.model or "none (extractive)"
+    return f"mode: {answer.mode} · model: {model} · prompt: {answer.prompt_version}{took}"
+
+
+def render_answer(answer: Answer, a: Assistant, *, key: str, stream: bool = False) -> None:
+    """An answer with its citations (or, for a refusal, the closest material) and its downloads."""
+    text = answer_markdown(answer.answer)
+    if answer.refused:
+        st.warning(text)
+    elif stream:
+        st.write_stream(stream_words(text))
+    else:
+        st.markdown(text)
+    if answer.refused:
+        render_citations(answer.closest, a, "Closest material (it does not answer the question)")
+    else:
+        render_citations(answer.citations, a, "Sources")
+    if answer.removed:
+        with st.expander(f"{len(answer.removed)} sentence(s) removed by the citation check"):
+            for r in answer.removed:
+                st.markdown(f"- {escape(r.sentence)} — *{escape(r.reason)}*")
+    st.caption(escape(answer_meta(answer)))
+    downloads(answer, key=key, stem="mission-desk-answer")
+
+
+def downloads(obj: BaseModel, *, key: str, stem: str, json: bool = False) -> None:
+    """Markdown and DOCX (and optionally JSON) downloads of an answer or a draft, with references."""
+    from assistant.export import to_markdown
+
+    row = st.container(horizontal=True)
+    row.download_button(
+        "Download Markdown", to_markdown(obj), file_name=f"{stem}.md", mime="text/markdown",
+        key=f"{key}-md", on_click="ignore", icon=":material/download:",
+    )
+    row.download_button(
+        "Download DOCX", _deferred(docx_bytes, obj), file_name=f"{stem}.docx",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        key=f"{key}-docx", on_click="ignore", icon=":material/description:",
+    )
+    if json:
+        row.download_button(
+            "Download JSON", obj.model_dump_json(indent=2), file_name=f"{stem}.json", mime="application/json",
+            key=f"{key}-json", on_click="ignore", icon=":material/data_object:",
+        )
+
+
+def docx_bytes(obj: BaseModel) -> bytes:
+    """The Word export of an answer or draft, as the bytes a download serves."""
+    from assistant.export import to_docx
+
+    with tempfile.TemporaryDirectory(prefix="mission-desk-docx-") as tmp:
+        return to_docx(obj, Path(tmp) / "export.docx").read_bytes()
+
+
+def _deferred(make: Callable[[BaseModel], bytes], obj: BaseModel) -> Callable[[], bytes]:
+    # A DOCX is built only when someone clicks, not on every rerun of a long chat.
+    return lambda: make(obj)
+
+
+# -- drafts: rendered generically from their pydantic fields ----------------------------------
+# Ratings, verdicts and other fixed words from the schemas, coloured so they read at a glance.
+BADGE_COLORS = {
+    "green": "green", "supported": "green", "aligned": "green", "likely": "green",
+    "amber": "orange", "mixed": "orange",
+    "red": "red", "contradicted": "red", "runs against": "red", "unlikely": "red",
+    "insufficient evidence": "gray", "not enough evidence": "gray", "unclear": "gray", "unknown": "gray",
+}
+LABELS = {
+    "pie": "Prevention investment expenditure (PIE)", "facts": "Facts from the proposal",
+    "core": "Core metrics", "output": "Output metrics", "input": "Input metrics",
+    "questions": "Questions for the sponsoring department", "gaps": "Evidence gaps",
+    "report_mission": "The report's mission", "could_count": "Could count as PIE",
+    "narrative": "Summary", "signals": "How the verdict was reached", "missions": "Missions it bears on",
+}
+TITLE_FIELDS = ("criterion", "name", "mission")  # an item's first field, when it names the item
+RATINGS = ("rating", "verdict", "fit", "could_count")
+COLLAPSED = ("signals",)  # long lists for reviewers, not readers
+PROVENANCE = ("mode", "model", "prompt_version", "removed")  # shown once, under the draft
+
+
+def badge(value: str) -> str:
+    """A fixed word from a schema as a coloured Markdown badge."""
+    return f":{BADGE_COLORS.get(value.lower(), 'blue')}-badge[{escape(value)}]"
+
+
+def _label(name: str) -> str:
+    return LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def _is_literal(annotation: Any) -> bool:
+    options = [annotation, *get_args(annotation)]
+    return any(get_origin(option) is Literal for option in options)
+
+
+def statement_markdown(statement: Statement) -> str:
+    """A draft's sentence with its [n] markers (each opens under References)."""
+    markers = "".join(f" :blue[**\\[{c.n}\\]**]" for c in statement.citations)
+    return escape(statement.text) + markers
+
+
+class _DraftView:
+    """Renders one draft, remembering which citations it has already opened in place."""
+
+    def __init__(self, a: Assistant) -> None:
+        self.a = a
+        self.opened: set[int] = set()
+
+    def model(self, obj: BaseModel, depth: int) -> None:
+        names = [n for n in type(obj).model_fields if n not in PROVENANCE]
+        if depth > 0 and names and names[0] in TITLE_FIELDS and isinstance(getattr(obj, names[0]), str):
+            # A card titled by what it is about, with its rating beside the title where it has one.
+            rating = next((n for n in names if n in RATINGS and isinstance(getattr(obj, n), str)), None)
+            title = escape(getattr(obj, names[0]).capitalize())
+            st.markdown(f"#### {title}" + (f" {badge(getattr(obj, rating))}" if rating else ""))
+            names = [n for n in names[1:] if n != rating]
+        for name in names:
+            value = getattr(obj, name)
+            if value is None or value == "" or value == []:
+                continue
+            self.field(name, value, type(obj).model_fields[name].annotation, depth)
+
+    def field(self, name: str, value: Any, annotation: Any, depth: int) -> None:
+        label = _label(name)
+        if isinstance(value, Statement):
+            self.statements(label, [value])
+        elif isinstance(value, list) and all(isinstance(v, Statement) for v in value):
+            self.statements(label, value)
+        elif isinstance(value, list) and all(isinstance(v, Citation) for v in value):
+            render_citations(value, self.a, label)
+            self.opened.update(c.n for c in value)
+        elif isinstance(value, list) and all(isinstance(v, EvidenceGap) for v in value):
+            items = "\n".join(f"- **{escape(g.field)}**: {escape(g.reason)} (searched: “{escape(g.query)}”)" for g in value)
+            st.warning(f"**{escape(label)}**\n\n{items}", icon=":material/report:")
+        elif isinstance(value, BaseModel):
+            self.heading(label, depth)
+            self.model(value, depth + 1)
+        elif isinstance(value, list) and all(isinstance(v, BaseModel) for v in value):
+            self.heading(label, depth)
+            for item in value:
+                with st.container(border=True):
+                    self.model(item, depth + 1)
+        elif isinstance(value, list) and name in COLLAPSED:
+            with st.expander(label):
+                st.markdown("\n".join(f"- {escape(str(v))}" for v in value))
+        elif isinstance(value, list):
+            st.markdown(f"**{escape(label)}**\n\n" + "\n".join(f"- {escape(str(v))}" for v in value))
+        elif isinstance(value, str) and depth == 0 and name in RATINGS:
+            # The draft's own verdict leads, as a coloured box rather than a small badge.
+            box = {"green": st.success, "red": st.error, "orange": st.warning}.get(BADGE_COLORS.get(value), st.info)
+            box(f"**{escape(label)}: {escape(value)}**")
+        elif isinstance(value, str) and _is_literal(annotation):
+            st.markdown(f"**{escape(label)}:** {badge(value)}")
+        else:
+            st.markdown(f"**{escape(label)}:** {escape(str(value))}")
+
+    def statements(self, label: str, statements: Sequence[Statement]) -> None:
+        lines = [f"- {statement_markdown(s)}" for s in statements if not s.gap]
+        gaps = [f"- {escape(s.text)}" for s in statements if s.gap]
+        if lines:
+            st.markdown(f"**{escape(label)}**\n\n" + "\n".join(lines))
+        if gaps:
+            st.warning(f"**{escape(label)}: not in the sources**\n\n" + "\n".join(gaps), icon=":material/report:")
+
+    @staticmethod
+    def heading(label: str, depth: int) -> None:
+        if depth == 0:
+            st.subheader(escape(label))
+        else:
+            st.markdown(f"**{escape(label)}**")
+
+
+def render_draft(draft: BaseModel, a: Assistant) -> None:
+    """A draft section by section: ratings as badges, evidence gaps as warnings, then its references."""
+    view = _DraftView(a)
+    view.model(draft, 0)
+    removed: list[RemovedSentence] = getattr(draft, "removed", [])
+    if removed:
+        with st.expander(f"{len(removed)} sentence(s) removed by the citation check"):
+            for r in removed:
+                st.markdown(f"- {escape(r.sentence)} — *{escape(r.reason)}*")
+    # Citations not already opened in place (those behind the draft's sentences) are listed once here.
+    references = [c for c in (draft.references() if hasattr(draft, "references") else []) if c.n not in view.opened]
+    if references:
+        st.subheader("References")
+        for c in references:
+            render_citation(c, a)
+    mode, model, version = (getattr(draft, k, None) for k in ("mode", "model", "prompt_version"))
+    if mode:
+        st.caption(escape(f"mode: {mode} · model: {model or 'none (extractive)'} · prompt: {version or '—'}"))
