@@ -6,7 +6,7 @@ PORT ?= 8501
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install install-test index lint eval bench clean
+.PHONY: run test install install-test index lint eval bench clean system-packages
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -31,14 +31,20 @@ index: install
 run: index
 	$(BIN)/streamlit run app.py --server.headless true --server.port $(PORT) --browser.gatherUsageStats false
 
-# Debian's chromium drives the end-to-end test (no browser download); installed when missing and root.
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "chromium missing: the e2e test will fail; install Debian's chromium"; }
+# Debian's chromium drives the end-to-end test (no browser download) and LibreOffice counts the pages of an
+# exported briefing; both are installed when missing and we are root.
+system-packages:
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing Debian packages:$$missing (the browser test fails, the page-count test skips)"; fi; \
+	fi
 
 lint: install-test
 	$(BIN)/ruff check assistant ingest evals bench tests app.py ui
 
-test: install-test chromium lint
+test: install-test system-packages lint
 	$(BIN)/python -m pytest -q
 
 eval: install

@@ -1,7 +1,25 @@
 """Mission Desk: grounded answers, drafts and claim checks over The smarter state and its evidence."""
 
 from assistant.facade import Assistant, SourceStatus
-from assistant.schemas import Answer, Citation, IngestReport, RemovedSentence, SourceRecord
+from assistant.schemas import (
+    Answer,
+    BriefingNote,
+    Citation,
+    ClaimCheck,
+    CriterionFinding,
+    EvidenceGap,
+    IngestReport,
+    Metric,
+    MetricsDraft,
+    MissionTestAssessment,
+    RemovedSentence,
+    SourceRecord,
+    Statement,
+)
 from assistant.settings import Settings
 
-__all__ = ["Answer", "Assistant", "Citation", "IngestReport", "RemovedSentence", "Settings", "SourceRecord", "SourceStatus"]
+__all__ = [
+    "Answer", "Assistant", "BriefingNote", "Citation", "ClaimCheck", "CriterionFinding", "EvidenceGap", "IngestReport",
+    "Metric", "MetricsDraft", "MissionTestAssessment", "RemovedSentence", "Settings", "SourceRecord", "SourceStatus",
+    "Statement",
+]

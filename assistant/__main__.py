@@ -131,6 +131,63 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 1 if problems and args.check else 0
 
 
+def _emit(result, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    """Print a draft or claim check as JSON or Markdown (the default), and write DOCX if asked."""
+    from assistant.export import to_docx, to_markdown
+
+    if args.docx:
+        print(f"wrote {to_docx(result, Path(args.docx))}", file=sys.stderr)
+    if args.json:
+        print(result.model_dump_json(indent=2))
+    elif args.markdown or not args.docx:
+        print(to_markdown(result))
+    return 0
+
+
+def cmd_draft(args: argparse.Namespace) -> int:
+    from assistant import Assistant
+
+    assistant = Assistant.load()
+    if args.kind == "metrics":
+        return _emit(assistant.draft_metrics(args.mission), args)
+    if args.kind == "mission-test":
+        return _emit(assistant.draft_mission_test(args.proposal, file=Path(args.file) if args.file else None), args)
+    return _emit(assistant.draft_briefing(args.council, args.topic), args)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from assistant import Assistant
+
+    return _emit(Assistant.load().check(args.claim), args)
+
+
+def _output_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print the pydantic model as JSON")
+    p.add_argument("--markdown", action="store_true", help="print Markdown (the default)")
+    p.add_argument("--docx", metavar="PATH", help="also write a Word document with numbered references")
+
+
+def _add_drafting(sub) -> None:  # type: ignore[no-untyped-def]
+    draft = sub.add_parser("draft", help="draft mission metrics, a mission-test assessment or a briefing note")
+    kinds = draft.add_subparsers(dest="kind", required=True)
+    p = kinds.add_parser("metrics", help="core, output and input metrics for a mission")
+    p.add_argument("--mission", required=True, help="Health, Safety, Opportunity, Security, or a mission statement")
+    _output_options(p)
+    p = kinds.add_parser("mission-test", help="assess a spending proposal against the mission test")
+    p.add_argument("--proposal", help="the proposal as text")
+    p.add_argument("--file", help="a proposal document (.pdf, .md, .txt, .html)")
+    _output_options(p)
+    p = kinds.add_parser("briefing", help="a two-page briefing note for a mission council")
+    p.add_argument("--council", required=True, help="health, safety, opportunity or security")
+    p.add_argument("--topic", required=True)
+    _output_options(p)
+    draft.set_defaults(func=cmd_draft)
+    p = sub.add_parser("check", help="check a claim against the sources")
+    p.add_argument("claim")
+    _output_options(p)
+    p.set_defaults(func=cmd_check)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -163,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-write", action="store_true", help="print only; write nothing under evals/results/")
     p.add_argument("--check", action="store_true", help="exit 1 if the embedded mode misses evals/thresholds.toml")
     p.set_defaults(func=cmd_eval)
+    _add_drafting(sub)
     return parser
 
 

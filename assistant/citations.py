@@ -141,7 +141,7 @@ def verify(
     citations: list[Citation] = []
     if isinstance(answer, str):
         text = normalise_markers(answer)
-        sentences = [text[s:e] for s, e in _answer_sentences(text)]
+        sentences = [text[s:e] for s, e in answer_sentences(text)]
     else:
         sentences = list(answer)
     for sentence in sentences:
@@ -186,7 +186,7 @@ def normalise_markers(answer: str) -> str:
     return _MARKER_AFTER_STOP.sub(lambda m: f"{m.group(2)}{m.group(1)}", answer)
 
 
-def _answer_sentences(answer: str) -> list[tuple[int, int]]:
+def answer_sentences(answer: str) -> list[tuple[int, int]]:
     """Sentence spans of an answer, keeping trailing [n] markers with their sentence."""
     spans = split_sentences(answer)
     merged: list[tuple[int, int]] = []

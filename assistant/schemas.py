@@ -125,3 +125,162 @@ class Answer(BaseModel):
     standalone_question: str = Field(default="", description="The question as searched, after follow-up rewrite.")
     timings: dict[str, float] = Field(default_factory=dict)
 
+
+# -- drafts and claim checks (assistant/drafting) ------------------------------------------------
+Rating = Literal["green", "amber", "red", "insufficient evidence"]
+Verdict = Literal["supported", "contradicted", "mixed", "not enough evidence"]
+Direction = Literal["higher is better", "lower is better", "on or ahead of the milestone", "unknown"]
+DraftMode = Literal["embedded", "llm"]
+
+
+def _collect_citations(value: object, found: dict[int, Citation]) -> None:
+    if isinstance(value, Citation):
+        found.setdefault(value.n, value)
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            _collect_citations(getattr(value, name), found)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _collect_citations(item, found)
+
+
+class EvidenceGap(BaseModel):
+    """A field the sources could not fill: what was searched and why nothing was used."""
+
+    field: str
+    query: str
+    reason: str
+
+
+class Statement(BaseModel):
+    """One sentence of a draft with the citations behind it; uncited only when ``gap`` says so."""
+
+    text: str
+    citations: list[Citation] = Field(default_factory=list)
+    gap: bool = Field(default=False, description="True when the sources do not support it: the text says what is missing.")
+
+
+class _Draft(BaseModel):
+    """What every draft shares: how it was made, what was missing, and its numbered citations."""
+
+    mode: DraftMode = "embedded"
+    model: str | None = None
+    prompt_version: str = ""
+    narrative: list[Statement] = Field(default_factory=list, description="Prose written by the chat model (LLM mode), verified.")
+    removed: list[RemovedSentence] = Field(default_factory=list, description="Prose the citation verifier would not accept.")
+    gaps: list[EvidenceGap] = Field(default_factory=list)
+
+    def references(self) -> list[Citation]:
+        """Every distinct citation in the draft, in [n] order."""
+        found: dict[int, Citation] = {}
+        _collect_citations(self, found)
+        return [found[n] for n in sorted(found)]
+
+
+class Metric(BaseModel):
+    """One metric of a mission framework."""
+
+    name: str
+    tier: Literal["core", "output", "input"]
+    definition: Statement
+    why_it_matters: Statement
+    data_source: Statement
+    direction: Direction
+    direction_basis: str = Field(description="Why that direction is good (or why it is unknown).")
+
+
+class MetricsDraft(_Draft):
+    """Core (outcome) and comprehensive (output and input) metrics for a mission."""
+
+    mission: str
+    report_mission: str | None = Field(default=None, description="The report's mission (Table 3.1 column) if it is one.")
+    goal: Statement | None = None
+    core: list[Metric] = Field(default_factory=list)
+    output: list[Metric] = Field(default_factory=list)
+    input: list[Metric] = Field(default_factory=list)
+    evidence: list[Statement] = Field(default_factory=list, description="What the sources say about the mission.")
+
+
+class ProposalFacts(BaseModel):
+    """Facts only the proposal can supply; None means the proposal does not say."""
+
+    cost: str | None = None
+    years: int | None = None
+    fiscal_headroom: str | None = None
+    scale: str | None = Field(default=None, description="What is bought, as the proposal states it.")
+
+
+class CriterionFinding(BaseModel):
+    """One criterion of the mission test, assessed."""
+
+    criterion: Literal["affordability", "mission critical", "10-year test"]
+    question: Statement = Field(description="The criterion as the report words it, cited.")
+    finding: str
+    rating: Rating
+    reasons: list[str] = Field(default_factory=list)
+    evidence: list[Citation] = Field(default_factory=list)
+
+
+class MissionImpact(BaseModel):
+    """A mission a proposal bears on, with that mission's core metric."""
+
+    mission: str
+    core_metric: Statement
+    basis: str
+
+
+class PreventionFit(BaseModel):
+    """How a proposal sits with the report's pivot to prevention (Table 3.2)."""
+
+    mission: str | None = None
+    fit: Literal["aligned", "runs against", "unclear"]
+    shift: Statement
+    reason: str
+
+
+class PieAssessment(BaseModel):
+    """Whether the spending could count as prevention investment expenditure (PIE)."""
+
+    could_count: Literal["likely", "unlikely", "unclear"]
+    reason: str
+    evidence: list[Citation] = Field(default_factory=list)
+
+
+class MissionTestAssessment(_Draft):
+    """A proposal put through the report's mission test."""
+
+    proposal: str
+    facts: ProposalFacts
+    criteria: list[CriterionFinding]
+    missions: list[MissionImpact] = Field(default_factory=list)
+    prevention: PreventionFit
+    pie: PieAssessment
+    questions: list[str] = Field(default_factory=list, description="What to ask the sponsoring department.")
+
+
+class BriefingNote(_Draft):
+    """A civil-service briefing note for a mission council, every evidential line cited."""
+
+    council: str
+    topic: str
+    title: str
+    purpose: str
+    summary: list[Statement] = Field(default_factory=list)
+    recommendations: list[Statement] = Field(default_factory=list)
+    background: list[Statement] = Field(default_factory=list)
+    evidence: list[Statement] = Field(default_factory=list)
+    options: list[Statement] = Field(default_factory=list)
+    risks: list[Statement] = Field(default_factory=list)
+    next_steps: list[Statement] = Field(default_factory=list)
+
+
+class ClaimCheck(_Draft):
+    """A claim checked against the sources: verdict, the passages on each side, and why."""
+
+    claim: str
+    verdict: Verdict
+    supporting: list[Citation] = Field(default_factory=list)
+    contradicting: list[Citation] = Field(default_factory=list)
+    explanation: str
+    signals: list[str] = Field(default_factory=list, description="The rules that decided the verdict, for review.")
+

@@ -1,0 +1,414 @@
+"""Claim checks: a deterministic, explainable stance classifier over retrieved evidence.
+
+1. Retrieve passages for the claim; split them into sentences (a table row into its cells' sentences).
+2. Break the claim and each sentence into clauses (polarity.py). Each clause gets a polarity *signal* from its cue
+   words: quantities (rose/fell, higher/lower), valence (improve/undermine, 'at the expense of'),
+   attitudes (support/oppose) or 'mixed'. A negator within three words flips a cue ('virtually no
+   growth', 'rather than higher output'); a quantity on something bad flips it ('increased inequality');
+   'the idea that X is not credible' and 'this does not mean X' flip X. A clause with a negator but no
+   cue denies what follows ('little sign of the intended shift'); a sentence with no cue simply asserts.
+3. A claim signal meets an evidence signal when their clauses share at least two content words, one of
+   them among the words the cue governs; same sign supports, opposite sign contradicts, weighted by the
+   square of the overlap. A sentence that grants one side and takes the other across a 'but' or
+   'whilst' ('improvement in the measured metrics but ... at the expense of wider outcomes') is mixed.
+   A claim's figure given differently by a matching sentence contradicts it.
+4. Verdict: a contradicted part contradicts the whole claim (any counter-evidence contradicts an
+   absolute claim: 'never', 'no', 'without any', 'on its own'); evidence of comparable weight on both
+   sides, or mixed evidence, makes it mixed; a claim about things the sources never name has not enough
+   evidence. Every rule that fired is listed in ``ClaimCheck.signals``.
+Calibrated on the claim items of evals/datasets/gold-v1.jsonl (22 of 23 right); no claim text is coded here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from assistant import compose
+from assistant.citations import Unit
+from assistant.drafting.evidence import Ledger, clean, content_lemmas, lemma, write
+from assistant.drafting.polarity import (
+    ANAPHOR,
+    CONCESSIVE,
+    CUES,
+    OPENS_CONTRAST,
+    Signal,
+    clause_terms,
+    numbers,
+    signals,
+)
+from assistant.errors import QuestionError
+from assistant.retrieval import Passage
+from assistant.schemas import Citation, ClaimCheck, Verdict
+from assistant.sentences import split_sentences
+
+if TYPE_CHECKING:
+    from assistant.facade import Assistant
+
+EMBEDDED_VERSION = "embedded-stance-v1"
+MIN_SHARED = 2  # content words a claim clause and an evidence clause must share to be about the same thing
+DOMINANCE = 2.0  # one side must outweigh the other this many times, else the evidence is mixed
+MAX_PER_SIDE = 4
+MIN_SIDE_SHARE = 0.3  # a passage is listed on a side only if it weighs at least this share of that side's strongest
+IMPLICIT_COVER = 0.6  # two plain statements agree only if one holds this share of the other's specific words
+UNKNOWN_SHARE = 0.3  # share of a claim's content words absent from every source that makes it unanswerable
+# Words that place a claim (who, when) rather than say what it is about: they count half, and never alone.
+GENERIC_TERMS = frozenset(
+    lemma(w) for w in "public service services sector government state people uk first two decade decades century "
+    "year years period since".split()
+)
+MODAL = re.compile(r"\b(?:can|could|may|might|should|would|will)\b", re.I)
+ABSOLUTE = re.compile(r"\b(?:never|no|none|always|without any|on (?:its|their) own|alone|only|entirely|all)\b", re.I)
+CONTRAST = re.compile(r"\b(?:but|however|whilst|while|although|though|yet|despite|whereas)\b|at the expense of", re.I)
+
+
+@dataclass
+class EvidenceSentence:
+    passage: Passage
+    unit: Unit
+    signals: list[Signal]
+    label: frozenset[str]  # a table row's label ("Targets"), shared by all its cells
+    context: frozenset[str]  # the label, and the passage's words when the sentence says 'these', 'it' ...
+    contrast: bool
+    numbers: set[str]
+
+
+@dataclass
+class Tally:
+    """What the evidence says about one clause of the claim."""
+
+    support: float = 0.0
+    contradict: float = 0.0
+    mixed: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    def status(self) -> str | None:
+        top = max(self.support, self.contradict)
+        if self.mixed and self.mixed * 2 >= top:
+            return "mixed"
+        if self.support and self.contradict:
+            if self.support >= DOMINANCE * self.contradict:
+                return "supported"
+            if self.contradict >= DOMINANCE * self.support:
+                return "contradicted"
+            return "mixed"
+        return "supported" if self.support else "contradicted" if self.contradict else None
+
+
+# -- evidence sentences ---------------------------------------------------------------------------
+def evidence_sentences(passages: list[Passage], short: dict[str, str] | None = None) -> list[EvidenceSentence]:
+    """Every sentence of the passages with its signals; a table row's cells are split into their sentences."""
+    out = []
+    for passage in passages:
+        chunk = passage.chunk
+        if chunk.kind == "reference":
+            continue
+        spans: list[tuple[int, int]] = []
+        label: frozenset[str] = frozenset()
+        if chunk.kind == "table_row":
+            offset = 0
+            for i, cell in enumerate(chunk.text.split("\t")):
+                if i == 0:
+                    label = frozenset(content_lemmas(cell))
+                else:
+                    spans += split_sentences(cell, chunk.start + offset)
+                offset += len(cell) + 1
+        else:
+            spans = split_sentences(chunk.text, chunk.start)
+        around = clause_terms(chunk.display_text)
+        for s, e in spans:
+            text = chunk.text[s - chunk.start : e - chunk.start]
+            context = label | (around if ANAPHOR.search(text) else frozenset())
+            out.append(EvidenceSentence(passage, Unit(s, e, text), signals(text, short), label, context,
+                                        bool(CONTRAST.search(text)), numbers(text)))
+    return out
+
+
+def _match(claim: Signal, sentence: EvidenceSentence, evidence: Signal) -> tuple[float, set[str]]:
+    """How strongly a claim cue and an evidence cue are about the same thing (0 when they are not)."""
+    if (claim.kind == "attitude") != (evidence.kind == "attitude") and evidence.kind != "mixed":
+        return 0.0, set()  # who favours what is a different question from what happened
+    plain = {"implicit", "negation", "mixed", "contrasted"}
+    same_figure = bool(claim.numbers) and claim.numbers <= evidence.numbers
+    if (evidence.kind == "implicit" and claim.kind not in ("implicit", "negation")) or (
+        claim.kind == "implicit" and evidence.kind not in plain and not same_figure
+    ):
+        # A plain statement neither rises nor falls: it confirms or denies only a plain one, or gives its figure.
+        return 0.0, set()
+    shared = set(claim.terms & evidence.terms)
+    if claim.kind == evidence.kind != "implicit" and _head(claim.cue) == _head(evidence.cue):
+        shared.add(f"'{_head(claim.cue)}'")  # the same predicate ('undermine' ... 'undermines') is some common ground
+    around = sorted((claim.terms & sentence.context) - shared)
+    if around:
+        shared.add(around[0])  # a row label or the passage's topic counts once
+    strength = sum(0.5 if t in GENERIC_TERMS or t.startswith("'") else 1.0 for t in shared)
+    if strength < MIN_SHARED:
+        return 0.0, shared
+    if evidence.kind != "mixed" and not (shared & (claim.local | evidence.local | {f"'{_head(claim.cue)}'"})) - GENERIC_TERMS:
+        return 0.0, shared
+    specific = claim.terms - GENERIC_TERMS
+    if evidence.kind == "implicit" and len(shared & specific) < IMPLICIT_COVER * len(specific):
+        return 0.0, shared  # two plain statements agree only if one restates most of the other  # they must meet on what the cue governs ('higher *output*'), not only on the subject
+    weight = strength**2  # two sentences sharing five words say far more about each other than two sharing two
+    if {claim.kind, evidence.kind} == {"quantity", "valence"}:
+        weight /= 2  # 'reduced' against 'undermined' is a looser match than 'fell' against 'rose'
+    return weight, shared
+
+
+def _head(cue: str) -> str:
+    return lemma(cue.split()[0]) if cue and cue[0].isalpha() else cue
+
+
+@lru_cache(maxsize=4)
+def acronyms(texts: tuple[str, ...]) -> dict[str, str]:
+    """'new public management (NPM)' in the sources -> {'new public management': 'NPM'}."""
+    found: dict[str, str] = {}
+    for text in texts:
+        for m in re.finditer(r"((?:[A-Za-z][\w'’-]*\s+){1,6})\(([A-Z]{2,6})\)", text):
+            words, short = m.group(1).split(), m.group(2)
+            phrase = words[-len(short):]
+            if len(phrase) == len(short) and "".join(w[0] for w in phrase).upper() == short:
+                found[" ".join(phrase).lower()] = short
+    return found
+
+
+# -- the check ------------------------------------------------------------------------------------
+def check_claim(assistant: Assistant, claim: str) -> ClaimCheck:
+    """Verdict, supporting and contradicting quotes, and an explanation for ``claim``."""
+    claim = clean(claim, assistant.settings.max_question_chars)
+    if not claim:
+        raise QuestionError("the claim is empty: write the claim to check")
+    ledger = Ledger(assistant)
+    passages, vector = assistant.retrieve(claim, k=8)
+    short = acronyms(tuple(c.display_text for c in assistant.retriever.chunks))
+    claim_signals = signals(claim, short)
+    notes: list[str] = [f"claim clause: “{s.clause}” ({_sign(s.sign)} via '{s.cue}')" for s in claim_signals]
+    unknown = _unknown(assistant, claim)
+    # Numbers the sources never give are for the number check to judge, not a reason to give up.
+    names = [w for w in assistant.retriever.unknown_names(claim) if w[0].isalpha()]
+    if unknown:
+        notes.append(f"the sources never use: {', '.join(unknown)}")
+    if names or any(w[0].isupper() for w in unknown) or len(unknown) >= UNKNOWN_SHARE * max(1, len(clause_terms(claim))):
+        # A claim about things the sources never name cannot be settled by them, however close the rest is.
+        notes.append("too much of the claim is about things the sources do not mention")
+        return _result(assistant, ledger, claim, "not enough evidence", [], [], notes)
+    tallies = [Tally() for _ in claim_signals]
+    sides: dict[tuple[int, int], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    sentences = _same_lever(evidence_sentences(passages, short), claim_signals)
+    for sentence in sentences:
+        _weigh(claim_signals, sentence, tallies, sides, claim)
+    for tally in tallies:
+        notes += tally.notes
+    verdict = _verdict(claim, claim_signals, tallies, notes)
+    if verdict is None:
+        verdict = _without_cues(assistant, claim, vector, passages, sentences, sides, notes)
+    by_key = {(s.passage.chunk.id, s.unit.start): s for s in sentences}
+    supporting = _side(ledger, by_key, sides, "support", verdict)
+    contradicting = _side(ledger, by_key, sides, "contradict", verdict)
+    if verdict != "not enough evidence" and not supporting and not contradicting:
+        verdict = "not enough evidence"
+    return _result(assistant, ledger, claim, verdict, supporting, contradicting, notes)
+
+
+def _weigh(
+    claim_signals: list[Signal], sentence: EvidenceSentence, tallies: list[Tally],
+    sides: dict[tuple[int, int], dict[str, float]], claim: str,
+) -> None:
+    """Add what one evidence sentence says about each clause of the claim to the tallies."""
+    key = (sentence.passage.chunk.id, sentence.unit.start)
+    where = f"“{_short(sentence.unit.text)}” ({sentence.passage.chunk.locator.split(' · ')[0]})"
+    claim_numbers, hedged = numbers(claim), bool(MODAL.search(claim))
+    best: dict[int, tuple[float, set[str], int]] = {}
+    for ci, c in enumerate(claim_signals):
+        # Only the sentence's best match per claim clause counts, so a cue-rich sentence is not counted twice.
+        scored = [(*_match(c, sentence, e), ei) for ei, e in enumerate(sentence.signals)]
+        scored = [m for m in scored if m[0]]
+        if scored:
+            best[ci] = max(scored, key=lambda m: (m[0], -m[2]))
+    matched = {ei for _, _, ei in best.values()}
+    for ci, (weight, shared, ei) in best.items():
+        c, e = claim_signals[ci], sentence.signals[ei]
+        if MODAL.search(e.clause) and not hedged:
+            weight /= 2  # 'can be achieved' is weaker evidence about what did happen
+        if e.sign == 0:
+            tallies[ci].mixed += weight
+            sides[key]["support"] += weight / 2
+            sides[key]["contradict"] += weight / 2
+            tallies[ci].notes.append(f"mixed: {where} says '{e.cue}'")
+            continue
+        target = "support" if c.sign * e.sign > 0 else "contradict"
+        if c.kind == "implicit" and e.kind in ("quantity", "valence"):
+            target = "support"  # matched on the very figure: 'fell to 29 per cent' states the level a plain claim gives
+        numbers_differ = bool(claim_numbers and sentence.numbers and not claim_numbers & sentence.numbers)
+        if numbers_differ:
+            target = "contradict"  # the same thing, measured differently: the figure is wrong
+        elif claim_numbers and claim_numbers <= sentence.numbers:
+            weight *= 2  # the very figure the claim gives: the strongest kind of agreement
+        setattr(tallies[ci], target, getattr(tallies[ci], target) + weight)
+        sides[key][target] += weight
+        tallies[ci].notes.append(
+            f"{target}s ({weight:.1f}): claim '{c.cue}' vs '{e.cue}' in {where}, sharing {', '.join(sorted(shared))}"
+            + (f"; the claim says {', '.join(sorted(claim_numbers))}, the source {', '.join(sorted(sentence.numbers))}"
+               if numbers_differ else "")
+        )
+        if not numbers_differ and _concedes(c, sentence, ei, matched):
+            # "X improved, but at the expense of Y": the sentence grants one side and takes the other.
+            tallies[ci].mixed += weight
+            sides[key]["support" if target == "contradict" else "contradict"] += weight / 2
+            tallies[ci].notes.append(f"mixed: {where} concedes both ways")
+
+
+def _concedes(claim: Signal, sentence: EvidenceSentence, ei: int, matched: set[int]) -> bool:
+    """Does the sentence also say the opposite of its matched clause, across a 'but' or 'whilst', about the claim's topic?"""
+    if not sentence.contrast:
+        return False
+    e = sentence.signals[ei]
+    for i, other in enumerate(sentence.signals):
+        if i == ei or i in matched or other.sign * e.sign >= 0:
+            continue
+        first, last = sorted((e, other), key=lambda sig: sig.position)
+        between = [sig for sig in sentence.signals if first.position < sig.position <= last.position]
+        across = CONCESSIVE.match(first.clause) or any(OPENS_CONTRAST.match(sig.clause) for sig in between)
+        same_predicate = _head(other.cue) == _head(claim.cue)
+        if across and ((claim.terms & clause_terms(other.clause)) - GENERIC_TERMS or same_predicate):
+            return True
+    return False
+
+
+def _same_lever(sentences: list[EvidenceSentence], claim_signals: list[Signal]) -> list[EvidenceSentence]:
+    """When the claim names a table row ('Regulation'), the table's other rows are about other levers."""
+    terms = frozenset().union(*(s.terms for s in claim_signals)) if claim_signals else frozenset()
+    named = {s.label for s in sentences if s.label and s.label <= terms}
+    if not named:
+        return sentences
+    return [s for s in sentences if not s.label or s.label in named]
+
+
+def _verdict(claim: str, claim_signals: list[Signal], tallies: list[Tally], notes: list[str]) -> Verdict | None:
+    statuses = [t.status() for t in tallies]
+    if not any(statuses):
+        return None
+    contradicted = any(t.contradict for t in tallies)
+    if ABSOLUTE.search(claim) and contradicted and any(s == "contradicted" or s == "mixed" for s in statuses):
+        notes.append("absolute claim ('" + ABSOLUTE.search(claim).group(0) + "'): any counter-evidence contradicts it")
+        return "contradicted"
+    if "contradicted" in statuses:
+        if any(s == "supported" for s in statuses):
+            notes.append("one part of the claim is contradicted, so the claim as a whole is")
+        return "contradicted"
+    if "mixed" in statuses:
+        return "mixed"
+    return "supported"
+
+
+def _without_cues(
+    assistant: Assistant, claim: str, vector, passages: list[Passage], sentences: list[EvidenceSentence],  # type: ignore[no-untyped-def]
+    sides: dict[tuple[int, int], dict[str, float]], notes: list[str],
+) -> Verdict:
+    """No polarity met: a close restatement supports the claim; anything else is not enough evidence."""
+    pool = compose.candidates(claim, vector, passages, assistant.retriever.sentences)
+    wanted = set(content_lemmas(claim))
+    best, best_key, best_cover = 0.0, None, 0.0
+    for cand in pool:
+        cover = len(wanted & set(content_lemmas(cand.unit.text))) / len(wanted) if wanted else 0.0
+        if cand.score >= assistant.settings.refusal_threshold and cover >= 0.7 and cand.score > best:
+            best, best_key, best_cover = cand.score, (cand.passage.chunk.id, cand.unit.start), cover
+    if best_key is None:
+        notes.append("no passage states or denies the claim")
+        return "not enough evidence"
+    if best_key not in {(s.passage.chunk.id, s.unit.start) for s in sentences}:
+        return "not enough evidence"
+    sides[best_key]["support"] += 1
+    notes.append(f"supports: a passage restates the claim ({best_cover:.0%} of its words), with no opposite cue")
+    return "supported"
+
+
+def _side(
+    ledger: Ledger, by_key: dict[tuple[int, int], EvidenceSentence], sides: dict[tuple[int, int], dict[str, float]],
+    side: str, verdict: Verdict,
+) -> list[Citation]:
+    if verdict == "not enough evidence":
+        return []
+    other = "contradict" if side == "support" else "support"
+    strongest = max((w[side] for w in sides.values()), default=0.0)
+    ranked = sorted(
+        (k for k, w in sides.items()
+         if w[side] >= MIN_SIDE_SHARE * strongest > 0 and (w[side] >= w[other] or verdict == "mixed")),
+        key=lambda k: (-sides[k][side], k),
+    )
+    out = []
+    for key in ranked[:MAX_PER_SIDE]:
+        sentence = by_key[key]
+        out.append(ledger.cite(sentence.passage, sentence.unit, round(sides[key][side], 2)))
+    return out
+
+
+def _result(
+    assistant: Assistant, ledger: Ledger, claim: str, verdict: Verdict,
+    supporting: list[Citation], contradicting: list[Citation], notes: list[str],
+) -> ClaimCheck:
+    check = ClaimCheck(
+        claim=claim, verdict=verdict, supporting=supporting, contradicting=contradicting,
+        explanation=_explain(verdict, supporting, contradicting), signals=notes, prompt_version=EMBEDDED_VERSION,
+    )
+    if assistant.llm is not None and (supporting or contradicting):
+        from assistant.prompts import load_prompt
+
+        prose, removed = write(assistant, ledger, "check_claim", {"claim": claim, "verdict": verdict},
+                               [*supporting, *contradicting])
+        check.narrative, check.removed = prose, removed
+        kept = [s.text for s in prose if not s.gap]
+        if kept:
+            check.explanation = " ".join(kept)
+        check.mode, check.model = "llm", assistant.settings.llm
+        check.prompt_version = load_prompt("check_claim").version
+    return check
+
+
+def _explain(verdict: Verdict, supporting: list[Citation], contradicting: list[Citation]) -> str:
+    def first(cs: list[Citation]) -> str:
+        c = cs[0]
+        return f"{c.title}, {c.locator.split(' · ')[0]}: “{_short(c.quote, 160)}” [{c.n}]"
+
+    if verdict == "not enough evidence":
+        return "The sources neither state nor deny this claim."
+    parts = {
+        "supported": "The sources support the claim.",
+        "contradicted": "The sources contradict the claim.",
+        "mixed": "The evidence is mixed: the sources support part of the claim and qualify or contradict the rest.",
+    }
+    text = [parts[verdict]]
+    if supporting:
+        text.append(f"For it: {first(supporting)}.")
+    if contradicting:
+        text.append(f"Against it: {first(contradicting)}.")
+    return " ".join(text)
+
+
+@lru_cache(maxsize=4)
+def _vocabulary(chunks: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w for text in chunks for w in content_lemmas(text))
+
+
+def _unknown(assistant: Assistant, claim: str) -> list[str]:
+    """Content words of the claim that no indexed passage uses, in any form."""
+    vocabulary = _vocabulary(tuple(c.display_text for c in assistant.retriever.chunks))
+    words = re.findall(r"[A-Za-z][A-Za-z'’-]+", claim)
+    out = []
+    for word in words:
+        lemmas = content_lemmas(word)
+        if lemmas and all(w not in vocabulary for w in lemmas) and not CUES.fullmatch(word.lower()):
+            out.append(word)
+    return out
+
+
+def _sign(sign: int) -> str:
+    return {1: "positive", -1: "negative", 0: "mixed"}[sign]
+
+
+def _short(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

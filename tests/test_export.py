@@ -1,0 +1,132 @@
+"""Exports: Markdown and DOCX with numbered references; the briefing note's two-page limit; the CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant
+from assistant.__main__ import main
+from assistant.export import BRIEFING_PAGES, PAGE_LINES, estimate_lines, layout, to_docx, to_markdown
+
+
+@dataclass(frozen=True)
+class ExportCase:
+    id: str
+    make: Callable[[Assistant], object]
+
+
+EXPORTS = [
+    ExportCase("answer", lambda a: a.ask("What three criteria make up the mission test?")),
+    ExportCase("metrics", lambda a: a.draft_metrics("Safety")),
+    ExportCase("mission-test", lambda a: a.draft_mission_test("£2bn over four years for 10,000 new prison places")),
+    ExportCase("briefing", lambda a: a.draft_briefing("health", "shifting care from hospitals into the community")),
+    ExportCase("claim", lambda a: a.check("Targets improve outcomes.")),
+]
+
+
+def _docx_text(path: Path) -> str:
+    from docx import Document
+
+    return "\n".join(p.text for p in Document(str(path)).paragraphs)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("case", EXPORTS, ids=[c.id for c in EXPORTS])
+def test_docx_reopened_contains_every_citation(corpus_assistant: Assistant, case: ExportCase, tmp_path: Path) -> None:
+    result = case.make(corpus_assistant)
+    doc = layout(result)
+    assert doc.references, "something is cited"
+    text = _norm(_docx_text(to_docx(result, tmp_path / f"{case.id}.docx")))
+    assert "References" in text
+    for c in doc.references:
+        assert f"[{c.n}] {_norm(c.locator)}" in text, f"reference [{c.n}] with its locator"
+        assert _norm(c.citation).rstrip(". ") in text, "the source's full citation"
+        assert _norm(c.quote)[:60] in text, "the quote"
+    used = {n for b in doc.blocks for n in b.refs}
+    assert used <= {c.n for c in doc.references}, "every marker in the body resolves"
+
+
+@pytest.mark.parametrize("case", EXPORTS, ids=[c.id for c in EXPORTS])
+def test_markdown_has_numbered_references(corpus_assistant: Assistant, case: ExportCase) -> None:
+    result = case.make(corpus_assistant)
+    text = to_markdown(result)
+    assert "## References" in text
+    for c in layout(result).references:
+        assert f"[{c.n}] {c.locator}" in text
+
+
+BRIEFINGS = [
+    ("health", "shifting care from hospitals into the community"),
+    ("opportunity", "childcare and early years"),
+    ("security", "child poverty and social housing"),
+    ("safety", "reducing reoffending"),
+]
+
+
+@pytest.mark.parametrize("council,topic", BRIEFINGS, ids=[c for c, _ in BRIEFINGS])
+def test_briefing_layout_fits_the_line_budget(corpus_assistant: Assistant, council: str, topic: str) -> None:
+    doc = layout(corpus_assistant.draft_briefing(council, topic))
+    assert estimate_lines(doc) <= BRIEFING_PAGES * PAGE_LINES
+    assert sum(1 for b in doc.blocks if b.kind == "bullet") >= 10, "trimming leaves a real note"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (apt-get install libreoffice-writer-nogui)")
+def test_briefing_docx_is_at_most_two_pages(corpus_assistant: Assistant, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    for i, (council, topic) in enumerate(BRIEFINGS):
+        to_docx(corpus_assistant.draft_briefing(council, topic), tmp_path / f"note{i}.docx")
+    subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), *(str(p) for p in sorted(tmp_path.glob("note*.docx")))],
+        check=True, capture_output=True, timeout=300,
+    )
+    pdfs = sorted(tmp_path.glob("note*.pdf"))
+    assert len(pdfs) == len(BRIEFINGS)
+    for pdf in pdfs:
+        assert len(PdfReader(str(pdf)).pages) <= 2, pdf.name
+
+
+# -- the CLI --------------------------------------------------------------------------------------
+@pytest.fixture
+def cli_env(corpus_assistant: Assistant, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point the CLI at the session's index."""
+    monkeypatch.setenv("MISSION_DESK_DATA_DIR", str(corpus_assistant.settings.data_dir))
+    monkeypatch.setenv("MISSION_DESK_MODELS_DIR", str(corpus_assistant.settings.model_cache_dir))
+
+
+def test_cli_check_json(cli_env: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "Tangible rewards undermine intrinsic motivation.", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["verdict"] == "supported"
+    assert any("Deci" in c["citation"] for c in result["supporting"])
+
+
+def test_cli_draft_briefing_writes_docx_and_prints_markdown(cli_env: None, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "note.docx"
+    code = main(["draft", "briefing", "--council", "health", "--topic", "waiting lists", "--docx", str(out), "--markdown"])
+    assert code == 0 and out.exists()
+    assert "## References" in capsys.readouterr().out
+
+
+def test_cli_mission_test_without_a_proposal_is_a_clear_error(cli_env: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["draft", "mission-test"]) == 2
+    assert "proposal is empty" in capsys.readouterr().err
+
+
+def test_cli_metrics_json(cli_env: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["draft", "metrics", "--mission", "Security", "--json"]) == 0
+    draft = json.loads(capsys.readouterr().out)
+    assert draft["core"][0]["name"] == "Rates of absolute and relative poverty"
