@@ -177,7 +177,7 @@ _ANAPHOR = re.compile(r"^\W*(This|These|It|They|Their|Such|That|Those|He|She|His
 
 
 def fit(ordered: list[Candidate], picks: list[Candidate], limit: int) -> list[Candidate]:
-    """About ``limit`` sentences: list items and linked sentences may add two more; past that the weakest
+    """About ``limit`` sentences: list items and linked sentences may add three more; past that the weakest
     picks go, each with what was added to complete it. The lead is always kept whole."""
     pick_ids = {id(c) for c in picks}
     blocks: list[list[Candidate]] = []
@@ -191,7 +191,7 @@ def fit(ordered: list[Candidate], picks: list[Candidate], limit: int) -> list[Ca
             blocks.append([cand])
         else:
             blocks[-1].append(cand)
-    while len(blocks) > 1 and sum(map(len, blocks)) > limit + 2:
+    while len(blocks) > 1 and sum(map(len, blocks)) > limit + 3:
         blocks.pop()
     return [c for block in blocks for c in block]
 
