@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -48,3 +50,28 @@ def corpus_assistant(tmp_path_factory: pytest.TempPathFactory, embeddings: MiniL
     """One Assistant over the real corpus, indexed once for the whole session (read-only use)."""
     settings = Settings(data_dir=tmp_path_factory.mktemp("corpus-index"), models_dir=MODELS_DIR)
     return Assistant.load(settings, embeddings=embeddings)
+
+
+@pytest.fixture(scope="module")
+def indexed_data_dir(tmp_path_factory: pytest.TempPathFactory, embeddings: MiniLMEmbeddings) -> Path:
+    """A data folder holding the corpus index, built once per test module (for apps and servers to read)."""
+    data = tmp_path_factory.mktemp("indexed-data")
+    Assistant.load(Settings(data_dir=data, models_dir=MODELS_DIR), embeddings=embeddings)
+    return data
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def stop_process(proc: subprocess.Popen, timeout: float = 15) -> None:
+    """Terminate a server started by a test; kill it if it does not stop in time."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)

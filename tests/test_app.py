@@ -52,11 +52,9 @@ def visible_text(node: object) -> str:
 
 
 @pytest.fixture(scope="module")
-def app_index(tmp_path_factory: pytest.TempPathFactory, embeddings: MiniLMEmbeddings) -> Path:
+def app_index(indexed_data_dir: Path) -> Path:
     """A data folder with the corpus indexed once for this module's app tests."""
-    data = tmp_path_factory.mktemp("app-data")
-    Assistant.load(Settings(data_dir=data, models_dir=MODELS_DIR), embeddings=embeddings)
-    return data
+    return indexed_data_dir
 
 
 @pytest.fixture(scope="module")

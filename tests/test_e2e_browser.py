@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -14,9 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import free_port, stop_process
 
 from assistant import Assistant, Settings
-from assistant.embeddings import MiniLMEmbeddings
 from assistant.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
@@ -39,12 +38,6 @@ SCREENSHOT = PROJECT_ROOT / "docs" / "screenshot.png"
 MODELS_DIR = PROJECT_ROOT / ".mission-desk" / "models"  # the ONNX export conftest shares between tests
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def chromium() -> Path:
     """Debian's chromium; missing is a failure on CI (make test installs it) and a skip elsewhere."""
@@ -57,17 +50,15 @@ def chromium() -> Path:
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory, embeddings: MiniLMEmbeddings) -> Path:
+def data_dir(indexed_data_dir: Path) -> Path:
     """The corpus indexed in a private folder, before the server starts, so page loads are quick."""
-    data = tmp_path_factory.mktemp("e2e-data")
-    Assistant.load(Settings(data_dir=data, models_dir=MODELS_DIR), embeddings=embeddings)
-    return data
+    return indexed_data_dir
 
 
 @pytest.fixture(scope="module")
 def server(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`streamlit run app.py` on a free localhost port; yields its address and stops it afterwards."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MISSION_DESK_")}
     env.update(
         MISSION_DESK_DATA_DIR=str(data_dir), MISSION_DESK_MODELS_DIR=str(MODELS_DIR),
@@ -96,12 +87,7 @@ def server(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
                 time.sleep(0.5)
             yield url
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_process(proc)
 
 
 @pytest.fixture(scope="module")
