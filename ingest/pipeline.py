@@ -218,14 +218,17 @@ def run_ingest(
         progress(0, total, "embedding")
 
     def embed(texts: list[str]) -> np.ndarray:
+        # Batches of similar length (sorted over the whole set, not per progress step) keep padding low.
         nonlocal done
-        out = []
-        for b in range(0, len(texts), 32):
-            out.append(embeddings.embed(texts[b : b + 32]))
-            done += len(texts[b : b + 32])
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for b in range(0, len(order), 32):
+            step = order[b : b + 32]
+            out[step] = embeddings.embed([texts[i] for i in step])
+            done += len(step)
             if progress:
                 progress(done, total, "embedding")
-        return np.vstack(out) if out else np.zeros((0, 384), np.float32)
+        return out
 
     fresh_vectors = dict(zip([c.id for c in fresh], embed([c.display_text for c in fresh]), strict=True))
     unit_vectors = embed([u[3] for u in fresh_units])
