@@ -90,11 +90,20 @@ def check_support(sentence: str, cited: Sequence[Passage], encode: Encoder | Non
     missing = sorted(n for n in numbers(claim) if n not in numbers(joined))
     if missing:
         return Support(False, 0.0, f"number(s) {', '.join(missing)} not in the cited passage(s)", best)
+    # Negation is compared with the sentences that match the claim best, not whole passages: a passage
+    # saying "driven not by higher outputs" elsewhere does not license "productivity did not increase".
+    added = sorted(_negations(claim) - _negations(" ".join(u.text for u in best.values())))
+    if added:
+        return Support(False, 0.0, f"it says {', '.join(repr(w) for w in added)} where the cited sentence(s) do not", best)
     overlap = _overlap(claim_terms, set(terms(joined)))
     if overlap < MIN_OVERLAP:
         return Support(False, overlap, f"only {overlap:.0%} of its content words are in the cited passage(s)", best)
     if _normal(claim) in _normal(joined):
         return Support(True, 1.0, "quoted", best)
+    if overlap == 1.0:
+        # Every content word, number and negation comes from the cited passages (a table row or a
+        # figure rendered as a sentence): no model call is needed to see that.
+        return Support(True, 1.0, "words of the passage", best)
     if encode is None:
         return Support(True, overlap, "word overlap", best)
     # Only the best-matching unit and the whole passage of each cited passage are embedded: the
@@ -105,6 +114,13 @@ def check_support(sentence: str, cited: Sequence[Passage], encode: Encoder | Non
     if cosine < MIN_COSINE:
         return Support(False, cosine, f"meaning differs from the cited passage(s) (similarity {cosine:.2f})", best)
     return Support(True, round((cosine + overlap) / 2, 4), "paraphrase", best)
+
+
+_NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|without|cannot|unlikely|\w+n't)\b", re.IGNORECASE)
+
+
+def _negations(text: str) -> set[str]:
+    return {m.group(0).lower() for m in _NEGATION.finditer(text)}
 
 
 def _normal(text: str) -> str:

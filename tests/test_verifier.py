@@ -79,6 +79,13 @@ def test_copied_sentence_with_one_number_changed_is_caught(corpus_assistant: Ass
     assert answer.refused or "1.7" not in answer.answer.replace("unsupported", "").split("]")[-1]
 
 
+def test_negated_copy_of_a_sentence_is_caught(corpus_assistant: Assistant) -> None:
+    negated = GROWTH.replace("increased", "did not increase")
+    answer = llm_assistant(corpus_assistant, f"{negated} [{{n:0.7 per cent per year}}].").ask(QUESTION)
+    assert answer.removed and "'not'" in answer.removed[0].reason
+    assert not answer.citations
+
+
 def test_sentence_citing_the_wrong_passage_is_caught(corpus_assistant: Assistant) -> None:
     # The growth sentence cited to a passage about something else entirely.
     script = f"{GROWTH} [{{n:Prime ministerial commitment}}]."
