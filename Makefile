@@ -43,6 +43,7 @@ system-packages:
 
 lint: install-test
 	$(BIN)/ruff check assistant ingest evals bench tests app.py ui
+	$(BIN)/mypy
 
 test: install-test system-packages lint
 	$(BIN)/python -m pytest -q

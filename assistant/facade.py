@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -226,7 +226,7 @@ class Assistant:
         self, question: str, standalone: str, passages: Sequence[Passage], pool: list[compose.Candidate],
         unknown: Sequence[str] = (),
     ) -> Answer:
-        closest = []
+        closest: list[Citation] = []
         for passage in passages[:3]:
             units = [c for c in pool if c.passage.n == passage.n]
             best = max(units, key=lambda c: c.score) if units else None
@@ -275,7 +275,7 @@ class Assistant:
             prompt_version=load_prompt("answer").version, standalone_question=standalone,
         )
 
-    def _mode(self) -> str:
+    def _mode(self) -> Literal["embedded", "llm"]:
         return "embedded" if self.llm is None else "llm"
 
     def _version(self) -> str:

@@ -125,7 +125,7 @@ class HybridRetriever:
             return []
         scores = self.bm25.get_scores(query)
         order = np.argsort(-scores)
-        out = []
+        out: list[Chunk] = []
         for i in order:
             if scores[i] <= 0 or len(out) >= k:
                 break

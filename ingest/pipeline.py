@@ -233,7 +233,8 @@ def run_ingest(
     fresh_vectors = dict(zip([c.id for c in fresh], embed([c.display_text for c in fresh]), strict=True))
     unit_vectors = embed([u[3] for u in fresh_units])
 
-    vectors = np.vstack([fresh_vectors.get(c.id, old_vectors.get(c.id)) for c in new_chunks]) if new_chunks else np.zeros((0, 384))
+    known = {**old_vectors, **fresh_vectors}
+    vectors = np.vstack([known[c.id] for c in new_chunks]) if new_chunks else np.zeros((0, 384), np.float32)
     store.write_chunks(generation, new_chunks, vectors)
     rows = list(fresh_units)
     row_vectors = [unit_vectors]

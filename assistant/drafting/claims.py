@@ -196,7 +196,7 @@ def check_claim(assistant: Assistant, claim: str) -> ClaimCheck:
         notes.append("too much of the claim is about things the sources do not mention")
         return _result(assistant, ledger, claim, "not enough evidence", [], [], notes)
     tallies = [Tally() for _ in claim_signals]
-    sides: dict[tuple[int, int], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    sides: dict[tuple[str, int], dict[str, float]] = defaultdict(lambda: defaultdict(float))
     sentences = _same_lever(evidence_sentences(passages, short), claim_signals)
     for sentence in sentences:
         _weigh(claim_signals, sentence, tallies, sides, claim)
@@ -215,7 +215,7 @@ def check_claim(assistant: Assistant, claim: str) -> ClaimCheck:
 
 def _weigh(
     claim_signals: list[Signal], sentence: EvidenceSentence, tallies: list[Tally],
-    sides: dict[tuple[int, int], dict[str, float]], claim: str,
+    sides: dict[tuple[str, int], dict[str, float]], claim: str,
 ) -> None:
     """Add what one evidence sentence says about each clause of the claim to the tallies."""
     key = (sentence.passage.chunk.id, sentence.unit.start)
@@ -292,8 +292,9 @@ def _verdict(claim: str, claim_signals: list[Signal], tallies: list[Tally], note
     if not any(statuses):
         return None
     contradicted = any(t.contradict for t in tallies)
-    if ABSOLUTE.search(claim) and contradicted and any(s == "contradicted" or s == "mixed" for s in statuses):
-        notes.append("absolute claim ('" + ABSOLUTE.search(claim).group(0) + "'): any counter-evidence contradicts it")
+    absolute = ABSOLUTE.search(claim)
+    if absolute and contradicted and any(s == "contradicted" or s == "mixed" for s in statuses):
+        notes.append("absolute claim ('" + absolute.group(0) + "'): any counter-evidence contradicts it")
         return "contradicted"
     if "contradicted" in statuses:
         if any(s == "supported" for s in statuses):
@@ -306,7 +307,7 @@ def _verdict(claim: str, claim_signals: list[Signal], tallies: list[Tally], note
 
 def _without_cues(
     assistant: Assistant, claim: str, vector, passages: list[Passage], sentences: list[EvidenceSentence],  # type: ignore[no-untyped-def]
-    sides: dict[tuple[int, int], dict[str, float]], notes: list[str],
+    sides: dict[tuple[str, int], dict[str, float]], notes: list[str],
 ) -> Verdict:
     """No polarity met: a close restatement supports the claim; anything else is not enough evidence."""
     pool = compose.candidates(claim, vector, passages, assistant.retriever.sentences)
@@ -327,7 +328,7 @@ def _without_cues(
 
 
 def _side(
-    ledger: Ledger, by_key: dict[tuple[int, int], EvidenceSentence], sides: dict[tuple[int, int], dict[str, float]],
+    ledger: Ledger, by_key: dict[tuple[str, int], EvidenceSentence], sides: dict[tuple[str, int], dict[str, float]],
     side: str, verdict: Verdict,
 ) -> list[Citation]:
     if verdict == "not enough evidence":
