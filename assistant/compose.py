@@ -135,6 +135,12 @@ def with_list_items(chosen: list[Candidate], pool: list[Candidate], extra: int =
                 out.append(lead)
         elif not _announces(cand):
             continue
+        elif siblings and not _is_item(siblings[0]) and _ANAPHOR.match(siblings[0].unit.text):
+            # "... underpinned by three fundamental needs. These are the pursuit of: competence, ..."
+            spelled_out = siblings.pop(0)
+            if (spelled_out.passage.chunk.id, spelled_out.unit.start) not in taken:
+                taken.add((spelled_out.passage.chunk.id, spelled_out.unit.start))
+                out.append(spelled_out)
         for item in siblings[:extra]:
             if not _is_item(item):
                 break
