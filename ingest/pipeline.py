@@ -8,11 +8,13 @@ with one atomic pointer update; re-running with nothing changed writes nothing a
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,6 +145,19 @@ def add_files(paths: Iterable[Path], settings: Settings) -> tuple[list[Path], li
     return accepted, errors
 
 
+@contextmanager
+def exclusive(lock_path: Path) -> Iterator[None]:
+    """One ingest at a time per data folder, across threads and processes (two uploads at once, or the CLI
+    while the app runs): each would otherwise drop the other's unfinished generation."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def run_ingest(
     settings: Settings,
     embeddings: MiniLMEmbeddings,
@@ -153,6 +168,19 @@ def run_ingest(
     progress: Progress | None = None,
 ) -> IngestReport:
     """Bring the index in line with the corpus and user documents; add ``paths`` first."""
+    with exclusive(settings.data_dir / "ingest.lock"):
+        return _run_ingest(settings, embeddings, store, catalogue, paths=paths, progress=progress)
+
+
+def _run_ingest(
+    settings: Settings,
+    embeddings: MiniLMEmbeddings,
+    store: IndexStore,
+    catalogue: Catalogue,
+    *,
+    paths: Sequence[Path],
+    progress: Progress | None,
+) -> IngestReport:
     began = time.perf_counter()
     report = IngestReport()
     if paths:

@@ -283,3 +283,21 @@ def test_a_front_matter_id_names_the_source_and_removes_it(indexed: Assistant, t
     assert listed["bridge-note"].record.title == "Bridge repair note" and listed["bridge-note"].chunks == 1
     indexed.remove_source("bridge-note")
     assert "bridge-note" not in {c.source_id for c in indexed.store.chunks()}
+
+
+def test_two_uploads_at_once_both_land(make_settings, embeddings, tmp_path: Path) -> None:
+    """Two users adding documents at the same moment: ingests queue, neither loses the other's document."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    settings = make_settings(corpus_dir=small_corpus(tmp_path / "corpus", NOTES[:1]))
+    assistant = Assistant.load(settings, embeddings=embeddings)
+    docs = []
+    for name, text in (("ferries", "The ferry timetable was cut in winter."), ("libraries", "Library hours rose.")):
+        doc = tmp_path / f"{name}.md"
+        doc.write_text(f"# {name}\n\n{text}\n", encoding="utf-8")
+        docs.append(doc)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        reports = list(pool.map(lambda d: assistant.ingest([d]), docs))
+    assert all(not r.skipped for r in reports)
+    indexed = {c.source_id for c in assistant.store.chunks()}
+    assert {"user-ferries-md", "user-libraries-md"} <= indexed
