@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from ingest.catalogue import Catalogue
 
 REFUSAL = "The sources don't cover this question."
+GENERATION_CHECK_SECONDS = 1.0
 EMBEDDED_VERSION = "embedded-extractive-v1"
 
 
@@ -75,6 +76,7 @@ class Assistant:
         self.llm = llm if llm is not None else make_chat_model(self.settings)
         self._lock = threading.Lock()
         self._retriever: HybridRetriever | None = None
+        self._checked_at = 0.0
 
     @classmethod
     def load(cls, settings: Settings | None = None, *, build_if_missing: bool = True, **parts: Any) -> Assistant:
@@ -90,17 +92,27 @@ class Assistant:
     # -- the index ----------------------------------------------------------------------------
     @property
     def retriever(self) -> HybridRetriever:
+        """The retrieval snapshot of the current index generation.
+
+        Another process (the CLI, a teammate on the same Chroma server) may switch generations: the
+        pointer is read at most once a second and a new snapshot is built when it has moved.
+        """
         with self._lock:
-            if self._retriever is None:
-                if self.store.active_generation() is None:
+            now = time.monotonic()
+            if self._retriever is None or now - self._checked_at > GENERATION_CHECK_SECONDS:
+                active = self.store.active_generation()
+                self._checked_at = now
+                if active is None:
                     raise IndexMissingError("no index yet: run `python -m assistant ingest`")
-                self._retriever = self._new_retriever()
+                if self._retriever is None or self._retriever.generation != active:
+                    self._retriever = self._new_retriever(active)
             return self._retriever
 
-    def _new_retriever(self) -> HybridRetriever:
+    def _new_retriever(self, generation: str | None = None) -> HybridRetriever:
         # Catalogue citations and front matter name authors and publishers the passages may not.
-        texts = [f"{r.title} {r.citation}" for r in self.catalogue.records] + [s.text for s in self.store.sources()]
-        return HybridRetriever(self.store, texts)
+        sources = self.store.sources(generation)
+        texts = [f"{r.title} {r.citation}" for r in self.catalogue.records] + [s.text for s in sources]
+        return HybridRetriever(self.store, texts, generation)
 
     def ingest(
         self, paths: Sequence[Path] = (), progress: Callable[[int, int, str], None] | None = None

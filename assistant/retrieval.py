@@ -58,14 +58,16 @@ class Passage:
 class HybridRetriever:
     """Dense + BM25 retrieval over one index generation; immutable once built, so thread-safe."""
 
-    def __init__(self, store: IndexStore, extra_vocabulary: Sequence[str] = ()) -> None:
-        self.chunks: list[Chunk] = store.chunks()
+    def __init__(self, store: IndexStore, extra_vocabulary: Sequence[str] = (), generation: str | None = None) -> None:
+        # Everything is read from one generation, so a switch during the build cannot mix two.
+        self.generation = generation or store.active_generation()
+        self.chunks: list[Chunk] = store.chunks(self.generation)
         self.by_id = {c.id: c for c in self.chunks}
-        vectors = store.chunk_vectors()
+        vectors = store.chunk_vectors(self.generation)
         self.matrix = np.vstack([vectors[c.id] for c in self.chunks]) if self.chunks else np.zeros((0, 384))
         self.bm25 = BM25Okapi([terms(c.display_text) or ["_"] for c in self.chunks]) if self.chunks else None
-        self.sentences: SentenceVectors = store.sentence_vectors()
-        self.vectorstore = store.vectorstore() if self.chunks else None
+        self.sentences: SentenceVectors = store.sentence_vectors(self.generation)
+        self.vectorstore = store.vectorstore(self.generation) if self.chunks else None
         self.acronyms = find_acronyms(c.text for c in self.chunks)
         texts = [c.display_text for c in self.chunks] + list(extra_vocabulary)
         self.vocabulary = frozenset(w for t in texts for w in _WORD.findall(t.lower()))

@@ -47,6 +47,10 @@ class IndexedSource:
     chunks: int
 
 
+def _stamp(generation: str) -> int:
+    return int(generation.lstrip("g") or 0)
+
+
 def make_client(settings: Settings) -> Any:
     """A Chroma client: HttpClient when MISSION_DESK_CHROMA_HOST is set, else a persistent folder."""
     import chromadb
@@ -113,11 +117,19 @@ class IndexStore:
         self.drop_inactive()
 
     def drop_inactive(self) -> None:
+        """Delete every generation but the current one and the one before it.
+
+        The one before stays because another process (the app, while the CLI ingests) may be answering
+        from it at this moment; it notices the switch within a second and moves on.
+        """
         active = self.active_generation()
-        for collection in self.client.list_collections():
-            name = collection if isinstance(collection, str) else collection.name
+        names = [c if isinstance(c, str) else c.name for c in self.client.list_collections()]
+        generations = {n.split("-")[-2] for n in names if n.startswith(f"{self.prefix}-g") and len(n.split("-")) >= 3}
+        older = sorted((g for g in generations if active and _stamp(g) < _stamp(active)), key=_stamp)
+        keep = {active, *older[-1:]}
+        for name in names:
             parts = name.split("-")
-            if name.startswith(f"{self.prefix}-g") and len(parts) >= 3 and parts[-2] != active:
+            if name.startswith(f"{self.prefix}-g") and len(parts) >= 3 and parts[-2] not in keep:
                 self.client.delete_collection(name)
 
     # -- writing ------------------------------------------------------------------------------
@@ -188,8 +200,8 @@ class IndexStore:
             vecs.append(vec)
         return {cid: (rows, np.asarray(vecs, dtype=np.float32)) for cid, (rows, vecs) in grouped.items()}
 
-    def sentence_vectors(self) -> SentenceVectors:
-        got = self._read("sentences", ["metadatas", "embeddings", "documents"])
+    def sentence_vectors(self, generation: str | None = None) -> SentenceVectors:
+        got = self._read("sentences", ["metadatas", "embeddings", "documents"], generation)
         metas = got["metadatas"]
         vectors = np.asarray(got["embeddings"], dtype=np.float32) if metas else np.zeros((0, 384), np.float32)
         return SentenceVectors(
@@ -207,11 +219,11 @@ class IndexStore:
             for m, doc in zip(got["metadatas"], got["documents"], strict=True)
         ]
 
-    def vectorstore(self) -> Chroma:
-        """The current generation's chunks as a LangChain vector store (dense retrieval)."""
+    def vectorstore(self, generation: str | None = None) -> Chroma:
+        """A generation's chunks (the current one by default) as a LangChain vector store (dense retrieval)."""
         from langchain_chroma import Chroma
 
-        generation = self.active_generation()
+        generation = generation or self.active_generation()
         if generation is None:
             raise LookupError("no index yet")
         return Chroma(

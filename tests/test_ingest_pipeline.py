@@ -173,7 +173,8 @@ def test_unfinished_generation_is_ignored_then_cleaned_up(indexed: Assistant, tm
     names = [c if isinstance(c, str) else c.name for c in store.client.list_collections()]
     assert not any(crashed in name for name in names)
     generations = {name.split("-")[-2] for name in names if re.match(rf"{store.prefix}-g\d+-", name)}
-    assert generations == {store.active_generation()}
+    # The current generation and the one before it (which a running app may still be reading) remain.
+    assert generations == {store.active_generation(), active}
 
 
 # -- kill -9 in the middle of `python -m assistant ingest` -------------------------------------------------
@@ -301,3 +302,23 @@ def test_two_uploads_at_once_both_land(make_settings, embeddings, tmp_path: Path
     assert all(not r.skipped for r in reports)
     indexed = {c.source_id for c in assistant.store.chunks()}
     assert {"user-ferries-md", "user-libraries-md"} <= indexed
+
+
+def test_a_running_assistant_keeps_answering_while_another_process_reingests(
+    make_settings, embeddings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app keeps serving while the CLI (or a teammate on the shared server) ingests, then sees the new index."""
+    import assistant.facade as facade
+
+    settings = make_settings(corpus_dir=small_corpus(tmp_path / "corpus", NOTES))
+    serving = Assistant.load(settings, embeddings=embeddings)
+    assert not serving.ask("What share of people were satisfied with the NHS in 2022?").refused
+    other = Assistant(settings, embeddings=embeddings)  # a second process over the same data folder
+    doc = tmp_path / "ferries.md"
+    doc.write_text("# Ferries\n\nThe island ferry timetable was cut to two sailings a day in winter.\n", encoding="utf-8")
+    assert other.ingest([doc]).changed
+    # Until it looks at the pointer again, the serving assistant answers from its snapshot, whose collections remain.
+    assert not serving.ask("What share of people were satisfied with the NHS in 2022?").refused
+    monkeypatch.setattr(facade, "GENERATION_CHECK_SECONDS", 0.0)
+    answer = serving.ask("How many sailings a day does the island ferry make in winter?")
+    assert not answer.refused and answer.citations[0].source_id == "user-ferries-md"
