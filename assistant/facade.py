@@ -163,8 +163,14 @@ class Assistant:
         kinds: Sequence[str] | None = None,
     ) -> tuple[list[Passage], np.ndarray]:
         """Passages for a question (and its vector), without composing an answer."""
+        return self._retrieve(self.retriever, question, k=k, source_ids=source_ids, kinds=kinds)
+
+    def _retrieve(
+        self, retriever: HybridRetriever, question: str, *, k: int | None, source_ids: Sequence[str] | None,
+        kinds: Sequence[str] | None,
+    ) -> tuple[list[Passage], np.ndarray]:
         vector = self.embeddings.embed([question])[0]
-        passages = self.retriever.retrieve(question, vector, k=k or self.settings.k, source_ids=source_ids, kinds=kinds)
+        passages = retriever.retrieve(question, vector, k=k or self.settings.k, source_ids=source_ids, kinds=kinds)
         return passages, vector
 
     def citation(self, n: int, passage: Passage, unit: Unit, score: float) -> Citation:
@@ -190,9 +196,8 @@ class Assistant:
         )
 
     def relevance(self, passages: Sequence[Passage], question: str, vector: np.ndarray) -> float:
-        """How well the best passage matches: the best unit's composed score (see compose)."""
-        pool = compose.candidates(self.retriever.expand(question), vector, passages, self.retriever.sentences)
-        return max((c.score for c in pool), default=0.0)
+        """How well the best passage matches: the best unit's composed score, as ask() compares with the floor."""
+        return max((c.score for c in _candidates(self.retriever, question, vector, passages)), default=0.0)
 
     def ask(
         self,
@@ -210,11 +215,13 @@ class Assistant:
         question = self._validate(question)
         history = [(self._validate(q), a) for q, a in (history or [])][-6:]
         standalone = self._standalone(question, history)
-        passages, vector = self.retrieve(standalone, k=k, source_ids=source_ids, kinds=kinds)
+        # One snapshot for the whole question: the index may switch generations between two reads.
+        retriever = self.retriever
+        passages, vector = self._retrieve(retriever, standalone, k=k, source_ids=source_ids, kinds=kinds)
         timings["retrieve"] = time.perf_counter() - began
-        pool = compose.candidates(self.retriever.expand(standalone), vector, passages, self.retriever.sentences)
+        pool = _candidates(retriever, standalone, vector, passages)
         best = max((c.score for c in pool), default=0.0)
-        unknown = self.retriever.unknown_names(standalone)
+        unknown = retriever.unknown_names(standalone)
         if unknown or best < self.settings.refusal_threshold:
             answer = self._refusal(question, standalone, passages, pool, unknown)
         elif self.llm is None:
@@ -317,3 +324,10 @@ class Assistant:
         from assistant.drafting.claims import check_claim
 
         return check_claim(self, claim)
+
+
+def _candidates(
+    retriever: HybridRetriever, question: str, vector: np.ndarray, passages: Sequence[Passage]
+) -> list[compose.Candidate]:
+    """Every quotable unit of the passages, scored against the question with the acronyms the sources define."""
+    return compose.candidates(retriever.expand(question), vector, passages, retriever.sentences)
