@@ -23,6 +23,27 @@ Rules enforced
 4. Questions do not copy their gold text: a question may not share a run of
    COPY_RUN or more consecutive words with any of its gold quotes.
 Also: minimum counts per category and overall size.
+
+v2 (held-out) datasets
+----------------------
+A file is checked as v2 when its name says so (e.g. gold-v2.jsonl) or when any
+of its items carries a v2 key (list_items, uncovered, split). Rules 1, 2 and 4
+and the generic parts of rule 3 still apply; in addition:
+5. Every item has the v1 keys plus "list_items" (list of strings),
+   "uncovered" (string) and "split" (always "heldout").
+6. ids are "v2-<category>-NNN", numbered 001, 002, ... within each category;
+   categories and minimum counts are V2_MIN_COUNTS, total >= V2_MIN_TOTAL.
+7. Each list item is 1-6 words, unique, and occurs (case-insensitively) in
+   one of the item's gold quotes; "list" items need >= 2 list items; refusal
+   items have none. Other answerable categories may carry list items when
+   their question asks for a list (e.g. a list question wrapped in markup).
+8. "uncovered" is a non-empty phrase (at most UNCOVERED_MAX_WORDS words)
+   exactly for category "partial", and "" for every other category (a wholly
+   uncovered question is a refusal item instead). Partial items are
+   answerable: expect_refusal false, with gold and key facts for the covered
+   part.
+9. expect_refusal is true exactly for category "refusal"; verdict is null
+   (v2 has no claim category).
 """
 from __future__ import annotations
 
@@ -57,6 +78,28 @@ QUOTE_MIN_CHARS = 10
 QUOTE_MAX_CHARS = 250
 KEY_FACT_MAX_WORDS = 6
 COPY_RUN = 8  # consecutive shared words between question and a gold quote
+
+# ---- v2 (held-out) datasets ----
+V2_EXTRA_KEYS = {"list_items", "uncovered", "split"}
+V2_REQUIRED_KEYS = REQUIRED_KEYS | V2_EXTRA_KEYS
+V2_MIN_COUNTS = {
+    "list": 15,
+    "partial": 10,
+    "vague": 8,
+    "markup": 8,
+    "follow_up": 8,
+    "table_column": 8,
+    "box": 6,
+    "prose": 10,
+    "number": 6,
+    "refusal": 6,
+}
+V2_MIN_TOTAL = 85
+V2_ID_PREFIX = "v2-"
+V2_SPLIT = "heldout"
+LIST_ITEM_MAX_WORDS = 6
+UNCOVERED_MAX_WORDS = 12
+_V2_NAME = re.compile(r"(?<![a-z0-9])v2(?![0-9])", re.IGNORECASE)
 
 
 def strip_front_matter(text: str) -> str:
@@ -104,26 +147,28 @@ def _shared_run(a: str, b: str) -> int:
     return best
 
 
-def _check_item(item: dict, where: str, sources: dict[str, str]) -> list[str]:
+def _check_item(item: dict, where: str, sources: dict[str, str],
+                required_keys: set = REQUIRED_KEYS, categories=MIN_COUNTS,
+                id_prefix: str = "") -> list[str]:
     problems: list[str] = []
 
     def bad(msg: str) -> None:
         problems.append(f"{where}: {msg}")
 
     keys = set(item)
-    if keys != REQUIRED_KEYS:
-        missing = sorted(REQUIRED_KEYS - keys)
-        extra = sorted(keys - REQUIRED_KEYS)
+    if keys != required_keys:
+        missing = sorted(required_keys - keys)
+        extra = sorted(keys - required_keys)
         bad(f"wrong keys (missing={missing}, extra={extra})")
         return problems
 
     cat = item["category"]
-    if cat not in MIN_COUNTS:
+    if cat not in categories:
         bad(f"unknown category {cat!r}")
     if not isinstance(item["id"], str) or not re.fullmatch(
-        rf"{re.escape(str(cat))}-\d{{3}}", item["id"]
+        rf"{re.escape(id_prefix)}{re.escape(str(cat))}-\d{{3}}", item["id"]
     ):
-        bad(f"id {item['id']!r} does not match '<category>-NNN' for category {cat!r}")
+        bad(f"id {item['id']!r} does not match '{id_prefix}<category>-NNN' for category {cat!r}")
 
     q = item["question"]
     if not isinstance(q, str) or not q.strip():
@@ -226,8 +271,72 @@ def _check_item(item: dict, where: str, sources: dict[str, str]) -> list[str]:
     return problems
 
 
+def _check_item_v2(item: dict, where: str, sources: dict[str, str]) -> list[str]:
+    """Rules for a v2 (held-out) item: the v1 rules plus rules 5-9."""
+    problems = _check_item(item, where, sources, required_keys=V2_REQUIRED_KEYS,
+                           categories=V2_MIN_COUNTS, id_prefix=V2_ID_PREFIX)
+    if set(item) != V2_REQUIRED_KEYS:
+        return problems  # wrong keys already reported
+
+    def bad(msg: str) -> None:
+        problems.append(f"{where}: {msg}")
+
+    cat = item["category"]
+    refusal = item["expect_refusal"] is True
+    quotes = [g["quote"] for g in item["gold"] if isinstance(g, dict)
+              and isinstance(g.get("quote"), str)] if isinstance(item["gold"], list) else []
+
+    if item["split"] != V2_SPLIT:
+        bad(f"split must be {V2_SPLIT!r}, got {item['split']!r}")
+    if refusal != (cat == "refusal"):
+        bad("expect_refusal must be true exactly for category 'refusal'")
+
+    # list_items
+    li = item["list_items"]
+    if not isinstance(li, list) or not all(isinstance(x, str) for x in li):
+        bad("list_items must be a list of strings")
+        li = []
+    for x in li:
+        n = len(x.split())
+        if not 1 <= n <= LIST_ITEM_MAX_WORDS:
+            bad(f"list item {x!r} has {n} words (need 1-{LIST_ITEM_MAX_WORDS})")
+        if not any(x.lower() in qt.lower() for qt in quotes):
+            bad(f"list item {x!r} does not appear in any gold quote")
+    if len({x.lower() for x in li}) != len(li):
+        bad("duplicate list items")
+    if cat == "list" and len(li) < 2:
+        bad("list items need at least two list_items (every item the sources list)")
+    if refusal and li:
+        bad("items expecting refusal must have empty list_items")
+
+    # uncovered
+    unc = item["uncovered"]
+    if not isinstance(unc, str):
+        bad("uncovered must be a string")
+    elif cat == "partial":
+        if not unc.strip():
+            bad("partial items need a non-empty 'uncovered' phrase")
+        elif unc != unc.strip():
+            bad("uncovered has leading/trailing whitespace")
+        elif len(unc.split()) > UNCOVERED_MAX_WORDS:
+            bad(f"uncovered has {len(unc.split())} words (need <= {UNCOVERED_MAX_WORDS})")
+    elif unc:
+        bad("only partial items may have a non-empty 'uncovered'")
+    return problems
+
+
+def _is_v2(path: Path, items: list) -> bool:
+    """A dataset is v2 when its file name says so or any item has a v2 key."""
+    return bool(_V2_NAME.search(path.name)) or any(
+        isinstance(it, dict) and V2_EXTRA_KEYS & set(it) for it in items
+    )
+
+
 def check(path, corpus_dir=None) -> list[str]:
-    """Return a list of problems found in the JSONL dataset at `path`."""
+    """Return a list of problems found in the JSONL dataset at `path`.
+
+    v1 files are checked by rules 1-4; v2 (held-out) files also by rules 5-9.
+    """
     path = Path(path)
     corpus_dir = Path(corpus_dir) if corpus_dir else DEFAULT_CORPUS
     problems: list[str] = []
@@ -240,6 +349,17 @@ def check(path, corpus_dir=None) -> list[str]:
         return problems + [f"cannot read {path}: {e}"]
     if raw_lines and raw_lines[-1] == "":
         raw_lines.pop()  # trailing newline
+
+    parsed: list = []
+    for line in raw_lines:
+        try:
+            parsed.append(json.loads(line) if line.strip() else None)
+        except json.JSONDecodeError:
+            parsed.append(None)
+    v2 = _is_v2(path, parsed)
+    min_counts = V2_MIN_COUNTS if v2 else MIN_COUNTS
+    min_total = V2_MIN_TOTAL if v2 else MIN_TOTAL
+    check_item = _check_item_v2 if v2 else _check_item
 
     ids: Counter = Counter()
     cats: Counter = Counter()
@@ -266,7 +386,7 @@ def check(path, corpus_dir=None) -> list[str]:
         if isinstance(item.get("question"), str) and isinstance(item.get("history"), list):
             hist_key = json.dumps(item["history"], ensure_ascii=False)
             questions[(" ".join(item["question"].lower().split()), hist_key)] += 1
-        problems.extend(_check_item(item, where, sources))
+        problems.extend(check_item(item, where, sources))
 
     for i, c in ids.items():
         if c > 1:
@@ -274,11 +394,22 @@ def check(path, corpus_dir=None) -> list[str]:
     for (qtext, _), c in questions.items():
         if c > 1:
             problems.append(f"duplicate question {qtext!r} ({c} times)")
-    for cat, minimum in MIN_COUNTS.items():
+    for cat, minimum in min_counts.items():
         if cats[cat] < minimum:
             problems.append(f"category {cat!r} has {cats[cat]} items, need >= {minimum}")
-    if n < MIN_TOTAL:
-        problems.append(f"dataset has {n} items, need >= {MIN_TOTAL}")
+    if n < min_total:
+        problems.append(f"dataset has {n} items, need >= {min_total}")
+    if v2:
+        # ids numbered 001, 002, ... within each category, with no gaps
+        nums: dict = {}
+        for i in ids:
+            m = re.fullmatch(rf"{re.escape(V2_ID_PREFIX)}(.+)-(\d{{3}})", i)
+            if m:
+                nums.setdefault(m.group(1), []).append(int(m.group(2)))
+        for cat, got in sorted(nums.items()):
+            if sorted(set(got)) != list(range(1, len(set(got)) + 1)):
+                problems.append(f"category {cat!r} ids are not numbered 001..{len(set(got)):03d} "
+                                f"without gaps")
     return problems
 
 
@@ -298,9 +429,11 @@ def main(argv: list[str]) -> int:
     if problems:
         print(f"{len(problems)} problem(s) found", file=sys.stderr)
         return 1
-    counts = Counter(json.loads(line)["category"] for line in
-                     Path(args[0]).read_text(encoding="utf-8").splitlines() if line.strip())
-    summary = ", ".join(f"{c}={counts[c]}" for c in MIN_COUNTS)
+    items = [json.loads(line) for line in
+             Path(args[0]).read_text(encoding="utf-8").splitlines() if line.strip()]
+    counts = Counter(item["category"] for item in items)
+    order = V2_MIN_COUNTS if _is_v2(Path(args[0]), items) else MIN_COUNTS
+    summary = ", ".join(f"{c}={counts[c]}" for c in order)
     print(f"OK: {sum(counts.values())} items ({summary})")
     return 0
 
