@@ -41,15 +41,17 @@ system-packages:
 	  else echo "missing Debian packages:$$missing (the browser test fails, the page-count test skips)"; fi; \
 	fi
 
+# ruff (style), mypy (types), import-linter (layers point down, drafts independent, no cycles: .importlinter).
 lint: install-test
 	$(BIN)/ruff check assistant ingest evals bench tests app.py ui
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 test: install-test system-packages lint
 	$(BIN)/python -m pytest -q
 
 eval: install
-	$(BIN)/python -m assistant eval
+	$(BIN)/python -m evals
 
 bench: install
 	$(BIN)/python bench/ingest.py

@@ -1,6 +1,6 @@
 """Mission Desk: grounded answers, drafts and claim checks over The smarter state and its evidence."""
 
-from assistant.facade import Assistant, SourceStatus
+from assistant.facade import SUPPORTED_TYPES, Assistant, SourceStatus
 from assistant.schemas import (
     Answer,
     BriefingNote,
@@ -21,5 +21,5 @@ from assistant.settings import Settings
 __all__ = [
     "Answer", "Assistant", "BriefingNote", "Citation", "ClaimCheck", "CriterionFinding", "EvidenceGap", "IngestReport",
     "Metric", "MetricsDraft", "MissionTestAssessment", "RemovedSentence", "Settings", "SourceRecord", "SourceStatus",
-    "Statement",
+    "Statement", "SUPPORTED_TYPES",
 ]

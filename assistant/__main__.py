@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -105,32 +106,6 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_eval(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from evals.report import print_table
-    from evals.runner import DEFAULT_DATASET, below_thresholds, load_thresholds, run, write
-
-    bars: dict[str, tqdm] = {}
-
-    def progress(system: str, done: int, total: int) -> None:
-        if system not in bars:
-            bars[system] = tqdm(total=total, desc=system, unit="item", file=sys.stderr, leave=False)
-        bars[system].update(done - bars[system].n)
-
-    report = run(args.dataset or DEFAULT_DATASET, mode=args.mode, k=args.k, baselines=not args.no_baselines,
-                 judge=args.judge, progress=progress)
-    for bar in bars.values():
-        bar.close()
-    print_table(report)
-    if not args.no_write:
-        print("wrote " + ", ".join(str(p) for p in write(report)))
-    problems = below_thresholds(report.systems[0].metrics, load_thresholds()) if args.mode == "embedded" else []
-    for problem in problems:
-        print(f"below the gate: {problem}", file=sys.stderr)
-    return 1 if problems and args.check else 0
-
-
 def _emit(result, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
     """Print a draft or claim check as JSON or Markdown (the default), and write DOCX if asked."""
     from assistant.export import to_docx, to_markdown
@@ -171,14 +146,14 @@ def _add_drafting(sub) -> None:  # type: ignore[no-untyped-def]
     draft = sub.add_parser("draft", help="draft mission metrics, a mission-test assessment or a briefing note")
     kinds = draft.add_subparsers(dest="kind", required=True)
     p = kinds.add_parser("metrics", help="core, output and input metrics for a mission")
-    p.add_argument("--mission", required=True, help="Health, Safety, Opportunity, Security, or a mission statement")
+    p.add_argument("--mission", required=True, help="one of the report's missions, or a mission statement")
     _output_options(p)
     p = kinds.add_parser("mission-test", help="assess a spending proposal against the mission test")
     p.add_argument("--proposal", help="the proposal as text")
     p.add_argument("--file", help="a proposal document (.pdf, .md, .txt, .html)")
     _output_options(p)
     p = kinds.add_parser("briefing", help="a two-page briefing note for a mission council")
-    p.add_argument("--council", required=True, help="health, safety, opportunity or security")
+    p.add_argument("--council", required=True, help="the mission council: one of the report's missions")
     p.add_argument("--topic", required=True)
     _output_options(p)
     draft.set_defaults(func=cmd_draft)
@@ -211,20 +186,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("chat", help="a terminal chat with history")
     p.set_defaults(func=cmd_chat)
 
-    p = sub.add_parser("eval", help="run the gold set, print metrics beside the baselines, write evals/results/")
-    p.add_argument("--dataset", type=Path, default=None, help="JSONL gold set (default evals/datasets/gold-v1.jsonl)")
-    p.add_argument("--mode", choices=["embedded", "llm"], default="embedded")
-    p.add_argument("--k", type=int, default=None, help="passages to retrieve (default: the setting)")
-    p.add_argument("--no-baselines", action="store_true", help="skip the naive dense and BM25 baselines")
-    p.add_argument("--judge", action="store_true", help="also judge citations with the configured chat model")
-    p.add_argument("--no-write", action="store_true", help="print only; write nothing under evals/results/")
-    p.add_argument("--check", action="store_true", help="exit 1 if the embedded mode misses evals/thresholds.toml")
-    p.set_defaults(func=cmd_eval)
+    # The evals are a separate program (python -m evals) that uses this package, never the other way round:
+    # `eval` hands its arguments over to it.
+    sub.add_parser("eval", help="run the gold set and baselines, write evals/results/ (see python -m evals --help)",
+                   add_help=False)
     _add_drafting(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["eval"]:
+        return subprocess.call([sys.executable, "-m", "evals", *argv[1:]])
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))

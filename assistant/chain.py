@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from assistant.conversation import History
 from assistant.prompts import PromptTemplate, load_prompt
-from assistant.retrieval import Passage
+from assistant.types import Passage
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel

@@ -13,25 +13,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.retrieval import Passage, terms
 from assistant.schemas import Citation, RemovedSentence
-from assistant.sentences import split_sentences
+from assistant.settings import VerifySettings
+from assistant.text.numbers import numbers
+from assistant.text.sentences import split_sentences
+from assistant.text.words import comparable, negations, terms
+from assistant.types import Passage, Unit
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
-_NUMBER = re.compile(r"(?<![\w.])£?\d+(?:[.,]\d+)*(?:\s?(?:bn|m|k))?")
+_HAS_WORD = re.compile(r"\w")
+_ONLY_MARKERS = re.compile(r"(\s*\[\d+(?:\s*,\s*\d+)*\])+\s*")
 Encoder = Callable[[list[str]], np.ndarray]
-
-MIN_OVERLAP = 0.6
-MIN_COSINE = 0.5
-
-
-@dataclass(frozen=True)
-class Unit:
-    """A quotable unit of a passage: a sentence, or a whole table row or figure."""
-
-    start: int
-    end: int
-    text: str
 
 
 @dataclass(frozen=True)
@@ -58,11 +50,6 @@ def strip_markers(sentence: str) -> str:
     return MARKER.sub("", sentence).strip()
 
 
-def numbers(text: str) -> set[str]:
-    """Numbers written in the text, normalised ('1,000' -> '1000')."""
-    return {m.group(0).replace(",", "").replace(" ", "").lstrip("£") for m in _NUMBER.finditer(text)}
-
-
 def passage_units(passage: Passage) -> list[Unit]:
     """Quotable units of a passage, with offsets into the source."""
     chunk = passage.chunk
@@ -77,8 +64,11 @@ def _overlap(sentence_terms: list[str], passage_terms: set[str]) -> float:
     return sum(1 for t in sentence_terms if t in passage_terms) / len(sentence_terms)
 
 
-def check_support(sentence: str, cited: Sequence[Passage], encode: Encoder | None) -> Support:
+def check_support(
+    sentence: str, cited: Sequence[Passage], encode: Encoder | None, settings: VerifySettings | None = None
+) -> Support:
     """Decide whether the cited passages together support ``sentence`` (markers already stripped)."""
+    settings = settings or VerifySettings()
     claim = sentence.strip()
     joined = "\n".join(p.chunk.display_text for p in cited)
     best: dict[int, Unit] = {}
@@ -92,13 +82,13 @@ def check_support(sentence: str, cited: Sequence[Passage], encode: Encoder | Non
         return Support(False, 0.0, f"number(s) {', '.join(missing)} not in the cited passage(s)", best)
     # Negation is compared with the sentences that match the claim best, not whole passages: a passage
     # saying "driven not by higher outputs" elsewhere does not license "productivity did not increase".
-    added = sorted(_negations(claim) - _negations(" ".join(u.text for u in best.values())))
+    added = sorted(negations(claim) - negations(" ".join(u.text for u in best.values())))
     if added:
         return Support(False, 0.0, f"it says {', '.join(repr(w) for w in added)} where the cited sentence(s) do not", best)
     overlap = _overlap(claim_terms, set(terms(joined)))
-    if overlap < MIN_OVERLAP:
+    if overlap < settings.min_overlap:
         return Support(False, overlap, f"only {overlap:.0%} of its content words are in the cited passage(s)", best)
-    if _normal(claim) in _normal(joined):
+    if comparable(claim) in comparable(joined):
         return Support(True, 1.0, "quoted", best)
     if overlap == 1.0:
         # Every content word, number and negation comes from the cited passages (a table row or a
@@ -111,20 +101,9 @@ def check_support(sentence: str, cited: Sequence[Passage], encode: Encoder | Non
     units = [best[p.n] for p in cited] + [Unit(p.chunk.start, p.chunk.end, p.chunk.display_text) for p in cited]
     vectors = encode([claim] + [u.text for u in units])
     cosine = float(np.max(vectors[1:] @ vectors[0])) if units else 0.0
-    if cosine < MIN_COSINE:
+    if cosine < settings.min_cosine:
         return Support(False, cosine, f"meaning differs from the cited passage(s) (similarity {cosine:.2f})", best)
     return Support(True, round((cosine + overlap) / 2, 4), "paraphrase", best)
-
-
-_NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|without|cannot|unlikely|\w+n't)\b", re.IGNORECASE)
-
-
-def _negations(text: str) -> set[str]:
-    return {m.group(0).lower() for m in _NEGATION.finditer(text)}
-
-
-def _normal(text: str) -> str:
-    return " ".join(text.replace("**", "").replace("’", "'").replace("‘", "'").lower().split()).rstrip(".")
 
 
 @dataclass
@@ -143,6 +122,7 @@ def verify(
     encode: Encoder | None,
     make_citation: Callable[[int, Passage, Unit, float], Citation],
     keep_unsupported: bool = False,
+    settings: VerifySettings | None = None,
 ) -> Verified:
     """Check every sentence of ``answer``; drop (or, with ``keep_unsupported``, mark) what fails.
 
@@ -163,7 +143,7 @@ def verify(
     for sentence in sentences:
         cited_ns = markers(sentence)
         claim = strip_markers(sentence)
-        if not claim or not re.search(r"\w", claim):
+        if not claim or not _HAS_WORD.search(claim):
             continue
         reason = ""
         support: Support | None = None
@@ -173,7 +153,7 @@ def verify(
             bad = [n for n in cited_ns if n not in by_n]
             reason = f"cites [{', '.join(map(str, bad))}], which is not a retrieved passage"
         else:
-            support = check_support(claim, [by_n[n] for n in cited_ns], encode)
+            support = check_support(claim, [by_n[n] for n in cited_ns], encode, settings)
             if not support.ok:
                 reason = support.reason
         if reason:
@@ -207,7 +187,7 @@ def answer_sentences(answer: str) -> list[tuple[int, int]]:
     spans = split_sentences(answer)
     merged: list[tuple[int, int]] = []
     for s, e in spans:
-        if merged and re.fullmatch(r"(\s*\[\d+(?:\s*,\s*\d+)*\])+\s*", answer[s:e]):
+        if merged and _ONLY_MARKERS.fullmatch(answer[s:e]):
             merged[-1] = (merged[-1][0], e)
         else:
             merged.append((s, e))

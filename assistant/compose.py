@@ -13,17 +13,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.citations import Unit
-from assistant.retrieval import Passage, terms
-from assistant.sentences import strip_bullet
-from assistant.store import SentenceVectors
+from assistant.settings import AnswerSettings
+from assistant.text.numbers import has_digit, numbers
+from assistant.text.questions import addressed_to_model, announces_list, asks_for_number, asks_for_references
+from assistant.text.sentences import is_list_item, leans_back, strip_bullet
+from assistant.text.words import terms
+from assistant.types import Passage, SentenceVectors, Unit
 
-# Weights chosen on the gold set's answerable items (evals/README.md): the sentence's own cosine,
-# its share of the question's terms, and how well its whole passage matches.
-LEXICAL_WEIGHT = 0.3
-PASSAGE_WEIGHT = 0.3
-RELATIVE_FLOOR = 0.6  # a further sentence must score at least this share of the best one
-REDUNDANT_COSINE = 0.9
+# The composer's steps in the order the facade runs them; their names and the AnswerSettings are hashed
+# into the embedded answer's version string (facade.embedded_version), so changing either changes it.
+STEPS = ("candidates", "select", "with_continuation", "with_list_items", "with_antecedents", "with_numbers", "fit",
+         "render", "verify")
+_EMPHASIS = re.compile(r"(?<!\w)\*([^*]+)\*(?!\w)")
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -35,20 +37,19 @@ class Candidate:
     vector: np.ndarray
     cosine: float
     overlap: float
-
-    @property
-    def score(self) -> float:
-        return self.cosine + LEXICAL_WEIGHT * self.overlap + PASSAGE_WEIGHT * self.passage.dense
+    score: float  # the sentence's own cosine, plus weighted term overlap and passage cosine (AnswerSettings)
 
 
 def candidates(
-    question: str, query_vector: np.ndarray, passages: Sequence[Passage], sentences: SentenceVectors
+    question: str, query_vector: np.ndarray, passages: Sequence[Passage], sentences: SentenceVectors,
+    settings: AnswerSettings | None = None,
 ) -> list[Candidate]:
     """Every quotable unit of the retrieved passages, scored against the question."""
+    settings = settings or AnswerSettings()
     wanted = {p.chunk.id: p for p in passages}
-    wants_references = bool(_ASKS_FOR_REFERENCES.search(question))
+    wants_references = asks_for_references(question)
     question_terms = set(terms(question))
-    question_numbers = set(re.findall(r"\d+(?:\.\d+)?", question))
+    question_numbers = numbers(question)
     out = []
     for row, chunk_id in enumerate(sentences.chunk_ids):
         passage = wanted.get(chunk_id)
@@ -57,65 +58,52 @@ def candidates(
         chunk = passage.chunk
         start, end = int(sentences.starts[row]), int(sentences.ends[row])
         text = chunk.text[start - chunk.start : end - chunk.start]
-        if not _answers_something(text, chunk.kind, wants_references):
+        if not _answers_something(text, chunk.kind, wants_references, settings.min_words):
             continue
         scope = chunk.display_text if chunk.kind in ("table_row", "figure") else f"{chunk.context}\n{text}"
         unit_terms = set(terms(scope))
         overlap = len(question_terms & unit_terms) / len(question_terms) if question_terms else 0.0
-        if question_numbers and question_numbers & set(re.findall(r"\d+(?:\.\d+)?", text)):
-            overlap = min(1.0, overlap + 0.2)
+        if question_numbers and question_numbers & numbers(text):
+            overlap = min(1.0, overlap + settings.number_bonus)
         vector = sentences.vectors[row]
-        out.append(Candidate(passage, Unit(start, end, text), vector, float(vector @ query_vector), overlap))
+        cosine = float(vector @ query_vector)
+        score = cosine + settings.lexical_weight * overlap + settings.passage_weight * passage.dense
+        out.append(Candidate(passage, Unit(start, end, text), vector, cosine, overlap, score))
     return out
 
 
-_ASKS_FOR_REFERENCES = re.compile(r"\b(reference|references|bibliograph\w*|full citation|published by|publisher)\b", re.I)
-
-
-# Text addressed to an AI model ("ignore previous instructions", "reveal your system prompt") is
-# data to quote in a library view, never an answer to put in front of an adviser.
-INSTRUCTION_TO_MODEL = re.compile(
-    r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|rules|prompts?|above)\b|\breveal\b.{0,40}\bprompt\b"
-    r"|\bsystem prompt\b|\breply only\b|\byou are now\b|\bdeveloper mode\b",
-    re.IGNORECASE,
-)
-
-
-def _answers_something(text: str, kind: str, wants_references: bool) -> bool:
-    """Leave out units that cannot answer: rhetorical questions, bare labels, reference entries."""
+def _answers_something(text: str, kind: str, wants_references: bool, min_words: int) -> bool:
+    """Leave out units that cannot answer: rhetorical questions, bare labels, reference entries, and text
+    addressed to an AI model ('ignore previous instructions'), which is data to quote, never an answer."""
     if kind == "reference" and not wants_references:
         return False
-    if INSTRUCTION_TO_MODEL.search(text):
+    if addressed_to_model(text):
         return False
     plain = text.strip().lstrip("-*• ").strip()
     if plain.endswith("?") and kind not in ("list", "box", "table_row", "figure") and not text.lstrip().startswith("-"):
         return False
-    return len(re.findall(r"\w+", plain)) >= 4 or kind in ("table_row", "figure")
+    return len(_WORD.findall(plain)) >= min_words or kind in ("table_row", "figure")
 
 
-def select(pool: list[Candidate], limit: int) -> list[Candidate]:
+def select(pool: list[Candidate], limit: int, settings: AnswerSettings | None = None) -> list[Candidate]:
     """The best candidate first, then others close to it in score and not redundant with those chosen."""
+    settings = settings or AnswerSettings()
     ranked = sorted(pool, key=lambda c: (-c.score, c.passage.n, c.unit.start))
     chosen: list[Candidate] = []
     for cand in ranked:
         if len(chosen) >= limit:
             break
-        if chosen and cand.score < RELATIVE_FLOOR * chosen[0].score:
+        if chosen and cand.score < settings.relative_floor * chosen[0].score:
             break
         # Cells of one table column share their headers, hence nearly the same vector: compare their text.
         if cand.passage.chunk.kind != "table_row" and any(
-            float(cand.vector @ other.vector) > REDUNDANT_COSINE for other in chosen
+            float(cand.vector @ other.vector) > settings.redundant_cosine for other in chosen
         ):
             continue
         if any(_same_words(cand.unit.text, other.unit.text) for other in chosen):
             continue
         chosen.append(cand)
     return chosen
-
-
-_ANNOUNCES_LIST = re.compile(
-    r"(:\s*$)|\b(following|two|three|four|five|six|criteria|these include|a number of)\b", re.IGNORECASE
-)
 
 
 def with_list_items(chosen: list[Candidate], pool: list[Candidate], extra: int = 6) -> list[Candidate]:
@@ -135,7 +123,7 @@ def with_list_items(chosen: list[Candidate], pool: list[Candidate], extra: int =
                 out.append(lead)
         elif not _announces(cand):
             continue
-        elif siblings and not _is_item(siblings[0]) and _ANAPHOR.match(siblings[0].unit.text):
+        elif siblings and not _is_item(siblings[0]) and leans_back(siblings[0].unit.text):
             # "... underpinned by three fundamental needs. These are the pursuit of: competence, ..."
             spelled_out = siblings.pop(0)
             if (spelled_out.passage.chunk.id, spelled_out.unit.start) not in taken:
@@ -150,40 +138,29 @@ def with_list_items(chosen: list[Candidate], pool: list[Candidate], extra: int =
     return out
 
 
-_ASKS_FOR_NUMBER = re.compile(
-    r"\b(how (many|much|fast|far|long|large|big)|what (share|proportion|percentage|fraction|number|size|rate|level|amount)"
-    r"|effect sizes?|by how|per cent|percentage|what (was|were|is|are) the [\w\s-]{0,30}(size|rate|share|figure|gap))\b",
-    re.IGNORECASE,
-)
-_DIGIT = re.compile(r"\d")
-
-
 def with_numbers(question: str, chosen: list[Candidate], pool: list[Candidate]) -> list[Candidate]:
     """For a question asking for a quantity, follow a number-less sentence with the next one if it has numbers.
 
     "Rewards ... all reduced free-choice intrinsic motivation." is the sentence that matches; the
     figures are in the next: "The effect sizes were d = -0.40, -0.36 and -0.28 respectively."
     """
-    if not _ASKS_FOR_NUMBER.search(question) or any(_DIGIT.search(c.unit.text) for c in chosen[:1]):
+    if not asks_for_number(question) or any(has_digit(c.unit.text) for c in chosen[:1]):
         return chosen
     out: list[Candidate] = []
     taken = {(c.passage.chunk.id, c.unit.start) for c in chosen}
     for cand in chosen:
         out.append(cand)
-        if _DIGIT.search(cand.unit.text):
+        if has_digit(cand.unit.text):
             continue
         after = [c for c in _following(cand, pool) if c.passage.chunk.id == cand.passage.chunk.id][:1]
-        if after and _DIGIT.search(after[0].unit.text) and (after[0].passage.chunk.id, after[0].unit.start) not in taken:
+        if after and has_digit(after[0].unit.text) and (after[0].passage.chunk.id, after[0].unit.start) not in taken:
             taken.add((after[0].passage.chunk.id, after[0].unit.start))
             out.append(after[0])
     return out
 
 
-_ANAPHOR = re.compile(r"^\W*(This|These|It|They|Their|Such|That|Those|He|She|His|Her)\b")
-
-
-def fit(ordered: list[Candidate], picks: list[Candidate], limit: int) -> list[Candidate]:
-    """About ``limit`` sentences: list items and linked sentences may add three more; past that the weakest
+def fit(ordered: list[Candidate], picks: list[Candidate], limit: int, extra: int = 3) -> list[Candidate]:
+    """About ``limit`` sentences: list items and linked sentences may add ``extra`` more; past that the weakest
     picks go, each with what was added to complete it. The lead is always kept whole."""
     pick_ids = {id(c) for c in picks}
     blocks: list[list[Candidate]] = []
@@ -197,14 +174,14 @@ def fit(ordered: list[Candidate], picks: list[Candidate], limit: int) -> list[Ca
             blocks.append([cand])
         else:
             blocks[-1].append(cand)
-    while len(blocks) > 1 and sum(map(len, blocks)) > limit + 3:
+    while len(blocks) > 1 and sum(map(len, blocks)) > limit + extra:
         blocks.pop()
     return [c for block in blocks for c in block]
 
 
 def _is_antecedent(previous: Candidate, cand: Candidate) -> bool:
-    return previous.passage.chunk.id == cand.passage.chunk.id and previous.unit.end <= cand.unit.start and bool(
-        _ANAPHOR.match(cand.unit.text)
+    return previous.passage.chunk.id == cand.passage.chunk.id and previous.unit.end <= cand.unit.start and leans_back(
+        cand.unit.text
     )
 
 
@@ -216,7 +193,7 @@ def with_continuation(chosen: list[Candidate], pool: list[Candidate]) -> list[Ca
     lead = chosen[0]
     after = [c for c in _following(lead, pool) if c.passage.chunk.id == lead.passage.chunk.id][:1]
     taken = {(c.passage.chunk.id, c.unit.start) for c in chosen}
-    if after and _ANAPHOR.match(after[0].unit.text) and (after[0].passage.chunk.id, after[0].unit.start) not in taken:
+    if after and leans_back(after[0].unit.text) and (after[0].passage.chunk.id, after[0].unit.start) not in taken:
         return [lead, after[0], *chosen[1:]]
     return chosen
 
@@ -226,7 +203,7 @@ def with_antecedents(chosen: list[Candidate], pool: list[Candidate]) -> list[Can
     out: list[Candidate] = []
     taken = {(c.passage.chunk.id, c.unit.start) for c in chosen}
     for cand in chosen:
-        if _ANAPHOR.match(cand.unit.text) and not _is_item(cand):
+        if leans_back(cand.unit.text) and not _is_item(cand):
             before = [c for c in pool if c.passage.chunk.id == cand.passage.chunk.id and c.unit.end <= cand.unit.start]
             if before:
                 previous = max(before, key=lambda c: c.unit.end)
@@ -246,11 +223,11 @@ def _following(cand: Candidate, pool: list[Candidate]) -> list[Candidate]:
 
 
 def _announces(cand: Candidate) -> bool:
-    return bool(_ANNOUNCES_LIST.search(cand.unit.text.replace("**", "")))
+    return announces_list(cand.unit.text)
 
 
 def _is_item(cand: Candidate) -> bool:
-    return cand.unit.text.lstrip().startswith(("-", "*", "•"))
+    return is_list_item(cand.unit.text)
 
 
 def _same_words(a: str, b: str) -> bool:
@@ -266,7 +243,7 @@ def render(candidate: Candidate) -> str:
     if chunk.kind == "figure":
         return _render_figure(text)
     sentence = strip_bullet(text)
-    sentence = re.sub(r"(?<!\w)\*([^*]+)\*(?!\w)", r"\1", sentence)
+    sentence = _EMPHASIS.sub(r"\1", sentence)
     return sentence.rstrip(" .")
 
 

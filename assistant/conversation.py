@@ -1,7 +1,7 @@
 """Follow-up questions: a deterministic rewrite that carries the earlier question's subject forward.
 
-"What is the core metric for the Health mission?" then "And for the Safety mission?" becomes
-"What is the core metric for the Safety mission?". With a chat model configured, the LLM chain
+"What is the core metric for the first mission?" then "And for the second mission?" becomes
+"What is the core metric for the second mission?". With a chat model configured, the LLM chain
 condenses instead (prompts/condense.toml); this rewrite is the embedded mode's way.
 """
 
@@ -10,20 +10,20 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.retrieval import terms
+from assistant.text.sentences import has_pronoun
+from assistant.text.words import terms
 
 History = Sequence[tuple[str, str]]
 _LEAD = re.compile(r"^\s*(?:and|but|so|also|then|ok|okay)?\s*(?:what|how)?\s*(?:about)?\s*,?\s*", re.IGNORECASE)
 _PREPOSITIONS = ("for", "in", "of", "on", "about", "under", "to", "from", "with")
-_PRONOUN = re.compile(r"\b(it|its|they|them|their|this|that|these|those|he|she|there)\b", re.IGNORECASE)
 
 
 def is_follow_up(question: str) -> bool:
-    """Short questions that lean on the conversation: 'And for Safety?', 'What about it in 2019?'."""
+    """Short questions that lean on the conversation: 'And for the other one?', 'What about it in 2019?'."""
     q = question.strip()
     if re.match(r"^(and|but|what about|how about|also|same for|then)\b", q, re.IGNORECASE):
         return True
-    return len(terms(q)) <= 2 and bool(_PRONOUN.search(q))
+    return len(terms(q)) <= 2 and has_pronoun(q)
 
 
 def rewrite(question: str, history: History | None) -> str:
@@ -42,7 +42,7 @@ def rewrite(question: str, history: History | None) -> str:
             return previous[: last.start(1)] + obj + previous[last.end(1) :]
     # No shared preposition: search the new words with the earlier question's subject.
     new_terms = [t for t in terms(follow) if t not in terms(previous)]
-    if _PRONOUN.search(follow) or not new_terms:
+    if has_pronoun(follow) or not new_terms:
         return f"{previous.rstrip('?')} — {follow}?"
     capitals = [w for w in re.findall(r"\b[A-Z][a-z]+\b", follow)]
     kept = previous

@@ -1,4 +1,8 @@
-"""The Assistant facade: the one object the CLI, the Streamlit app and outside scripts use."""
+"""The Assistant facade: the one object the CLI, the Streamlit app and outside scripts use.
+
+It wires the parts (all injectable) and gives each request one index snapshot: ``ask`` answers from it,
+and each draft gets an ``Evidence`` port built from it, so no request mixes two index generations.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +15,21 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from assistant import compose
-from assistant.citations import Unit, passage_units, verify
+from assistant import answering
+from assistant.answering import Citer
+from assistant.chain import condense
 from assistant.conversation import History, rewrite
+from assistant.drafting.briefing import draft_briefing
+from assistant.drafting.claims import check_claim
+from assistant.drafting.evidence import Evidence
+from assistant.drafting.metrics import draft_metrics
+from assistant.drafting.mission_test import draft_mission_test
 from assistant.embeddings import MiniLMEmbeddings
 from assistant.errors import IndexMissingError, QuestionError
+from assistant.llm import make_chat_model
+from assistant.profile import CorpusProfile, load_profile
 from assistant.prompts import load_prompt
-from assistant.retrieval import HybridRetriever, Passage
+from assistant.retrieval import HybridRetriever
 from assistant.schemas import (
     Answer,
     BriefingNote,
@@ -30,15 +42,17 @@ from assistant.schemas import (
 )
 from assistant.settings import Settings
 from assistant.store import IndexStore
+from assistant.types import Passage, Unit
+from ingest.catalogue import Catalogue
+from ingest.loaders import SUPPORTED, load
+from ingest.pipeline import run_ingest, user_source_id
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-    from ingest.catalogue import Catalogue
-
-REFUSAL = "The sources don't cover this question."
-GENERATION_CHECK_SECONDS = 1.0
-EMBEDDED_VERSION = "embedded-extractive-v1"
+REFUSAL = answering.REFUSAL
+SUPPORTED_TYPES: tuple[str, ...] = tuple(SUPPORTED)
+Mode = Literal["embedded", "llm"]
 
 
 @dataclass(frozen=True)
@@ -65,15 +79,15 @@ class Assistant:
         store: IndexStore | None = None,
         llm: BaseChatModel | None = None,
         catalogue: Catalogue | None = None,
+        profile: CorpusProfile | None = None,
     ) -> None:
-        from assistant.llm import make_chat_model
-        from ingest.catalogue import Catalogue
-
         self.settings = settings or Settings()
         self.embeddings = embeddings or MiniLMEmbeddings(self.settings.model_cache_dir)
         self.store = store or IndexStore(self.settings, self.embeddings)
         self.catalogue = catalogue or Catalogue.load(self.settings.corpus_dir)
         self.llm = llm if llm is not None else make_chat_model(self.settings)
+        self.profile = profile or load_profile(self.settings.corpus_dir / "profile.toml")
+        self.citer = Citer(self.catalogue)
         self._lock = threading.Lock()
         self._retriever: HybridRetriever | None = None
         self._checked_at = 0.0
@@ -99,7 +113,7 @@ class Assistant:
         """
         with self._lock:
             now = time.monotonic()
-            if self._retriever is None or now - self._checked_at > GENERATION_CHECK_SECONDS:
+            if self._retriever is None or now - self._checked_at > self.settings.generation_check_seconds:
                 active = self.store.active_generation()
                 self._checked_at = now
                 if active is None:
@@ -112,14 +126,12 @@ class Assistant:
         # Catalogue citations and front matter name authors and publishers the passages may not.
         sources = self.store.sources(generation)
         texts = [f"{r.title} {r.citation}" for r in self.catalogue.records] + [s.text for s in sources]
-        return HybridRetriever(self.store, texts, generation)
+        return HybridRetriever(self.store, texts, generation, self.settings.retrieval)
 
     def ingest(
         self, paths: Sequence[Path] = (), progress: Callable[[int, int, str], None] | None = None
     ) -> IngestReport:
         """Index the corpus and user documents (adding ``paths`` first); atomic and idempotent."""
-        from ingest.pipeline import run_ingest
-
         report = run_ingest(self.settings, self.embeddings, self.store, self.catalogue, paths=paths, progress=progress)
         if report.changed or self._retriever is None:
             fresh = self._new_retriever() if self.store.active_generation() else None
@@ -129,8 +141,6 @@ class Assistant:
 
     def remove_source(self, source_id: str) -> IngestReport:
         """Delete a user document and drop its chunks from the index."""
-        from ingest.pipeline import user_source_id
-
         # A front-matter id names the source, so look the file up in the index as well as by name.
         indexed = {s.record.id: s.record.file for s in self.store.sources() if s.record.kind == "user document"}
         for path in self.settings.user_documents_dir.glob("*"):
@@ -175,29 +185,12 @@ class Assistant:
 
     def citation(self, n: int, passage: Passage, unit: Unit, score: float) -> Citation:
         """A Citation for ``unit`` of ``passage``, with the source's full reference and evidence."""
-        chunk = passage.chunk
-        record = self.catalogue.get(chunk.source_id)
-        return Citation(
-            n=n,
-            source_id=chunk.source_id,
-            title=chunk.title,
-            locator=chunk.locator,
-            quote=unit.text,
-            passage=chunk.display_text,
-            start=unit.start,
-            end=unit.end,
-            score=round(float(score), 4),
-            chunk_id=chunk.id,
-            section=chunk.section,
-            kind=chunk.kind,
-            url=record.url if record else None,
-            citation=record.citation if record else chunk.title,
-            evidence=self.catalogue.resolve(chunk.cites),
-        )
+        return self.citer(n, passage, unit, score)
 
     def relevance(self, passages: Sequence[Passage], question: str, vector: np.ndarray) -> float:
         """How well the best passage matches: the best unit's composed score, as ask() compares with the floor."""
-        return max((c.score for c in _candidates(self.retriever, question, vector, passages)), default=0.0)
+        pool = answering.scored_units(self.retriever, question, vector, passages, self.settings)
+        return max((c.score for c in pool), default=0.0)
 
     def ask(
         self,
@@ -208,126 +201,91 @@ class Assistant:
         source_ids: Sequence[str] | None = None,
         kinds: Sequence[str] | None = None,
         on_token: Callable[[str], None] | None = None,
+        mode: Mode | None = None,
     ) -> Answer:
-        """Answer from the sources, every sentence cited and verified; refuse when they don't cover it."""
+        """Answer from the sources, every sentence cited and verified; refuse when they don't cover it.
+
+        ``mode`` chooses "embedded" (extractive, no model) or "llm" (the configured chat model); by
+        default the chat model answers when one is configured.
+        """
         timings: dict[str, float] = {}
         began = time.perf_counter()
         question = self._validate(question)
         history = [(self._validate(q), a) for q, a in (history or [])][-6:]
-        standalone = self._standalone(question, history)
+        llm = self._llm_for(mode)
+        standalone = self._standalone(question, history, llm)
         # One snapshot for the whole question: the index may switch generations between two reads.
-        retriever = self.retriever
-        passages, vector = self._retrieve(retriever, standalone, k=k, source_ids=source_ids, kinds=kinds)
+        snapshot = self.retriever
+        passages, vector = self._retrieve(snapshot, standalone, k=k, source_ids=source_ids, kinds=kinds)
         timings["retrieve"] = time.perf_counter() - began
-        pool = _candidates(retriever, standalone, vector, passages)
+        pool = answering.scored_units(snapshot, standalone, vector, passages, self.settings)
         best = max((c.score for c in pool), default=0.0)
-        unknown = retriever.unknown_names(standalone)
-        if unknown or best < self.settings.refusal_threshold:
-            answer = self._refusal(question, standalone, passages, pool, unknown)
-        elif self.llm is None:
-            answer = self._embedded(question, standalone, pool)
+        unknown = snapshot.unknown_names(standalone)
+        if unknown or best < self.settings.answer.refusal_threshold:
+            answer = answering.refusal(
+                question, standalone, passages, pool, self.citer, unknown=unknown,
+                mode="embedded" if llm is None else "llm", model=None if llm is None else self.settings.llm,
+                version=self._version(llm),
+            )
+        elif llm is None:
+            answer = answering.embedded(question, standalone, pool, self.citer, self.settings, self.embeddings.embed)
         else:
-            answer = self._with_llm(question, standalone, passages, on_token)
+            answer = answering.with_llm(
+                question, standalone, passages, self.citer, self.settings, self.embeddings.embed, llm, on_token
+            )
         timings["total"] = time.perf_counter() - began
         answer.timings = {key: round(value, 4) for key, value in timings.items()}
         return answer
 
-    def _standalone(self, question: str, history: History) -> str:
+    def _llm_for(self, mode: Mode | None) -> BaseChatModel | None:
+        if mode == "embedded":
+            return None
+        if mode == "llm" and self.llm is None:
+            raise QuestionError("no chat model is configured: set MISSION_DESK_LLM, or ask in the embedded mode")
+        return self.llm
+
+    def _standalone(self, question: str, history: History, llm: BaseChatModel | None) -> str:
         if not history:
             return question
-        if self.llm is None:
+        if llm is None:
             return rewrite(question, history)
-        from assistant.chain import condense
+        return condense(llm, question, history)
 
-        return condense(self.llm, question, history)
+    def _version(self, llm: BaseChatModel | None) -> str:
+        if llm is None:
+            return answering.embedded_version(self.settings)
+        return load_prompt("answer").version
 
-    def _refusal(
-        self, question: str, standalone: str, passages: Sequence[Passage], pool: list[compose.Candidate],
-        unknown: Sequence[str] = (),
-    ) -> Answer:
-        closest: list[Citation] = []
-        for passage in passages[:3]:
-            units = [c for c in pool if c.passage.n == passage.n]
-            best = max(units, key=lambda c: c.score) if units else None
-            unit = best.unit if best else passage_units(passage)[0]
-            closest.append(self.citation(len(closest) + 1, passage, unit, best.score if best else 0.0))
-        text = REFUSAL if not unknown else f"{REFUSAL} They never mention {', '.join(repr(w) for w in unknown)}."
-        return Answer(
-            question=question, answer=text, refused=True, closest=closest, mode=self._mode(),
-            model=self.settings.llm, prompt_version=self._version(), standalone_question=standalone,
-        )
-
-    def _embedded(self, question: str, standalone: str, pool: list[compose.Candidate]) -> Answer:
-        picks = compose.select(pool, self.settings.max_answer_sentences)
-        chosen = compose.with_antecedents(compose.with_list_items(compose.with_continuation(picks, pool), pool), pool)
-        chosen = compose.with_numbers(standalone, chosen, pool)
-        chosen = compose.fit(chosen, picks, self.settings.max_answer_sentences)
-        # Each chosen unit gets its own number, so each citation quotes exactly one sentence.
-        numbered = [Passage(i, c.passage.chunk, c.passage.score, c.passage.dense) for i, c in enumerate(chosen, 1)]
-        draft = [f"{compose.render(c)} [{i}]." for i, c in enumerate(chosen, 1)]
-        units = {i: c.unit for i, c in enumerate(chosen, 1)}
-        checked = verify(draft, numbered, encode=self.embeddings.embed, make_citation=self._citation_with(units))
-        return Answer(
-            question=question, answer=checked.text or REFUSAL, refused=not checked.citations,
-            citations=checked.citations, removed=checked.removed, mode="embedded",
-            prompt_version=EMBEDDED_VERSION, standalone_question=standalone,
-        )
-
-    def _citation_with(self, units: dict[int, Unit]) -> Callable[[int, Passage, Unit, float], Citation]:
-        def make(n: int, passage: Passage, unit: Unit, score: float) -> Citation:
-            return self.citation(n, passage, units.get(passage.n, unit), score)
-
-        return make
-
-    def _with_llm(self, question: str, standalone: str, passages: Sequence[Passage],
-                  on_token: Callable[[str], None] | None) -> Answer:
-        from assistant.chain import generate
-
-        assert self.llm is not None
-        text = generate(self.llm, standalone, passages, on_token=on_token)
-        checked = verify(text, passages, encode=self.embeddings.embed, make_citation=self.citation,
-                         keep_unsupported=True)
-        refused = not checked.citations
-        return Answer(
-            question=question, answer=checked.text if not refused else REFUSAL, refused=refused,
-            citations=checked.citations, removed=checked.removed, mode="llm", model=self.settings.llm,
-            prompt_version=load_prompt("answer").version, standalone_question=standalone,
-        )
-
-    def _mode(self) -> Literal["embedded", "llm"]:
-        return "embedded" if self.llm is None else "llm"
-
-    def _version(self) -> str:
-        return EMBEDDED_VERSION if self.llm is None else load_prompt("answer").version
+    @property
+    def embedded_version(self) -> str:
+        """The version string of the embedded answer mode (derived from its steps, code and settings)."""
+        return answering.embedded_version(self.settings)
 
     # -- drafting (assistant/drafting): every field cited or marked as a gap ----------------------
-    def draft_metrics(self, mission: str) -> MetricsDraft:
+    def evidence(self, mode: Mode | None = None) -> Evidence:
+        """The drafting port for one request: search, cite, verify and narrate over one index snapshot."""
+        return Evidence(
+            self.retriever, embed=self.embeddings.embed, citer=self.citer, settings=self.settings,
+            profile=self.profile, llm=self._llm_for(mode),
+        )
+
+    def draft_metrics(self, mission: str, *, mode: Mode | None = None) -> MetricsDraft:
         """Core, output and input metrics for one of the report's missions or a custom mission statement."""
-        from assistant.drafting.metrics import draft_metrics
+        return draft_metrics(self.evidence(mode), mission)
 
-        return draft_metrics(self, mission)
-
-    def draft_mission_test(self, proposal: str | None = None, *, file: Path | None = None) -> MissionTestAssessment:
+    def draft_mission_test(
+        self, proposal: str | None = None, *, file: Path | None = None, mode: Mode | None = None
+    ) -> MissionTestAssessment:
         """A spending proposal (text, or a document) put through the report's mission test."""
-        from assistant.drafting.mission_test import draft_mission_test
+        if file is not None:
+            loaded = load(Path(file), max_bytes=self.settings.max_upload_bytes).text
+            proposal = f"{proposal}\n{loaded}" if proposal else loaded
+        return draft_mission_test(self.evidence(mode), proposal or "")
 
-        return draft_mission_test(self, proposal, file=file)
-
-    def draft_briefing(self, council: str, topic: str) -> BriefingNote:
+    def draft_briefing(self, council: str, topic: str, *, mode: Mode | None = None) -> BriefingNote:
         """A two-page briefing note on ``topic`` for a mission council."""
-        from assistant.drafting.briefing import draft_briefing
+        return draft_briefing(self.evidence(mode), council, topic)
 
-        return draft_briefing(self, council, topic)
-
-    def check(self, claim: str) -> ClaimCheck:
+    def check(self, claim: str, *, mode: Mode | None = None) -> ClaimCheck:
         """Supported, contradicted, mixed or not enough evidence: a claim against the sources, both sides quoted."""
-        from assistant.drafting.claims import check_claim
-
-        return check_claim(self, claim)
-
-
-def _candidates(
-    retriever: HybridRetriever, question: str, vector: np.ndarray, passages: Sequence[Passage]
-) -> list[compose.Candidate]:
-    """Every quotable unit of the passages, scored against the question with the acronyms the sources define."""
-    return compose.candidates(retriever.expand(question), vector, passages, retriever.sentences)
+        return check_claim(self.evidence(mode), claim)

@@ -2,63 +2,36 @@
 
 Why our own fusion rather than langchain_classic's EnsembleRetriever: we need each passage's dense
 cosine (the refusal threshold is calibrated on it) and filters applied to both lists before fusing;
-the ensemble returns bare Documents. The fusion itself is the standard RRF (k=60).
+the ensemble returns bare Documents. The fusion itself is the standard RRF (k=60, in settings).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import numpy as np
 from rank_bm25 import BM25Okapi
 
 from assistant.schemas import Chunk
-from assistant.store import IndexStore, SentenceVectors
+from assistant.settings import RetrievalSettings
+from assistant.store import IndexStore
+from assistant.text.acronyms import expand, find_acronyms
+from assistant.text.words import terms, vocabulary_words
+from assistant.types import Passage, SentenceVectors
 
-RRF_K = 60
-STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been before being below
-    between both but by can could did do does doing down during each either few for from further had has have
-    having he her here hers him his how i if in into is it its itself just me more most my no nor not now of off
-    on once only or other our ours out over own per same she should so some such than that the their theirs them
-    then there these they this those through to too under until up very was we were what when where which while
-    who whom why will with would you your yours report sources source say says said tell according does do
-    please ippr paper authors author""".split()
-)
-_WORD = re.compile(r"[a-z0-9]+(?:[.,'’-][a-z0-9]+)*")
 _NAME_OR_NUMBER = re.compile(r"\b(?:[A-Z][A-Za-z0-9]*(?:['’]s)?|\d[\d,.]*\d|\d)\b")
-_TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
-
-
-def stem(word: str) -> str:
-    """A light stemmer: enough to match 'targets'/'target' and 'missions'/'mission'."""
-    for suffix in ("ies", "es", "s"):
-        if len(word) > 4 and word.endswith(suffix) and not word.endswith("ss"):
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
-
-
-def terms(text: str) -> list[str]:
-    """Content terms of ``text``: lower-cased, stop words dropped, lightly stemmed."""
-    return [stem(t) for t in _TOKEN.findall(text.lower().replace("’", "'")) if t not in STOPWORDS]
-
-
-@dataclass(frozen=True)
-class Passage:
-    """A retrieved chunk, numbered [n] for the answer."""
-
-    n: int
-    chunk: Chunk
-    score: float  # fused RRF score
-    dense: float  # cosine similarity of the question and the chunk
+_POSSESSIVE = re.compile(r"['’]s$")
 
 
 class HybridRetriever:
     """Dense + BM25 retrieval over one index generation; immutable once built, so thread-safe."""
 
-    def __init__(self, store: IndexStore, extra_vocabulary: Sequence[str] = (), generation: str | None = None) -> None:
+    def __init__(
+        self, store: IndexStore, extra_vocabulary: Sequence[str] = (), generation: str | None = None,
+        settings: RetrievalSettings | None = None,
+    ) -> None:
+        self.settings = settings or RetrievalSettings()
         # Everything is read from one generation, so a switch during the build cannot mix two.
         self.generation = generation or store.active_generation()
         self.chunks: list[Chunk] = store.chunks(self.generation)
@@ -70,18 +43,11 @@ class HybridRetriever:
         self.vectorstore = store.vectorstore(self.generation) if self.chunks else None
         self.acronyms = find_acronyms(c.text for c in self.chunks)
         texts = [c.display_text for c in self.chunks] + list(extra_vocabulary)
-        self.vocabulary = frozenset(w for t in texts for w in _WORD.findall(t.lower()))
+        self.vocabulary = frozenset(w for t in texts for w in vocabulary_words(t))
 
     def expand(self, question: str) -> str:
         """The question with acronyms the sources define added beside their long forms, and back."""
-        lowered = question.lower()
-        extra = []
-        for long_form, short in self.acronyms.items():
-            if long_form in lowered and short.lower() not in lowered:
-                extra.append(short)
-            elif re.search(rf"\b{re.escape(short)}\b", question) and long_form not in lowered:
-                extra.append(long_form)
-        return f"{question} {' '.join(extra)}" if extra else question
+        return expand(question, self.acronyms)
 
     def unknown_names(self, question: str) -> list[str]:
         """Names and numbers in the question that no indexed passage mentions ("Finland", "2024").
@@ -97,7 +63,7 @@ class HybridRetriever:
                 continue  # the first word of a sentence is capitalised anyway
             if word.isalpha() and word.isupper():
                 continue  # acronyms are too often spelt differently from the sources ("IIPP")
-            key = re.sub(r"['’]s$", "", word).lower()
+            key = _POSSESSIVE.sub("", word).lower()
             if key not in self.vocabulary and key.rstrip("s") not in self.vocabulary:
                 found.append(word)
         return found
@@ -146,20 +112,20 @@ class HybridRetriever:
     ) -> list[Passage]:
         """Top ``k`` passages for the question, fused from dense and lexical rankings."""
         where = _where(source_ids, kinds)
-        pool = max(4 * k, 20)
+        pool = max(self.settings.pool_factor * k, self.settings.pool_min)
         dense = self.dense(query_vector, pool, where)
         lexical = self.lexical(self.expand(question), pool, source_ids, kinds)
         fused: dict[str, float] = {}
         for rank, (chunk, _) in enumerate(dense):
-            fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+            fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (self.settings.rrf_k + rank + 1)
         for rank, chunk in enumerate(lexical):
-            fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+            fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (self.settings.rrf_k + rank + 1)
         cosine = {c.id: s for c, s in dense}
         ranked = sorted(fused, key=lambda cid: (-fused[cid], cid))
         chosen: list[Chunk] = []
         for cid in ranked:
             chunk = self.by_id[cid]
-            if any(_near_duplicate(chunk, other) for other in chosen):
+            if any(_near_duplicate(chunk, other, self.settings.near_duplicate_jaccard) for other in chosen):
                 continue
             chosen.append(chunk)
             if len(chosen) >= k:
@@ -173,22 +139,6 @@ class HybridRetriever:
         return out
 
 
-_DEFINITION = re.compile(r"((?:[A-Za-z][\w-]*\s+){1,6})\(([A-Z]{2,6})\)")
-
-
-def find_acronyms(texts: Iterable[str]) -> dict[str, str]:
-    """Acronyms the sources define, "new public management (NPM)" -> {"new public management": "NPM"}."""
-    found: dict[str, str] = {}
-    for text in texts:
-        for m in _DEFINITION.finditer(text):
-            words, short = m.group(1).split(), m.group(2)
-            initials = [w[0].lower() for w in words]
-            n = len(short)
-            if len(words) >= n and "".join(initials[-n:]) == short.lower():
-                found.setdefault(" ".join(words[-n:]).lower(), short)
-    return found
-
-
 def _where(source_ids: Sequence[str] | None, kinds: Sequence[str] | None) -> dict | None:
     clauses = []
     if source_ids:
@@ -200,9 +150,9 @@ def _where(source_ids: Sequence[str] | None, kinds: Sequence[str] | None) -> dic
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
-def _near_duplicate(a: Chunk, b: Chunk) -> bool:
+def _near_duplicate(a: Chunk, b: Chunk, jaccard: float) -> bool:
     """Same words, nearly: the summary repeats the body's recommendations, for one."""
     ta, tb = set(terms(a.text)), set(terms(b.text))
     if not ta or not tb:
         return False
-    return len(ta & tb) / len(ta | tb) >= 0.8
+    return len(ta & tb) / len(ta | tb) >= jaccard

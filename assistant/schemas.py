@@ -177,6 +177,9 @@ class _Draft(BaseModel):
         return [found[n] for n in sorted(found)]
 
 
+Draft = _Draft  # the public name for what every draft shares
+
+
 class Metric(BaseModel):
     """One metric of a mission framework."""
 
@@ -193,7 +196,7 @@ class MetricsDraft(_Draft):
     """Core (outcome) and comprehensive (output and input) metrics for a mission."""
 
     mission: str
-    report_mission: str | None = Field(default=None, description="The report's mission (Table 3.1 column) if it is one.")
+    report_mission: str | None = Field(default=None, description="The report's mission (a column of its missions table) if it is one.")
     goal: Statement | None = None
     core: list[Metric] = Field(default_factory=list)
     output: list[Metric] = Field(default_factory=list)
@@ -230,7 +233,7 @@ class MissionImpact(BaseModel):
 
 
 class PreventionFit(BaseModel):
-    """How a proposal sits with the report's pivot to prevention (Table 3.2)."""
+    """How a proposal sits with the report's pivot to prevention (its shifts table)."""
 
     mission: str | None = None
     fit: Literal["aligned", "runs against", "unclear"]

@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from assistant.schemas import Chunk, SourceRecord
 from assistant.settings import Settings
+from assistant.types import IndexedSource, SentenceVectors
 
 if TYPE_CHECKING:
     from langchain_chroma import Chroma
@@ -24,27 +24,6 @@ if TYPE_CHECKING:
 
 _POINTER_ID = "active"
 _BATCH = 500
-
-
-@dataclass(frozen=True)
-class SentenceVectors:
-    """Sentence spans of every chunk with their embeddings, loaded once per Assistant."""
-
-    chunk_ids: list[str]
-    starts: np.ndarray
-    ends: np.ndarray
-    texts: list[str]
-    vectors: np.ndarray  # (n, 384), L2-normalised
-
-
-@dataclass(frozen=True)
-class IndexedSource:
-    """A source as stored in the current generation."""
-
-    record: SourceRecord
-    text: str
-    digest: str
-    chunks: int
 
 
 def _stamp(generation: str) -> int:

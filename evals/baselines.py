@@ -19,14 +19,15 @@ from typing import Literal
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from assistant.citations import Unit, verify
+from assistant.answering import REFUSAL
+from assistant.citations import verify
 from assistant.embeddings import MiniLMEmbeddings
-from assistant.facade import REFUSAL
-from assistant.retrieval import Passage, terms
 from assistant.schemas import Answer, Chunk, Citation
-from assistant.sentences import split_sentences, strip_bullet
 from assistant.settings import Settings
-from assistant.store import IndexedSource, IndexStore
+from assistant.store import IndexStore
+from assistant.text.sentences import split_sentences, strip_bullet
+from assistant.text.words import terms
+from assistant.types import IndexedSource, Passage, Unit
 from evals.check_dataset import strip_front_matter
 
 CHUNK_CHARS = 1000  # the common LangChain default size for "just split it" RAG

@@ -1,4 +1,4 @@
-"""Calibrate Settings.refusal_threshold on a gold dataset.
+"""Calibrate Settings.answer.refusal_threshold on a gold dataset.
 
 The Assistant refuses when the best candidate score of the retrieved passages (Assistant.relevance,
 the same number Assistant.ask compares) is below the threshold, or when the question names something
@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="mission-desk-calibrate-") as tmp:
         settings = eval_settings(None, Path(tmp), "embedded", None)
         assistant = Assistant.load(settings)
-        cal = calibrate(score_items(assistant, load_dataset(args.dataset)), settings.refusal_threshold, args.min_kept)
+        cal = calibrate(score_items(assistant, load_dataset(args.dataset)), settings.answer.refusal_threshold, args.min_kept)
     print(report(cal))
     return 0
 

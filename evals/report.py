@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
-from evals.runner import BREAKDOWN, LOWER_IS_BETTER, METRICS, EvalReport, ItemResult, SystemResult
+from evals.runner import (
+    BREAKDOWN,
+    LOWER_IS_BETTER,
+    METRICS,
+    RESULTS_DIR,
+    THRESHOLDS,
+    EvalReport,
+    ItemResult,
+    SystemResult,
+    load_thresholds,
+)
 
 # What would lift each target metric, by the cause of its failing items.
 REMEDIES: dict[str, str] = {
@@ -20,7 +31,7 @@ REMEDIES: dict[str, str] = {
     "citation_recall": "sentences whose cited text lacks their words or numbers: in the embedded mode this comes "
     "from rendering (table labels, figure titles) adding words the cited passage lacks; render only words of "
     "the passage, or include the heading in the stored passage.",
-    "refusal_accuracy": "recalibrate Settings.refusal_threshold with `python evals/calibrate.py`; items refused "
+    "refusal_accuracy": "recalibrate Settings.answer.refusal_threshold with `python evals/calibrate.py`; items refused "
     "for names the sources never use ('unknown names') need the name check to ignore ordinary capitalised words.",
 }
 
@@ -201,3 +212,15 @@ def print_table(report: EvalReport) -> None:
         f"{report.systems[0].name}: {len(failing)} failing item(s)"
         + (": " + ", ".join(f"{n} {c}" for c, n in causes.most_common()) if failing else "")
     )
+
+
+def write(report: EvalReport, folder: Path = RESULTS_DIR) -> list[Path]:
+    """Save the run as <timestamp>.json, latest.json and latest.md; return the paths written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = report.created.replace("-", "").replace(":", "")
+    data = report.model_dump_json(indent=1)
+    paths = [folder / f"{stamp}.json", folder / "latest.json", folder / "latest.md"]
+    paths[0].write_text(data, encoding="utf-8")
+    paths[1].write_text(data, encoding="utf-8")
+    paths[2].write_text(markdown(report, load_thresholds() if THRESHOLDS.exists() else {}), encoding="utf-8")
+    return paths

@@ -22,9 +22,9 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.errors import MissionDeskError
-from assistant.retrieval import Passage
 from assistant.schemas import Answer
 from assistant.settings import Settings
+from assistant.types import Passage
 from evals import metrics as m
 
 EVALS_DIR = Path(__file__).resolve().parent
@@ -183,7 +183,7 @@ class ProductSystem:
         self.assistant = assistant
         self.name = name
         self.k = assistant.settings.k
-        self.refusal_threshold = assistant.settings.refusal_threshold
+        self.refusal_threshold = assistant.settings.answer.refusal_threshold
         self.description = (
             "structure-aware chunks, hybrid dense+BM25 retrieval, "
             + ("extractive composer" if assistant.llm is None else f"chat model {assistant.settings.llm}")
@@ -489,8 +489,8 @@ def run(
         items=len(items), created=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         seconds=round(time.perf_counter() - began, 1), mode=mode, k=config.k,
         settings={
-            "k": config.k, "refusal_threshold": config.refusal_threshold,
-            "max_answer_sentences": config.max_answer_sentences, "chunk_tokens": config.chunk_tokens,
+            "k": config.k, "refusal_threshold": config.answer.refusal_threshold,
+            "max_answer_sentences": config.answer.max_sentences, "chunk_tokens": config.chunk_tokens,
             "llm": config.llm, "chunks": len(assistant.retriever.chunks),
         },
         targets=m.ISSUE_TARGETS, systems=systems,
@@ -562,20 +562,6 @@ def below_thresholds(metrics: dict[str, float | None], thresholds: dict[str, Any
         if value is None or value > ceiling:
             problems.append(f"{key} = {value} is above its threshold {ceiling}")
     return problems
-
-
-def write(report: EvalReport, folder: Path = RESULTS_DIR) -> list[Path]:
-    """Save the run as <timestamp>.json, latest.json and latest.md; return the paths written."""
-    from evals.report import markdown
-
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = report.created.replace("-", "").replace(":", "")
-    data = report.model_dump_json(indent=1)
-    paths = [folder / f"{stamp}.json", folder / "latest.json", folder / "latest.md"]
-    paths[0].write_text(data, encoding="utf-8")
-    paths[1].write_text(data, encoding="utf-8")
-    paths[2].write_text(markdown(report, load_thresholds() if THRESHOLDS.exists() else {}), encoding="utf-8")
-    return paths
 
 
 def summary(report: EvalReport) -> str:

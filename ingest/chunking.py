@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from assistant.schemas import Chunk, ChunkKind
-from assistant.sentences import split_sentences
+from assistant.text.sentences import split_sentences
 from ingest.citations import find_citations
 
 TokenCounter = Callable[[str], int]

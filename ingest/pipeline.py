@@ -23,9 +23,10 @@ import numpy as np
 from assistant.embeddings import MiniLMEmbeddings
 from assistant.errors import LoaderError
 from assistant.schemas import Chunk, FileError, IngestReport, SourceRecord
-from assistant.sentences import split_sentences
 from assistant.settings import Settings
-from assistant.store import IndexedSource, IndexStore
+from assistant.store import IndexStore
+from assistant.text.sentences import split_sentences
+from assistant.types import IndexedSource
 from ingest.catalogue import Catalogue
 from ingest.chunking import chunk_text
 from ingest.loaders import SUPPORTED, LoadedDocument, load

@@ -26,7 +26,7 @@ if str(PROJECT_ROOT) not in sys.path:
 from ui.library import check_upload  # noqa: E402
 from ui.render import PROVENANCE, docx_bytes, escape, highlighted, quote_span, safe_url  # noqa: E402
 from ui.settings import MODE_LABELS  # noqa: E402
-from ui.state import answerer, redact  # noqa: E402
+from ui.state import answer_mode, redact  # noqa: E402
 
 MODELS_DIR = PROJECT_ROOT / ".mission-desk" / "models"  # the ONNX export conftest shares between tests
 
@@ -379,7 +379,7 @@ def test_settings_show_mode_k_and_each_answers_provenance(app: AppTest, app_assi
     assert any("MISSION_DESK_LLM" in c.value for c in app.caption)
     log = app.dataframe[0].value
     assert list(log["Mode"]) == ["embedded"]
-    assert list(log["Prompt version"]) == ["embedded-extractive-v1"]
+    assert list(log["Prompt version"]) == [app_assistant.embedded_version]
 
     question = "What share of UK employment is in the public sector?"
     app.slider(key="settings-k").set_value(2).run()
@@ -472,7 +472,7 @@ def test_llm_mode_streams_then_shows_the_verified_answer(app_index: Path) -> Non
 
 def test_embedded_mode_view_of_an_llm_assistant(scripted_llm_assistant: Assistant) -> None:
     question = "What three criteria make up the mission test?"
-    embedded = answerer(scripted_llm_assistant, "embedded").ask(question)
+    embedded = scripted_llm_assistant.ask(question, mode=answer_mode(scripted_llm_assistant, "embedded"))
     assert embedded.mode == "embedded" and embedded.model is None and embedded.citations
-    assert answerer(scripted_llm_assistant, "llm") is scripted_llm_assistant
+    assert answer_mode(scripted_llm_assistant, "llm") == "llm"
     assert scripted_llm_assistant.llm is not None, "the shared Assistant keeps its chat model"

@@ -308,9 +308,7 @@ def test_a_running_assistant_keeps_answering_while_another_process_reingests(
     make_settings, embeddings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The app keeps serving while the CLI (or a teammate on the shared server) ingests, then sees the new index."""
-    import assistant.facade as facade
-
-    settings = make_settings(corpus_dir=small_corpus(tmp_path / "corpus", NOTES))
+    settings = make_settings(corpus_dir=small_corpus(tmp_path / "corpus", NOTES), generation_check_seconds=3600)
     serving = Assistant.load(settings, embeddings=embeddings)
     assert not serving.ask("What share of people were satisfied with the NHS in 2022?").refused
     other = Assistant(settings, embeddings=embeddings)  # a second process over the same data folder
@@ -319,6 +317,7 @@ def test_a_running_assistant_keeps_answering_while_another_process_reingests(
     assert other.ingest([doc]).changed
     # Until it looks at the pointer again, the serving assistant answers from its snapshot, whose collections remain.
     assert not serving.ask("What share of people were satisfied with the NHS in 2022?").refused
-    monkeypatch.setattr(facade, "GENERATION_CHECK_SECONDS", 0.0)
+    # Once it does (every second by default), it moves to the new generation.
+    serving.settings = serving.settings.model_copy(update={"generation_check_seconds": 1e-9})
     answer = serving.ask("How many sailings a day does the island ferry make in winter?")
     assert not answer.refused and answer.citations[0].source_id == "user-ferries-md"

@@ -13,12 +13,6 @@ from assistant.errors import MissionDeskError
 from ui import state
 from ui.render import escape, render_answer
 
-EXAMPLES = (
-    "What three criteria make up the mission test?",
-    "What are the three p's of public service reform?",
-    "How fast did public sector productivity grow between 2010 and 2019?",
-)
-
 
 def history(turns: list[state.Turn]) -> list[tuple[str, str]]:
     """Earlier answered turns as (question, answer) pairs for follow-up questions."""
@@ -32,7 +26,7 @@ def _ask_streaming(a: Assistant, question: str, past: list[tuple[str, str]], k: 
 
     def work() -> None:
         try:
-            result["answer"] = a.ask(question, past, k=k, on_token=tokens.put)
+            result["answer"] = a.ask(question, past, k=k, on_token=tokens.put, mode="llm")
         except BaseException as exc:  # noqa: BLE001 - re-raised on the script thread below
             result["error"] = exc
         finally:
@@ -58,14 +52,14 @@ def _ask_streaming(a: Assistant, question: str, past: list[tuple[str, str]], k: 
 def answer_turn(a: Assistant, turn: state.Turn, past: list[tuple[str, str]], key: str) -> None:
     """Answer a new question in place: streamed text, then citations; errors become a clear message."""
     session = state.session()
-    asker = state.answerer(a, session.mode)
+    mode = state.answer_mode(a, session.mode)
     try:
-        if asker.llm is not None:
-            turn.answer = _ask_streaming(asker, turn.question, past, session.k)
+        if mode == "llm":
+            turn.answer = _ask_streaming(a, turn.question, past, session.k)
             render_answer(turn.answer, a, key=key)
         else:
             with st.spinner("Searching the sources…"):
-                turn.answer = asker.ask(turn.question, past, k=session.k)
+                turn.answer = a.ask(turn.question, past, k=session.k, mode="embedded")
             render_answer(turn.answer, a, key=key, stream=True)
     except MissionDeskError as exc:  # QuestionError: empty or over-long question
         turn.error = str(exc)
@@ -85,7 +79,7 @@ def render(a: Assistant | None = None) -> None:
         "Open a numbered source to see the quoted sentence in its passage."
     )
     if not session.turns:
-        st.markdown("**Try:** " + " · ".join(f"*{escape(q)}*" for q in EXAMPLES))
+        st.markdown("**Try:** " + " · ".join(f"*{escape(q)}*" for q in a.profile.examples))
     if session.turns and st.button("New conversation", icon=":material/restart_alt:"):
         session.turns.clear()
         st.rerun()

@@ -18,8 +18,6 @@ from ui.render import downloads, escape, render_draft
 if TYPE_CHECKING:
     from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-# Table 3.1 of the report: the four missions, each with its own mission council (recommendation, step 3).
-MISSIONS = ("Health", "Safety", "Opportunity", "Security")
 PROPOSAL_TYPES = ["pdf", "txt", "md", "html"]
 
 
@@ -51,7 +49,7 @@ def show_draft(name: str, a: Assistant) -> None:
 def _metrics(a: Assistant) -> None:
     st.markdown("Candidate metrics for a mission, each with its evidence and the gaps in it.")
     with st.form("metrics"):
-        mission = st.selectbox("One of the report's missions (Table 3.1)", MISSIONS, key="metrics-mission")
+        mission = st.selectbox("One of the report's missions", a.profile.missions, key="metrics-mission")
         custom = st.text_input("…or your own mission statement", key="metrics-custom",
                                placeholder="e.g. Every family can afford a secure home")
         go = st.form_submit_button("Draft metrics", icon=":material/query_stats:")
@@ -93,7 +91,7 @@ def _mission_test(a: Assistant) -> None:
 def _briefing(a: Assistant) -> None:
     st.markdown("A briefing note for a mission council on a topic, every point cited.")
     with st.form("briefing"):
-        council = st.selectbox("Mission council", MISSIONS, key="briefing-council")
+        council = st.selectbox("Mission council", a.profile.missions, key="briefing-council")
         topic = st.text_input("Topic", placeholder="e.g. shifting spending towards prevention", key="briefing-topic")
         go = st.form_submit_button("Draft briefing note", icon=":material/description:")
     if go and not topic.strip():

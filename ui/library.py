@@ -11,9 +11,9 @@ from typing import Protocol
 
 import streamlit as st
 
+from assistant import SUPPORTED_TYPES as SUPPORTED
 from assistant import Assistant, IngestReport
 from assistant.errors import MissionDeskError
-from ingest.loaders import SUPPORTED
 from ui import state
 from ui.render import escape, link
 
@@ -181,7 +181,7 @@ def render() -> None:
     for level, message in session.notices:
         (st.success if level == "success" else st.info)(escape(message))
     session.notices.clear()
-    report = a.catalogue.get("smarter-state-2023")
+    report = a.catalogue.get(a.profile.report_id)
     if report is not None:
         st.markdown(f"The report and the works it cites, as indexed here. Report: {link(report.url, report.citation)}")
     _catalogue(a)

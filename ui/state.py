@@ -104,20 +104,9 @@ def init_session() -> None:
         st.session_state["mission_desk"] = Session()
 
 
-def answerer(a: Assistant, mode: Mode) -> Assistant:
-    """The Assistant to ask in ``mode``: the shared one, or a view of it without its chat model.
-
-    The view is a shallow copy taken per question, so it shares the index snapshot, the embeddings
-    and the lock, and never goes stale after an ingest.
-    """
-    if mode == "llm" or a.llm is None:
-        return a
-    import copy
-
-    view = copy.copy(a)
-    view.llm = None
-    view.settings = a.settings.model_copy(update={"llm": None})
-    return view
+def answer_mode(a: Assistant, mode: Mode) -> Mode:
+    """The mode to ask in: the session's choice, or embedded when no chat model is configured."""
+    return "llm" if mode == "llm" and a.llm is not None else "embedded"
 
 
 # Provider key shapes ("sk-…", "Bearer …") and any long unbroken token.

@@ -16,7 +16,7 @@
    absolute claim: 'never', 'no', 'without any', 'on its own'); evidence of comparable weight on both
    sides, or mixed evidence, makes it mixed; a claim about things the sources never name has not enough
    evidence. Every rule that fired is listed in ``ClaimCheck.signals``.
-Calibrated on the claim items of evals/datasets/gold-v1.jsonl (22 of 23 right); no claim text is coded here.
+Calibrated on the claim items of evals/datasets/gold-v1.jsonl (22 of 23 right; settings.stance); no claim text is coded here.
 """
 
 from __future__ import annotations
@@ -24,45 +24,20 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import TYPE_CHECKING
 
-from assistant import compose
-from assistant.citations import Unit
-from assistant.drafting.evidence import Ledger, clean, content_lemmas, lemma, write
-from assistant.drafting.polarity import (
-    ANAPHOR,
-    CONCESSIVE,
-    CUES,
-    OPENS_CONTRAST,
-    Signal,
-    clause_terms,
-    numbers,
-    signals,
-)
+from assistant.answering import version_of
+from assistant.drafting.evidence import Evidence, Ledger, clean
 from assistant.errors import QuestionError
-from assistant.retrieval import Passage
 from assistant.schemas import Citation, ClaimCheck, Verdict
-from assistant.sentences import split_sentences
+from assistant.settings import StanceSettings
+from assistant.text import polarity
+from assistant.text.numbers import numbers
+from assistant.text.polarity import Signal, clause_terms, is_cue, patterns, signals
+from assistant.text.sentences import refers_back, split_sentences
+from assistant.text.words import content_lemmas, stem, stemmed_list
+from assistant.types import Passage, Unit
 
-if TYPE_CHECKING:
-    from assistant.facade import Assistant
-
-EMBEDDED_VERSION = "embedded-stance-v1"
-MIN_SHARED = 2  # content words a claim clause and an evidence clause must share to be about the same thing
-DOMINANCE = 2.0  # one side must outweigh the other this many times, else the evidence is mixed
-MAX_PER_SIDE = 4
-MIN_SIDE_SHARE = 0.3  # a passage is listed on a side only if it weighs at least this share of that side's strongest
-IMPLICIT_COVER = 0.6  # two plain statements agree only if one holds this share of the other's specific words
-UNKNOWN_SHARE = 0.3  # share of a claim's content words absent from every source that makes it unanswerable
-# Words that place a claim (who, when) rather than say what it is about: they count half, and never alone.
-GENERIC_TERMS = frozenset(
-    lemma(w) for w in "public service services sector government state people uk first two decade decades century "
-    "year years period since".split()
-)
-MODAL = re.compile(r"\b(?:can|could|may|might|should|would|will)\b", re.I)
-ABSOLUTE = re.compile(r"\b(?:never|no|none|always|without any|on (?:its|their) own|alone|only|entirely|all)\b", re.I)
-CONTRAST = re.compile(r"\b(?:but|however|whilst|while|although|though|yet|despite|whereas)\b|at the expense of", re.I)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
 
 
 @dataclass
@@ -85,14 +60,14 @@ class Tally:
     mixed: float = 0.0
     notes: list[str] = field(default_factory=list)
 
-    def status(self) -> str | None:
+    def status(self, dominance: float) -> str | None:
         top = max(self.support, self.contradict)
         if self.mixed and self.mixed * 2 >= top:
             return "mixed"
         if self.support and self.contradict:
-            if self.support >= DOMINANCE * self.contradict:
+            if self.support >= dominance * self.contradict:
                 return "supported"
-            if self.contradict >= DOMINANCE * self.support:
+            if self.contradict >= dominance * self.support:
                 return "contradicted"
             return "mixed"
         return "supported" if self.support else "contradicted" if self.contradict else None
@@ -121,14 +96,17 @@ def evidence_sentences(passages: list[Passage], short: dict[str, str] | None = N
         around = clause_terms(chunk.display_text)
         for s, e in spans:
             text = chunk.text[s - chunk.start : e - chunk.start]
-            context = label | (around if ANAPHOR.search(text) else frozenset())
+            context = label | (around if refers_back(text) else frozenset())
             out.append(EvidenceSentence(passage, Unit(s, e, text), signals(text, short), label, context,
-                                        bool(CONTRAST.search(text)), numbers(text)))
+                                        bool(patterns().contrast.search(text)), numbers(text, years=False)))
     return out
 
 
-def _match(claim: Signal, sentence: EvidenceSentence, evidence: Signal) -> tuple[float, set[str]]:
+def _match(
+    claim: Signal, sentence: EvidenceSentence, evidence: Signal, cfg: StanceSettings
+) -> tuple[float, set[str]]:
     """How strongly a claim cue and an evidence cue are about the same thing (0 when they are not)."""
+    placing = stemmed_list("words", "placing")
     if (claim.kind == "attitude") != (evidence.kind == "attitude") and evidence.kind != "mixed":
         return 0.0, set()  # who favours what is a different question from what happened
     plain = {"implicit", "negation", "mixed", "contrasted"}
@@ -144,13 +122,13 @@ def _match(claim: Signal, sentence: EvidenceSentence, evidence: Signal) -> tuple
     around = sorted((claim.terms & sentence.context) - shared)
     if around:
         shared.add(around[0])  # a row label or the passage's topic counts once
-    strength = sum(0.5 if t in GENERIC_TERMS or t.startswith("'") else 1.0 for t in shared)
-    if strength < MIN_SHARED:
+    strength = sum(0.5 if t in placing or t.startswith("'") else 1.0 for t in shared)
+    if strength < cfg.min_shared:
         return 0.0, shared
-    if evidence.kind != "mixed" and not (shared & (claim.local | evidence.local | {f"'{_head(claim.cue)}'"})) - GENERIC_TERMS:
+    if evidence.kind != "mixed" and not (shared & (claim.local | evidence.local | {f"'{_head(claim.cue)}'"})) - placing:
         return 0.0, shared
-    specific = claim.terms - GENERIC_TERMS
-    if evidence.kind == "implicit" and len(shared & specific) < IMPLICIT_COVER * len(specific):
+    specific = claim.terms - placing
+    if evidence.kind == "implicit" and len(shared & specific) < cfg.implicit_cover * len(specific):
         return 0.0, shared  # two plain statements agree only if one restates most of the other  # they must meet on what the cue governs ('higher *output*'), not only on the subject
     weight = strength**2  # two sentences sharing five words say far more about each other than two sharing two
     if {claim.kind, evidence.kind} == {"quantity", "valence"}:
@@ -159,79 +137,87 @@ def _match(claim: Signal, sentence: EvidenceSentence, evidence: Signal) -> tuple
 
 
 def _head(cue: str) -> str:
-    return lemma(cue.split()[0]) if cue and cue[0].isalpha() else cue
-
-
-@lru_cache(maxsize=4)
-def acronyms(texts: tuple[str, ...]) -> dict[str, str]:
-    """'new public management (NPM)' in the sources -> {'new public management': 'NPM'}."""
-    found: dict[str, str] = {}
-    for text in texts:
-        for m in re.finditer(r"((?:[A-Za-z][\w'’-]*\s+){1,6})\(([A-Z]{2,6})\)", text):
-            words, short = m.group(1).split(), m.group(2)
-            phrase = words[-len(short):]
-            if len(phrase) == len(short) and "".join(w[0] for w in phrase).upper() == short:
-                found[" ".join(phrase).lower()] = short
-    return found
+    return stem(cue.split()[0]) if cue and cue[0].isalpha() else cue
 
 
 # -- the check ------------------------------------------------------------------------------------
-def check_claim(assistant: Assistant, claim: str) -> ClaimCheck:
+def check_claim(ev: Evidence, claim: str) -> ClaimCheck:
     """Verdict, supporting and contradicting quotes, and an explanation for ``claim``."""
-    claim = clean(claim, assistant.settings.max_question_chars)
+    claim = clean(claim, ev.settings.max_question_chars)
     if not claim:
         raise QuestionError("the claim is empty: write the claim to check")
-    ledger = Ledger(assistant)
-    passages, vector = assistant.retrieve(claim, k=8)
-    short = acronyms(tuple(c.display_text for c in assistant.retriever.chunks))
+    cfg = ev.settings.stance
+    ledger = ev.ledger()
+    passages, _ = ev.retrieve(claim, k=cfg.retrieve_k)
+    short = ev.acronyms
     claim_signals = signals(claim, short)
     notes: list[str] = [f"claim clause: “{s.clause}” ({_sign(s.sign)} via '{s.cue}')" for s in claim_signals]
-    unknown = _unknown(assistant, claim)
+    unknown = _unknown(ev, claim)
     # Numbers the sources never give are for the number check to judge, not a reason to give up.
-    names = [w for w in assistant.retriever.unknown_names(claim) if w[0].isalpha()]
+    names = [w for w in ev.unknown_names(claim) if w[0].isalpha()]
     if unknown:
         notes.append(f"the sources never use: {', '.join(unknown)}")
-    if names or any(w[0].isupper() for w in unknown) or len(unknown) >= UNKNOWN_SHARE * max(1, len(clause_terms(claim))):
+    if names or any(w[0].isupper() for w in unknown) or len(unknown) >= cfg.unknown_share * max(1, len(clause_terms(claim))):
         # A claim about things the sources never name cannot be settled by them, however close the rest is.
         notes.append("too much of the claim is about things the sources do not mention")
-        return _result(assistant, ledger, claim, "not enough evidence", [], [], notes)
-    tallies = [Tally() for _ in claim_signals]
-    sides: dict[tuple[str, int], dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    sentences = _same_lever(evidence_sentences(passages, short), claim_signals)
-    for sentence in sentences:
-        _weigh(claim_signals, sentence, tallies, sides, claim)
-    for tally in tallies:
-        notes += tally.notes
-    verdict = _verdict(claim, claim_signals, tallies, notes)
+        return _result(ev, ledger, claim, "not enough evidence", [], [], notes)
+    weighed = weigh(claim, passages, short, cfg)
+    notes += weighed.notes
+    sides, sentences, verdict = weighed.sides, weighed.sentences, weighed.verdict
     if verdict is None:
-        verdict = _without_cues(assistant, claim, vector, passages, sentences, sides, notes)
+        verdict = _without_cues(ev, claim, sentences, sides, notes)
     by_key = {(s.passage.chunk.id, s.unit.start): s for s in sentences}
-    supporting = _side(ledger, by_key, sides, "support", verdict)
-    contradicting = _side(ledger, by_key, sides, "contradict", verdict)
+    supporting = _side(ledger, by_key, sides, "support", verdict, cfg)
+    contradicting = _side(ledger, by_key, sides, "contradict", verdict, cfg)
     if verdict != "not enough evidence" and not supporting and not contradicting:
         verdict = "not enough evidence"
-    return _result(assistant, ledger, claim, verdict, supporting, contradicting, notes)
+    return _result(ev, ledger, claim, verdict, supporting, contradicting, notes)
+
+
+@dataclass
+class Weighing:
+    """What the evidence sentences say about a claim: the verdict (None when no cue met), each sentence's
+    weight on each side, and the rules that fired."""
+
+    verdict: Verdict | None
+    sides: dict[tuple[str, int], dict[str, float]]
+    sentences: list[EvidenceSentence]
+    notes: list[str]
+
+
+def weigh(claim: str, passages: list[Passage], acronyms: dict[str, str], cfg: StanceSettings) -> Weighing:
+    """The stance rules over given passages, with no index: testable on hand-made passages."""
+    claim_signals = signals(claim, acronyms)
+    tallies = [Tally() for _ in claim_signals]
+    sides: dict[tuple[str, int], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    sentences = _same_lever(evidence_sentences(passages, acronyms), claim_signals)
+    for sentence in sentences:
+        _weigh(claim_signals, sentence, tallies, sides, claim, cfg)
+    notes = [note for tally in tallies for note in tally.notes]
+    verdict = _verdict(claim, claim_signals, tallies, notes, cfg)
+    return Weighing(verdict, sides, sentences, notes)
 
 
 def _weigh(
     claim_signals: list[Signal], sentence: EvidenceSentence, tallies: list[Tally],
-    sides: dict[tuple[str, int], dict[str, float]], claim: str,
+    sides: dict[tuple[str, int], dict[str, float]], claim: str, cfg: StanceSettings,
 ) -> None:
     """Add what one evidence sentence says about each clause of the claim to the tallies."""
     key = (sentence.passage.chunk.id, sentence.unit.start)
     where = f"“{_short(sentence.unit.text)}” ({sentence.passage.chunk.locator.split(' · ')[0]})"
-    claim_numbers, hedged = numbers(claim), bool(MODAL.search(claim))
+    modal = patterns().modal
+    claim_numbers, hedged = numbers(claim, years=False), bool(modal.search(claim))
     best: dict[int, tuple[float, set[str], int]] = {}
     for ci, c in enumerate(claim_signals):
         # Only the sentence's best match per claim clause counts, so a cue-rich sentence is not counted twice.
-        scored = [(*_match(c, sentence, e), ei) for ei, e in enumerate(sentence.signals)]
+        scored = [(*_match(c, sentence, e, cfg), ei) for ei, e in enumerate(sentence.signals)]
         scored = [m for m in scored if m[0]]
         if scored:
             best[ci] = max(scored, key=lambda m: (m[0], -m[2]))
     matched = {ei for _, _, ei in best.values()}
     for ci, (weight, shared, ei) in best.items():
         c, e = claim_signals[ci], sentence.signals[ei]
-        if MODAL.search(e.clause) and not hedged:
+        if modal.search(e.clause) and not hedged:
             weight /= 2  # 'can be achieved' is weaker evidence about what did happen
         if e.sign == 0:
             tallies[ci].mixed += weight
@@ -271,9 +257,9 @@ def _concedes(claim: Signal, sentence: EvidenceSentence, ei: int, matched: set[i
             continue
         first, last = sorted((e, other), key=lambda sig: sig.position)
         between = [sig for sig in sentence.signals if first.position < sig.position <= last.position]
-        across = CONCESSIVE.match(first.clause) or any(OPENS_CONTRAST.match(sig.clause) for sig in between)
+        across = patterns().concessive.match(first.clause) or any(patterns().opens_contrast.match(sig.clause) for sig in between)
         same_predicate = _head(other.cue) == _head(claim.cue)
-        if across and ((claim.terms & clause_terms(other.clause)) - GENERIC_TERMS or same_predicate):
+        if across and ((claim.terms & clause_terms(other.clause)) - stemmed_list("words", "placing") or same_predicate):
             return True
     return False
 
@@ -287,12 +273,14 @@ def _same_lever(sentences: list[EvidenceSentence], claim_signals: list[Signal]) 
     return [s for s in sentences if not s.label or s.label in named]
 
 
-def _verdict(claim: str, claim_signals: list[Signal], tallies: list[Tally], notes: list[str]) -> Verdict | None:
-    statuses = [t.status() for t in tallies]
+def _verdict(
+    claim: str, claim_signals: list[Signal], tallies: list[Tally], notes: list[str], cfg: StanceSettings
+) -> Verdict | None:
+    statuses = [t.status(cfg.dominance) for t in tallies]
     if not any(statuses):
         return None
     contradicted = any(t.contradict for t in tallies)
-    absolute = ABSOLUTE.search(claim)
+    absolute = patterns().absolute.search(claim)
     if absolute and contradicted and any(s == "contradicted" or s == "mixed" for s in statuses):
         notes.append("absolute claim ('" + absolute.group(0) + "'): any counter-evidence contradicts it")
         return "contradicted"
@@ -306,16 +294,16 @@ def _verdict(claim: str, claim_signals: list[Signal], tallies: list[Tally], note
 
 
 def _without_cues(
-    assistant: Assistant, claim: str, vector, passages: list[Passage], sentences: list[EvidenceSentence],  # type: ignore[no-untyped-def]
-    sides: dict[tuple[str, int], dict[str, float]], notes: list[str],
+    ev: Evidence, claim: str, sentences: list[EvidenceSentence], sides: dict[tuple[str, int], dict[str, float]],
+    notes: list[str],
 ) -> Verdict:
     """No polarity met: a close restatement supports the claim; anything else is not enough evidence."""
-    pool = compose.candidates(claim, vector, passages, assistant.retriever.sentences)
+    pool, _ = ev.units(claim, k=ev.settings.stance.retrieve_k)
     wanted = set(content_lemmas(claim))
     best, best_key, best_cover = 0.0, None, 0.0
     for cand in pool:
         cover = len(wanted & set(content_lemmas(cand.unit.text))) / len(wanted) if wanted else 0.0
-        if cand.score >= assistant.settings.refusal_threshold and cover >= 0.7 and cand.score > best:
+        if cand.score >= ev.floor and cover >= ev.settings.stance.restatement_cover and cand.score > best:
             best, best_key, best_cover = cand.score, (cand.passage.chunk.id, cand.unit.start), cover
     if best_key is None:
         notes.append("no passage states or denies the claim")
@@ -329,7 +317,7 @@ def _without_cues(
 
 def _side(
     ledger: Ledger, by_key: dict[tuple[str, int], EvidenceSentence], sides: dict[tuple[str, int], dict[str, float]],
-    side: str, verdict: Verdict,
+    side: str, verdict: Verdict, cfg: StanceSettings,
 ) -> list[Citation]:
     if verdict == "not enough evidence":
         return []
@@ -337,35 +325,31 @@ def _side(
     strongest = max((w[side] for w in sides.values()), default=0.0)
     ranked = sorted(
         (k for k, w in sides.items()
-         if w[side] >= MIN_SIDE_SHARE * strongest > 0 and (w[side] >= w[other] or verdict == "mixed")),
+         if w[side] >= cfg.min_side_share * strongest > 0 and (w[side] >= w[other] or verdict == "mixed")),
         key=lambda k: (-sides[k][side], k),
     )
     out = []
-    for key in ranked[:MAX_PER_SIDE]:
+    for key in ranked[: cfg.max_per_side]:
         sentence = by_key[key]
         out.append(ledger.cite(sentence.passage, sentence.unit, round(sides[key][side], 2)))
     return out
 
 
 def _result(
-    assistant: Assistant, ledger: Ledger, claim: str, verdict: Verdict,
+    ev: Evidence, ledger: Ledger, claim: str, verdict: Verdict,
     supporting: list[Citation], contradicting: list[Citation], notes: list[str],
 ) -> ClaimCheck:
     check = ClaimCheck(
         claim=claim, verdict=verdict, supporting=supporting, contradicting=contradicting,
-        explanation=_explain(verdict, supporting, contradicting), signals=notes, prompt_version=EMBEDDED_VERSION,
+        explanation=_explain(verdict, supporting, contradicting), signals=notes,
+        prompt_version=version_of("stance", ev.settings, ev.settings.stance, polarity, check_claim, weigh, _weigh,
+                                  _match, _verdict, _side),
     )
-    if assistant.llm is not None and (supporting or contradicting):
-        from assistant.prompts import load_prompt
-
-        prose, removed = write(assistant, ledger, "check_claim", {"claim": claim, "verdict": verdict},
-                               [*supporting, *contradicting])
-        check.narrative, check.removed = prose, removed
+    if ev.llm is not None and (supporting or contradicting):
+        prose = ev.narrate(check, ledger, "check_claim", {"claim": claim, "verdict": verdict})
         kept = [s.text for s in prose if not s.gap]
         if kept:
             check.explanation = " ".join(kept)
-        check.mode, check.model = "llm", assistant.settings.llm
-        check.prompt_version = load_prompt("check_claim").version
     return check
 
 
@@ -389,19 +373,13 @@ def _explain(verdict: Verdict, supporting: list[Citation], contradicting: list[C
     return " ".join(text)
 
 
-@lru_cache(maxsize=4)
-def _vocabulary(chunks: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(w for text in chunks for w in content_lemmas(text))
-
-
-def _unknown(assistant: Assistant, claim: str) -> list[str]:
+def _unknown(ev: Evidence, claim: str) -> list[str]:
     """Content words of the claim that no indexed passage uses, in any form."""
-    vocabulary = _vocabulary(tuple(c.display_text for c in assistant.retriever.chunks))
-    words = re.findall(r"[A-Za-z][A-Za-z'’-]+", claim)
+    vocabulary = ev.vocabulary
     out = []
-    for word in words:
+    for word in _WORD.findall(claim):
         lemmas = content_lemmas(word)
-        if lemmas and all(w not in vocabulary for w in lemmas) and not CUES.fullmatch(word.lower()):
+        if lemmas and all(w not in vocabulary for w in lemmas) and not is_cue(word):
             out.append(word)
     return out
 

@@ -1,31 +1,20 @@
-"""Mission-test assessments: a spending proposal against the report's three criteria, Table 3.2 and PIE.
+"""Mission-test assessments: a spending proposal against the report's three criteria, its shifts table and PIE.
 
 Facts only the proposal can give (cost, years, fiscal headroom, what is bought) are read from its text
 or left unknown. Everything else is cited: the criteria as the report words them, the mission's core
-metric (Table 3.1), the spending shift it meets (Table 3.2), prevention investment expenditure (PIE).
-Ratings follow fixed rules, stated in each finding's reasons.
+metric (the missions table), the spending shift it meets (the shifts table), prevention investment
+expenditure (PIE). Ratings follow fixed rules, stated in each finding's reasons.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
 
-from assistant.drafting.evidence import (
-    Ledger,
-    clean,
-    gap_statement,
-    gather,
-    items,
-    key_lemmas,
-    missions,
-    shift_sides,
-    shifts,
-)
+from assistant.answering import version_of
+from assistant.drafting import evidence as evidence_module
+from assistant.drafting.evidence import Evidence, Ledger, MissionCells, clean, gap_statement, items
 from assistant.errors import QuestionError
-from assistant.retrieval import Passage
 from assistant.schemas import (
     Citation,
     CriterionFinding,
@@ -38,56 +27,35 @@ from assistant.schemas import (
     Rating,
     Statement,
 )
+from assistant.text.numbers import money, pounds, word_number
+from assistant.text.questions import cuts_spending
+from assistant.text.words import key_lemmas, stopwords
+from assistant.types import Passage
 
-if TYPE_CHECKING:
-    from assistant.facade import Assistant
-
-EMBEDDED_VERSION = "embedded-mission-test-v1"
 _MONEY = r"£\s?\d+(?:[.,]\d+)*\s?(?:bn|billion|m|million|k|thousand)?\b"
-_NUMBER_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split())}
-_CUTS = re.compile(r"\b(?:cut|cuts|reduce|reduces|reducing|close|closing|fewer|scrap|scrapping|less)\b", re.I)
-# 'Cut waiting lists by funding more beds' spends: a cut counts only when nothing is funded or built.
-_SPENDS = re.compile(r"\b(?:fund\w*|invest\w*|expand\w*|build\w*|new|more|extra|additional|increase\w*|£)", re.I)
-# The report's own labels for its three criteria (Step 2), used to find each one's sentence.
-CRITERIA = {
-    "affordability": ("Affordability", "mission test affordability fiscal rule departmental spending limits"),
-    "mission critical": ("Mission critical", "mission test mission critical help deliver the government's missions core mission metrics"),
-    "10-year test": ("‘10 year test’", "mission test 10 year test impact of this policy over the longer term"),
-}
+_HEADROOM = re.compile(rf"headroom (?:of |is |at )?(?P<h>{_MONEY})|(?P<h2>{_MONEY}) (?:of )?(?:fiscal )?headroom", re.I)
+_YEARS = re.compile(r"\bover (?:the next )?(?P<n>\d+|[a-z]+) years?\b|\b(?P<d>\d+)[- ]year\b", re.I)
+_SCALE = re.compile(r"\b(\d[\d,]*(?:\.\d+)?\s+(?:new |more |extra |additional )?[a-z-]+(?: [a-z-]+)?)", re.I)
+_DASH = re.compile(r"[-–]")
+_WORD_OR_COMPOUND = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 
 
 # -- facts from the proposal ----------------------------------------------------------------------
 def parse_facts(text: str) -> ProposalFacts:
     """Cost, years, fiscal headroom and scale, as the proposal states them; None where it does not."""
-    headroom = re.search(rf"headroom (?:of |is |at )?(?P<h>{_MONEY})|(?P<h2>{_MONEY}) (?:of )?(?:fiscal )?headroom", text, re.I)
+    headroom = _HEADROOM.search(text)
     head = (headroom.group("h") or headroom.group("h2")) if headroom else None
-    costs = [m.group(0).strip() for m in re.finditer(_MONEY, text, re.I) if m.group(0).strip() != (head or "").strip()]
-    years = re.search(r"\bover (?:the next )?(?P<n>\d+|[a-z]+) years?\b|\b(?P<d>\d+)[- ]year\b", text, re.I)
-    n_years = None
-    if years:
-        raw = (years.group("n") or years.group("d") or "").lower()
-        n_years = int(raw) if raw.isdigit() else _NUMBER_WORDS.get(raw)
-    scale = re.search(r"\b(\d[\d,]*(?:\.\d+)?\s+(?:new |more |extra |additional )?[a-z-]+(?: [a-z-]+)?)", text, re.I)
-    from assistant.retrieval import STOPWORDS
-
+    costs = [written for written, _ in money(text) if written != (head or "").strip()]
+    years = _YEARS.search(text)
+    n_years = word_number(years.group("n") or years.group("d") or "") if years else None
+    scale = _SCALE.search(text)
+    stop = stopwords()
     scale_text = scale.group(1).strip() if scale else None
-    while scale_text and scale_text.split()[-1].lower() in STOPWORDS:
+    while scale_text and scale_text.split()[-1].lower() in stop:
         scale_text = scale_text.rsplit(" ", 1)[0]
     if scale_text and years and years.group(0) and scale_text.split()[0] in years.group(0):
         scale_text = None
     return ProposalFacts(cost=costs[0] if costs else None, years=n_years, fiscal_headroom=head, scale=scale_text)
-
-
-def pounds(amount: str | None) -> float | None:
-    """'£2bn' -> 2e9; None when there is no amount."""
-    if not amount:
-        return None
-    m = re.search(r"(\d+(?:[.,]\d+)*)\s?(bn|billion|m|million|k|thousand)?", amount, re.I)
-    if not m:
-        return None
-    scale = {"bn": 1e9, "billion": 1e9, "m": 1e6, "million": 1e6, "k": 1e3, "thousand": 1e3}
-    return float(m.group(1).replace(",", "")) * scale.get((m.group(2) or "").lower(), 1.0)
 
 
 # -- fit with the pivot to prevention -------------------------------------------------------------
@@ -102,26 +70,27 @@ class Fit:
 
 
 def _words(text: str) -> set[str]:
-    return key_lemmas(re.sub(r"[-–]", " ", text)) - {w for w in key_lemmas(text) if any(ch.isdigit() for ch in w)}
+    return key_lemmas(_DASH.sub(" ", text)) - {w for w in key_lemmas(text) if any(ch.isdigit() for ch in w)}
 
 
 def _as_written(text: str, lemmas: set[str]) -> tuple[str, ...]:
     """The proposal's own words for the matched lemmas, in order of appearance."""
     out: list[str] = []
-    for word in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)*", text):
+    for word in _WORD_OR_COMPOUND.findall(text):
         if _words(word) & lemmas and word.lower() not in out:
             out.append(word.lower())
     return tuple(out)
 
 
-def prevention_fit(proposal: str, rows: dict[str, Passage]) -> Fit:
-    """Which Table 3.2 shift the proposal meets, and whether it spends on its 'from' or its 'to' side."""
+def prevention_fit(ev: Evidence, proposal: str) -> Fit:
+    """Which shift of the shifts table the proposal meets, and whether it spends on its 'from' or its 'to' side."""
+    rows = ev.shifts
     wanted = _words(proposal)
     best: Fit | None = None
     best_score = 0
-    cutting = bool(_CUTS.search(proposal)) and not _SPENDS.search(proposal)
+    cutting = cuts_spending(proposal)
     for name, row in rows.items():
-        src, dst = shift_sides(row.chunk.text)
+        src, dst = ev.shift_sides(row.chunk.text)
         from_hits, to_hits = wanted & _words(src), wanted & _words(dst)
         score = len(from_hits) + len(to_hits)
         if score <= best_score:
@@ -134,97 +103,91 @@ def prevention_fit(proposal: str, rows: dict[str, Passage]) -> Fit:
 
 
 # -- the assessment -------------------------------------------------------------------------------
-def draft_mission_test(
-    assistant: Assistant, proposal: str | None = None, *, file: Path | None = None
-) -> MissionTestAssessment:
-    """Put a spending proposal (text, or a document to load) through the mission test."""
-    text = _proposal_text(assistant, proposal, file)
-    ledger = Ledger(assistant)
+def draft_mission_test(ev: Evidence, proposal: str) -> MissionTestAssessment:
+    """Put a spending proposal's text through the mission test."""
+    text = " ".join((proposal or "").split())
+    if not text:
+        raise QuestionError("the proposal is empty: describe the spending, or pass --file with a document")
+    ledger = ev.ledger()
     gaps: list[EvidenceGap] = []
     facts = parse_facts(text)
-    table = missions(assistant)
-    fit = prevention_fit(text, shifts(assistant))
+    fit = prevention_fit(ev, text)
     row = ledger.cite_chunk(fit.row) if fit.row else None
-    impacts = _impacts(ledger, text, table, fit)
-    questions_cited = {key: _criterion(assistant, ledger, key, gaps) for key in CRITERIA}
-    prevention = _prevention(fit, row)
+    impacts = _impacts(ev, ledger, text, fit)
+    questions_cited = {key: _criterion(ev, ledger, key, gaps) for key in ev.profile.criteria}
+    prevention = _prevention(ev, fit, row)
+    missing = gap_statement("The corpus profile words no such criterion.")
     assessment = MissionTestAssessment(
         proposal=clean(text, 2000),
         facts=facts,
         criteria=[
-            _affordability(facts, questions_cited["affordability"]),
-            _mission_critical(fit, impacts, questions_cited["mission critical"], row),
-            _ten_year(assistant, ledger, facts, fit, questions_cited["10-year test"], row, gaps),
+            _affordability(facts, questions_cited.get("affordability", missing)),
+            _mission_critical(ev, fit, impacts, questions_cited.get("mission critical", missing), row),
+            _ten_year(ev, ledger, facts, fit, questions_cited.get("10-year test", missing), row, gaps),
         ],
         missions=impacts,
         prevention=prevention,
-        pie=_pie(assistant, ledger, fit, gaps),
+        pie=_pie(ev, ledger, fit, gaps),
         questions=_questions(facts, fit, impacts),
-        prompt_version=EMBEDDED_VERSION,
+        prompt_version=version_of("mission-test", ev.settings, evidence_module, parse_facts, prevention_fit,
+                                  draft_mission_test, _affordability, _mission_critical, _ten_year, _pie, _questions),
     )
     if fit.mission is None:
         gaps.append(EvidenceGap(field="prevention fit", query=clean(text),
-                                reason="the proposal names nothing on either side of a Table 3.2 spending shift"))
+                                reason=f"the proposal names nothing on either side of a {ev.table_label('shifts')} spending shift"))
     assessment.gaps = gaps
-    if assistant.llm is not None:
-        _narrate(assistant, ledger, assessment)
+    if ev.llm is not None:
+        ratings = "\n".join(f"- {c.criterion}: {c.rating} — {c.finding}" for c in assessment.criteria)
+        ratings += f"\n- pivot to prevention: {assessment.prevention.fit} — {assessment.prevention.reason}"
+        ev.narrate(assessment, ledger, "draft_mission_test", {"proposal": assessment.proposal, "ratings": ratings})
     return assessment
 
 
-def _proposal_text(assistant: Assistant, proposal: str | None, file: Path | None) -> str:
-    if file is not None:
-        from ingest.loaders import load
-
-        loaded = load(Path(file), max_bytes=assistant.settings.max_upload_bytes).text
-        proposal = f"{proposal}\n{loaded}" if proposal else loaded
-    text = " ".join((proposal or "").split())
-    if not text:
-        raise QuestionError("the proposal is empty: describe the spending, or pass --file with a document")
-    return text
-
-
-def _criterion(assistant: Assistant, ledger: Ledger, key: str, gaps: list[EvidenceGap]) -> Statement:
-    label, query = CRITERIA[key]
-    starts = label.lower().strip("‘’'")
-    found = gather(assistant, ledger, query, field_name=f"{key} criterion", limit=1,
-                   keep=lambda t: t.lstrip("-*• ").strip("‘’' ").lower().startswith(starts))
+def _criterion(ev: Evidence, ledger: Ledger, key: str, gaps: list[EvidenceGap]) -> Statement:
+    criterion = ev.profile.criteria[key]
+    starts = criterion.label.lower().strip("‘’'")
+    found = ev.gather(ledger, criterion.query, field_name=f"{key} criterion", limit=1,
+                      keep=lambda t: t.lstrip("-*• ").strip("‘’' ").lower().startswith(starts))
     if found.gap:
         gaps.append(found.gap)
     return found.statements[0] if found.statements else gap_statement(f"The sources do not word the {key} criterion.")
 
 
-def _impacts(ledger: Ledger, text: str, table: dict, fit: Fit) -> list[MissionImpact]:  # type: ignore[type-arg]
+def _impacts(ev: Evidence, ledger: Ledger, text: str, fit: Fit) -> list[MissionImpact]:
     wanted = _words(text)
     out = []
-    for name, cells in table.items():
+    cells: MissionCells
+    for name, cells in ev.missions.items():
         named = wanted & _words(f"{cells.goal.chunk.text} {cells.metric.chunk.text}")
         if name != fit.mission and not named:
             continue
-        basis = (f"it spends on {', '.join(fit.hits)}, named in the {name} row of Table 3.2" if name == fit.mission
+        basis = (f"it spends on {', '.join(fit.hits)}, named in the {name} row of {ev.table_label('shifts')}"
+                 if name == fit.mission
                  else f"it names {', '.join(sorted(named))}, as the {name} mission's goal or metric does")
         metric = cells.metric.chunk.text.strip()
         out.append(MissionImpact(
             mission=name,
-            core_metric=Statement(text=f"Core metric of the {name} mission (Table 3.1): {metric}.",
+            core_metric=Statement(text=f"Core metric of the {name} mission ({ev.table_label('missions')}): {metric}.",
                                   citations=[ledger.cite_chunk(cells.metric)]),
             basis=basis,
         ))
     return out
 
 
-def _prevention(fit: Fit, row: Citation | None) -> PreventionFit:
+def _prevention(ev: Evidence, fit: Fit, row: Citation | None) -> PreventionFit:
+    table = ev.table_label("shifts")
     if fit.row is None or row is None:
-        return PreventionFit(fit="unclear", shift=gap_statement("No Table 3.2 shift matches the proposal."),
+        return PreventionFit(fit="unclear", shift=gap_statement(f"No {table} shift matches the proposal."),
                              reason="the proposal names nothing the report's spending shifts move from or to")
     reason = {
-        "aligned": f"it spends on {_join(fit.hits)}, where Table 3.2 shifts {fit.mission} spending towards ({fit.target})",
-        "runs against": f"it spends on {_join(fit.hits)}, which Table 3.2 shifts {fit.mission} spending away from "
+        "aligned": f"it spends on {_join(fit.hits)}, where {table} shifts {fit.mission} spending towards ({fit.target})",
+        "runs against": f"it spends on {_join(fit.hits)}, which {table} shifts {fit.mission} spending away from "
                         f"(from {fit.source} to {fit.target})",
         "unclear": f"it names {_join(fit.hits)} on both sides of the {fit.mission} shift",
     }[fit.fit]
     return PreventionFit(
         mission=fit.mission, fit=fit.fit,  # type: ignore[arg-type]
-        shift=Statement(text=f"Table 3.2, {fit.mission}: shift the balance of spending from {fit.source} to {fit.target}.",
+        shift=Statement(text=f"{table}, {fit.mission}: shift the balance of spending from {fit.source} to {fit.target}.",
                         citations=[row]),
         reason=reason,
     )
@@ -252,13 +215,16 @@ def _affordability(facts: ProposalFacts, question: Statement) -> CriterionFindin
                             reasons=reasons, evidence=question.citations)
 
 
-def _mission_critical(fit: Fit, impacts: list[MissionImpact], question: Statement, row: Citation | None) -> CriterionFinding:
+def _mission_critical(
+    ev: Evidence, fit: Fit, impacts: list[MissionImpact], question: Statement, row: Citation | None
+) -> CriterionFinding:
     evidence = [*question.citations, *(c for i in impacts for c in i.core_metric.citations), *([row] if row else [])]
     if not impacts:
         return CriterionFinding(
             criterion="mission critical", question=question, rating="insufficient evidence", evidence=evidence,
             finding="The sources link the proposal to no mission or core metric.",
-            reasons=["nothing in the proposal matches a mission's goal or core metric (Table 3.1) or a spending shift (Table 3.2)"],
+            reasons=[f"nothing in the proposal matches a mission's goal or core metric ({ev.table_label('missions')}) "
+                     f"or a spending shift ({ev.table_label('shifts')})"],
         )
     names = ", ".join(i.mission for i in impacts)
     rating: Rating = {"aligned": "green", "runs against": "amber"}.get(fit.fit, "insufficient evidence")  # type: ignore[assignment]
@@ -273,24 +239,22 @@ def _mission_critical(fit: Fit, impacts: list[MissionImpact], question: Statemen
 
 
 def _ten_year(
-    assistant: Assistant, ledger: Ledger, facts: ProposalFacts, fit: Fit, question: Statement,
+    ev: Evidence, ledger: Ledger, facts: ProposalFacts, fit: Fit, question: Statement,
     row: Citation | None, gaps: list[EvidenceGap],
 ) -> CriterionFinding:
     reasons: list[str] = []
     evidence = list(question.citations) + ([row] if row else [])
     if fit.fit == "aligned":
-        found = gather(assistant, ledger, "early intervention leads to better outcomes and can reduce costs prevention",
-                       field_name="10-year test: prevention", limit=1)
+        found = ev.gather(ledger, ev.query("prevention_pays"), field_name="10-year test: prevention", limit=1)
         rating: Rating = "green"
         finding = "Prevention spending of the kind the report expects to pay back over the longer term."
     elif fit.fit == "runs against":
-        found = gather(assistant, ledger, "short-termism reluctance to invest to save in prevention",
-                       field_name="10-year test: short-termism", limit=1)
+        found = ev.gather(ledger, ev.query("short_termism"), field_name="10-year test: short-termism", limit=1)
         rating = "red"
         finding = (f"Adds to {fit.source}, locking in the spending the report's pivot to prevention moves away from "
                    "over the longer term.")
     else:
-        found = gather(assistant, ledger, "impact of this policy over the longer term prevention", field_name="10-year test", limit=1)
+        found = ev.gather(ledger, ev.query("long_term"), field_name="10-year test", limit=1)
         rating = "insufficient evidence"
         finding = "The sources give nothing to judge the proposal's impact over ten years."
     if found.gap:
@@ -305,15 +269,15 @@ def _ten_year(
                             reasons=reasons, evidence=evidence)
 
 
-def _pie(assistant: Assistant, ledger: Ledger, fit: Fit, gaps: list[EvidenceGap]) -> PieAssessment:
-    found = gather(assistant, ledger, "new category of spending prevention investment expenditure PIE prioritised protected",
-                   field_name="PIE", limit=1)
+def _pie(ev: Evidence, ledger: Ledger, fit: Fit, gaps: list[EvidenceGap]) -> PieAssessment:
+    found = ev.gather(ledger, ev.query("pie"), field_name="PIE", limit=1)
     if found.gap:
         gaps.append(found.gap)
     evidence = [c for s in found.statements for c in s.citations]
     if fit.fit == "aligned":
         return PieAssessment(could_count="likely", evidence=evidence,
-                             reason=f"it funds {fit.target}, the prevention side of the {fit.mission} shift (Table 3.2)")
+                             reason=f"it funds {fit.target}, the prevention side of the {fit.mission} shift "
+                                    f"({ev.table_label('shifts')})")
     if fit.fit == "runs against":
         return PieAssessment(could_count="unlikely", evidence=evidence,
                              reason=f"it funds {fit.source}, the acute side the {fit.mission} shift moves spending from")
@@ -346,16 +310,3 @@ def _questions(facts: ProposalFacts, fit: Fit, impacts: list[MissionImpact]) -> 
 def _join(words: tuple[str, ...] | list[str]) -> str:
     words = list(words)
     return " and ".join(words) if len(words) < 3 else f"{', '.join(words[:-1])} and {words[-1]}"
-
-
-def _narrate(assistant: Assistant, ledger: Ledger, assessment: MissionTestAssessment) -> None:
-    from assistant.drafting.evidence import write
-    from assistant.prompts import load_prompt
-
-    ratings = "\n".join(f"- {c.criterion}: {c.rating} — {c.finding}" for c in assessment.criteria)
-    ratings += f"\n- pivot to prevention: {assessment.prevention.fit} — {assessment.prevention.reason}"
-    prose, removed = write(assistant, ledger, "draft_mission_test",
-                           {"proposal": assessment.proposal, "ratings": ratings}, assessment.references())
-    assessment.narrative, assessment.removed = prose, removed
-    assessment.mode, assessment.model = "llm", assistant.settings.llm
-    assessment.prompt_version = load_prompt("draft_mission_test").version

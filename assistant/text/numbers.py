@@ -1,0 +1,73 @@
+"""The one number parser: figures, money, percentages, years and ranges as written in a text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A figure as written: '0.7', '1,000', '£1.2bn', '£350m', '29', '2010'. Not part of a word ('G7') or a
+# longer figure ('1.2.3').
+_FIGURE = re.compile(r"(?<![\w.])£?\d+(?:[.,]\d+)*(?:\s?(?:bn|m|k)\b)?")
+_MONEY = re.compile(r"£\s?(\d+(?:[.,]\d+)*)\s?(bn|billion|m|million|k|thousand)?\b", re.I)
+_SCALE = {"bn": 1e9, "billion": 1e9, "m": 1e6, "million": 1e6, "k": 1e3, "thousand": 1e3}
+_WORD_NUMBERS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split())}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of a text: its normalised form ('1000', '1.2bn'), offsets, and whether it is a year."""
+
+    value: str
+    start: int
+    end: int
+    is_year: bool
+    is_money: bool
+
+
+def figures(text: str) -> list[Figure]:
+    """Every figure in ``text``, in order."""
+    out = []
+    for m in _FIGURE.finditer(text):
+        raw = m.group(0)
+        value = raw.replace(",", "").replace(" ", "").lstrip("£")
+        is_year = len(value) == 4 and value.isdigit() and value[:2] in ("19", "20")
+        out.append(Figure(value, m.start(), m.end(), is_year, raw.startswith("£")))
+    return out
+
+
+def numbers(text: str, *, years: bool = True) -> set[str]:
+    """The figures of ``text``, normalised ('1,000' -> '1000', '£2bn' -> '2bn'); without years if asked.
+
+    Years date a claim rather than state it, so the stance rules leave them out; the verifier keeps them.
+    """
+    return {f.value for f in figures(text) if years or not f.is_year}
+
+
+def has_digit(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
+
+
+def money(text: str) -> list[tuple[str, float]]:
+    """Amounts of money as written and in pounds: '£1.2bn' -> ('£1.2bn', 1.2e9)."""
+    out = []
+    for m in _MONEY.finditer(text):
+        scale = _SCALE.get((m.group(2) or "").lower(), 1.0)
+        out.append((m.group(0).strip(), float(m.group(1).replace(",", "")) * scale))
+    return out
+
+
+def pounds(amount: str | None) -> float | None:
+    """'£2bn' -> 2e9; None when there is no amount."""
+    if not amount:
+        return None
+    m = re.search(r"(\d+(?:[.,]\d+)*)\s?(bn|billion|m|million|k|thousand)?", amount, re.I)
+    if not m:
+        return None
+    return float(m.group(1).replace(",", "")) * _SCALE.get((m.group(2) or "").lower(), 1.0)
+
+
+def word_number(word: str) -> int | None:
+    """'three' -> 3, '12' -> 12; None for anything else."""
+    w = word.lower()
+    return int(w) if w.isdigit() else _WORD_NUMBERS.get(w)

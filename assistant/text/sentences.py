@@ -1,0 +1,125 @@
+"""Sentence spans with offsets, list items, and sentences that lean on the one before.
+
+Why our own splitter: the usual libraries either need data downloads (nltk's punkt) or split the
+report's list items and "eg"/"et al" abbreviations wrongly; we need exact character offsets back.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from assistant.text.lexicon import entries, word_set
+
+# A sentence ends at . ! ? (optionally followed by a closing quote or bracket) then white space,
+# when the next character starts a new sentence.
+_END = re.compile(r"[.!?][\"'”’)\]*]*(?=\s+[\"'“‘(\[*]*[A-Z0-9£])")
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+_BOLD_LABEL = re.compile(r"^\s*(?:[-*•]\s+)?\*\*[^*]{1,60}\*\*\s*$")
+_LAST_WORD = re.compile(r"(\w+)\W*$")
+_HAS_WORD = re.compile(r"\w")
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _line_spans(text: str) -> list[tuple[int, int]]:
+    """Break at blank lines, list items and table rows: each is its own unit of sense."""
+    units: list[tuple[int, int]] = []
+    pos = 0
+    current: int | None = None
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        starts_unit = not stripped or _BULLET.match(line) or "\t" in line
+        if starts_unit and current is not None:
+            units.append((current, pos))
+            current = None
+        if stripped:
+            if current is None:
+                current = pos
+            if "\t" in line:
+                units.append((current, pos + len(line)))
+                current = None
+        pos += len(line)
+    if current is not None:
+        units.append((current, pos))
+    return units
+
+
+def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """Return (start, end) spans of the sentences in ``text``, shifted by ``offset``."""
+    abbreviations = word_set("words", "abbreviations")
+    spans: list[tuple[int, int]] = []
+    for unit_start, unit_end in _line_spans(text):
+        start = unit_start
+        for match in _END.finditer(text, unit_start, unit_end):
+            word = _LAST_WORD.search(text[start : match.start() + 1])
+            if word and word.group(1).lower() in abbreviations:
+                continue
+            spans.append((start, match.end()))
+            start = match.end()
+        spans.append((start, unit_end))
+    spans = _join_bold_labels(text, spans)
+    result = []
+    for s, e in spans:
+        s, e = _strip_span(text, s, e)
+        if e - s >= 2 and _HAS_WORD.search(text[s:e]):
+            result.append((s + offset, e + offset))
+    return result
+
+
+def _join_bold_labels(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A short bold lead ("- **Bias 1: Short-termism.**") belongs with the sentence after it."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if out and _BOLD_LABEL.match(text[out[-1][0] : out[-1][1]]) and len(text[out[-1][0] : out[-1][1]].split()) <= 8 \
+                and "\n" not in text[out[-1][1] : s]:
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+def strip_bullet(sentence: str) -> str:
+    """Drop a leading list marker and markdown emphasis so a list item reads as a sentence."""
+    return _BULLET.sub("", sentence).replace("**", "").strip()
+
+
+def is_list_item(text: str) -> bool:
+    """A bullet of a list ('- ...', '* ...', '• ...')."""
+    return text.lstrip().startswith(("-", "*", "•"))
+
+
+@cache
+def _opener() -> re.Pattern[str]:
+    return re.compile(rf"^\W*(?:{'|'.join(entries('anaphora', 'openers'))})\b")
+
+
+@cache
+def _in_sentence() -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{'|'.join(entries('anaphora', 'in_sentence'))})\b", re.I)
+
+
+@cache
+def _pronoun() -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{'|'.join(entries('anaphora', 'pronouns'))})\b", re.I)
+
+
+def leans_back(sentence: str) -> bool:
+    """Does the sentence open by pointing back ('This has led...', 'These include...')?"""
+    return bool(_opener().match(sentence))
+
+
+def refers_back(sentence: str) -> bool:
+    """Does the sentence point back anywhere ('... of these reforms ...')?"""
+    return bool(_in_sentence().search(sentence))
+
+
+def has_pronoun(text: str) -> bool:
+    """Does a (short) question carry a pronoun that needs the conversation ('What about it?')."""
+    return bool(_pronoun().search(text))

@@ -1,0 +1,49 @@
+"""Core value types shared by every layer above: passages, quotable units, sentence vectors, stored sources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.schemas import Chunk, SourceRecord
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk, numbered [n] for the answer."""
+
+    n: int
+    chunk: Chunk
+    score: float  # fused RRF score
+    dense: float  # cosine similarity of the question and the chunk
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A quotable unit of a passage: a sentence, or a whole table row or figure; offsets into the source."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class SentenceVectors:
+    """Sentence spans of every chunk with their embeddings, loaded once per index snapshot."""
+
+    chunk_ids: list[str]
+    starts: np.ndarray
+    ends: np.ndarray
+    texts: list[str]
+    vectors: np.ndarray  # (n, 384), L2-normalised
+
+
+@dataclass(frozen=True)
+class IndexedSource:
+    """A source as stored in an index generation."""
+
+    record: SourceRecord
+    text: str
+    digest: str
+    chunks: int

@@ -1,0 +1,51 @@
+"""`python -m evals` (also `python -m assistant eval`): run a gold set, print metrics beside the baselines."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from tqdm import tqdm
+
+from evals.report import print_table, write
+from evals.runner import DEFAULT_DATASET, below_thresholds, load_thresholds, run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m evals", description="Mission Desk citation evals")
+    p.add_argument("--dataset", type=Path, default=None, help="JSONL gold set (default evals/datasets/gold-v1.jsonl)")
+    p.add_argument("--mode", choices=["embedded", "llm"], default="embedded")
+    p.add_argument("--k", type=int, default=None, help="passages to retrieve (default: the setting)")
+    p.add_argument("--no-baselines", action="store_true", help="skip the naive dense and BM25 baselines")
+    p.add_argument("--judge", action="store_true", help="also judge citations with the configured chat model")
+    p.add_argument("--no-write", action="store_true", help="print only; write nothing under evals/results/")
+    p.add_argument("--check", action="store_true", help="exit 1 if the embedded mode misses evals/thresholds.toml")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    bars: dict[str, tqdm] = {}
+
+    def progress(system: str, done: int, total: int) -> None:
+        if system not in bars:
+            bars[system] = tqdm(total=total, desc=system, unit="item", file=sys.stderr, leave=False)
+        bars[system].update(done - bars[system].n)
+
+    report = run(args.dataset or DEFAULT_DATASET, mode=args.mode, k=args.k, baselines=not args.no_baselines,
+                 judge=args.judge, progress=progress)
+    for bar in bars.values():
+        bar.close()
+    print_table(report)
+    if not args.no_write:
+        print("wrote " + ", ".join(str(p) for p in write(report)))
+    problems = below_thresholds(report.systems[0].metrics, load_thresholds()) if args.mode == "embedded" else []
+    for problem in problems:
+        print(f"below the gate: {problem}", file=sys.stderr)
+    return 1 if problems and args.check else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

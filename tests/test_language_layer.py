@@ -1,0 +1,129 @@
+"""The composer, verifier and stance rules over small hand-made passages: fast, no index, no model.
+
+Vectors here are hand-made to exercise ranking mechanics only; answer quality is measured on the real
+corpus by the evals and tests/test_answers.py.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant import compose
+from assistant.citations import check_support
+from assistant.drafting.claims import weigh
+from assistant.schemas import Chunk
+from assistant.settings import AnswerSettings, StanceSettings
+from assistant.text.sentences import split_sentences
+from assistant.types import Passage, Unit
+
+
+def passage(text: str, n: int = 1, kind: str = "text", seq: int = 0, context: str = "") -> Passage:
+    chunk = Chunk(id=f"c{n}", source_id="doc", title="A document", section="S", kind=kind, locator=f"p. {n}",
+                  start=0, end=len(text), text=text, context=context, seq=seq)
+    return Passage(n, chunk, 0.1, 0.5)
+
+
+def units(p: Passage, scores: list[float]) -> list[compose.Candidate]:
+    """One candidate per sentence with the given scores; orthogonal vectors so none is redundant."""
+    spans = split_sentences(p.chunk.text)
+    assert len(spans) == len(scores)
+    out = []
+    for i, ((s, e), score) in enumerate(zip(spans, scores, strict=True)):
+        vector = np.zeros(16, dtype=np.float32)
+        vector[i] = 1.0
+        out.append(compose.Candidate(p, Unit(s, e, p.chunk.text[s:e]), vector, score, 0.0, score))
+    return out
+
+
+# -- composer ------------------------------------------------------------------------------------
+def test_select_keeps_units_close_to_the_best() -> None:
+    pool = units(passage("One sentence here. Two sentence here. Three sentence here."), [1.0, 0.7, 0.5])
+    chosen = compose.select(pool, limit=5, settings=AnswerSettings(relative_floor=0.6))
+    assert [c.score for c in chosen] == [1.0, 0.7]
+
+
+def test_select_drops_redundant_units() -> None:
+    pool = units(passage("One sentence here. Two sentence here."), [1.0, 0.9])
+    twin = compose.Candidate(pool[1].passage, pool[1].unit, pool[0].vector, 0.9, 0.0, 0.9)
+    assert len(compose.select([pool[0], twin], limit=5)) == 1
+
+
+def test_an_announced_list_brings_its_items() -> None:
+    text = "This should include three criteria:\n- Affordability matters most.\n- Mission critical spending.\n- A ten year test."
+    pool = units(passage(text), [1.0, 0.2, 0.2, 0.2])
+    chosen = compose.with_list_items(pool[:1], pool)
+    assert [c.unit.text for c in chosen][1:] == ["- Affordability matters most.", "- Mission critical spending.",
+                                                "- A ten year test."]
+
+
+def test_a_sentence_that_points_back_brings_its_antecedent() -> None:
+    pool = units(passage("Targets were set across the NHS. This led to gaming by providers."), [0.2, 1.0])
+    chosen = compose.with_antecedents([pool[1]], pool)
+    assert [c.unit.text for c in chosen] == ["Targets were set across the NHS.", "This led to gaming by providers."]
+
+
+def test_fit_drops_the_weakest_picks_beyond_the_limit() -> None:
+    pool = units(passage("A one here now. B two here now. C three here now. D four here now."), [1.0, 0.9, 0.8, 0.7])
+    assert len(compose.fit(pool, pool, limit=2, extra=0)) == 2
+
+
+def test_table_rows_render_as_labelled_lines() -> None:
+    row = passage("Targets\tCan drive improvement\tGaming", kind="table_row",
+                  context="Table 2.1\nNPM reforms\nReform\tStrengths\tWeaknesses")
+    cand = compose.Candidate(row, Unit(0, len(row.chunk.text), row.chunk.text), np.zeros(4), 1.0, 0.0, 1.0)
+    assert compose.render(cand) == "Table 2.1, Targets — strengths: Can drive improvement; weaknesses: Gaming"
+
+
+# -- verifier ------------------------------------------------------------------------------------
+GROWTH = passage("Productivity grew by 0.7 per cent a year between 2010 and 2019. It did not rise after 2020.")
+
+
+def test_a_quoted_sentence_is_supported() -> None:
+    assert check_support("Productivity grew by 0.7 per cent a year between 2010 and 2019.", [GROWTH], None).ok
+
+
+def test_a_number_the_passage_lacks_is_unsupported() -> None:
+    support = check_support("Productivity grew by 0.9 per cent a year between 2010 and 2019.", [GROWTH], None)
+    assert not support.ok and "0.9" in support.reason
+
+
+def test_an_added_negation_is_unsupported() -> None:
+    support = check_support("Productivity did not grow by 0.7 per cent a year between 2010 and 2019.", [GROWTH], None)
+    assert not support.ok and "not" in support.reason
+
+
+def test_words_the_passage_lacks_are_unsupported() -> None:
+    assert not check_support("Hospital waiting lists doubled in Scotland.", [GROWTH], None).ok
+
+
+# -- stance --------------------------------------------------------------------------------------
+def test_the_same_direction_supports_and_the_opposite_contradicts() -> None:
+    evidence = [passage("Spending on prevention rose.")]
+    assert weigh("Spending on prevention rose", evidence, {}, StanceSettings()).verdict == "supported"
+    assert weigh("Spending on prevention fell", evidence, {}, StanceSettings()).verdict == "contradicted"
+
+
+@pytest.mark.xfail(strict=True, reason="issue 11: a cue followed only by place or time words ('over the decade') "
+                   "is matched on those words, not on its subject")
+def test_a_trailing_time_phrase_does_not_hide_the_subject() -> None:
+    evidence = [passage("Public sector productivity rose over the decade.")]
+    assert weigh("Public sector productivity fell over the decade", evidence, {}, StanceSettings()).verdict == "contradicted"
+
+
+def test_a_different_figure_for_the_same_thing_contradicts() -> None:
+    evidence = [passage("Satisfaction with the NHS fell to 29 per cent in 2022.")]
+    weighed = weigh("Satisfaction with the NHS fell to 45 per cent in 2022", evidence, {}, StanceSettings())
+    assert weighed.verdict == "contradicted"
+
+
+@pytest.mark.xfail(strict=True, reason="issue 11: a concession in the evidence whose other side the claim does not "
+                   "name ('at the expense of wider outcomes') is not weighed")
+def test_a_concession_makes_the_evidence_mixed() -> None:
+    evidence = [passage("Targets improved the measured metrics but at the expense of wider outcomes.")]
+    assert weigh("Targets improved the measured metrics", evidence, {}, StanceSettings()).verdict == "mixed"
+
+
+def test_evidence_on_another_topic_decides_nothing() -> None:
+    evidence = [passage("Carbon budgets set five-year caps on emissions.")]
+    assert weigh("Hospital waiting lists fell", evidence, {}, StanceSettings()).verdict is None
