@@ -55,6 +55,8 @@ class Citer:
             url=record.url if record else None,
             citation=record.citation if record else chunk.title,
             evidence=self.catalogue.resolve(chunk.cites),
+            origin="evidence note" if record is not None and record.kind == "evidence note" else "quote",
+            basis=record.basis if record is not None and record.kind == "evidence note" else "",
         )
 
     def quoting(self, units: dict[int, Unit]) -> CitationMaker:

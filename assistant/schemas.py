@@ -100,6 +100,19 @@ class Citation(BaseModel):
     evidence: list[str] = Field(
         default_factory=list, description="Cited works behind this passage of the report (source ids)."
     )
+    origin: Literal["quote", "evidence note"] = Field(
+        default="quote",
+        description="'quote': the source's own words, verbatim. 'evidence note': a sentence of a summary this project "
+        "wrote of the work (corpus/evidence/), never to be presented as the work's words.",
+    )
+    basis: str = Field(default="", description="For an evidence note: what the summary was written from.")
+
+    @property
+    def label(self) -> str:
+        """How the excerpt must be introduced wherever it is shown."""
+        if self.origin == "evidence note":
+            return f"Evidence note (our summary of {self.title}, not its words)"
+        return "Quote"
 
 
 class RemovedSentence(BaseModel):
@@ -123,6 +136,11 @@ class Answer(BaseModel):
     model: str | None = None
     prompt_version: str = ""
     standalone_question: str = Field(default="", description="The question as searched, after follow-up rewrite.")
+    not_covered: list[str] = Field(
+        default_factory=list,
+        description="Parts of the question the sources do not cover, each as a short phrase ('the running cost of "
+        "mission councils'); the answer text says so too.",
+    )
     timings: dict[str, float] = Field(default_factory=dict)
 
 
