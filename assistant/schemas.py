@@ -31,7 +31,10 @@ class Chunk(_Frozen):
         default_factory=list, description="Source offsets of the pieces joined into ``context``."
     )
     cites: list[str] = Field(default_factory=list, description="Author-year citations inside the chunk.")
-    page: int | None = None
+    page: int | None = Field(default=None, description="First page the chunk may be on (None: not known).")
+    page_end: int | None = Field(
+        default=None, description="Last page the chunk may be on, inclusive (None: not known; old indexes)."
+    )
     seq: int = Field(default=0, description="Order of the chunk within its source.")
 
     @property

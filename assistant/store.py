@@ -44,10 +44,12 @@ def make_client(settings: Settings) -> Any:
 
 
 def _chunk_metadata(chunk: Chunk) -> dict[str, Any]:
-    data = chunk.model_dump(exclude={"text", "context_spans", "cites", "page"})
+    data = chunk.model_dump(exclude={"text", "context_spans", "cites", "page", "page_end"})
     data["context_spans"] = json.dumps(chunk.context_spans)
     data["cites"] = json.dumps(chunk.cites)
+    # Chroma metadata cannot hold None: -1 stands for "no page".
     data["page"] = chunk.page if chunk.page is not None else -1
+    data["page_end"] = chunk.page_end if chunk.page_end is not None else -1
     data["text"] = chunk.text
     return data
 
@@ -57,6 +59,7 @@ def _chunk_from(metadata: dict[str, Any]) -> Chunk:
     data["context_spans"] = [tuple(s) for s in json.loads(data["context_spans"])]
     data["cites"] = json.loads(data["cites"])
     data["page"] = None if data.get("page", -1) == -1 else data["page"]
+    data["page_end"] = None if data.get("page_end", -1) == -1 else data["page_end"]  # absent in older indexes
     return Chunk.model_validate(data)
 
 

@@ -49,8 +49,9 @@ class Line:
 @dataclass(frozen=True)
 class Section:
     path: tuple[str, ...]
-    page: int | None = None
+    page: int | None = None  # first page, from the contents list
     heading: tuple[int, int] | None = None
+    page_end: int | None = None  # last page, inclusive (None: the contents list does not say)
 
     @property
     def name(self) -> str:
@@ -114,6 +115,20 @@ def _parse_contents(lines: list[Line]) -> dict[str, tuple[str, int, int]]:
     return entries
 
 
+PageRange = tuple[int, int | None]
+
+
+def _page_ranges(entries: dict[str, tuple[str, int, int]]) -> dict[str, PageRange]:
+    """Pages each contents entry runs over: from its page to the page before the next entry at its level or
+    above starts (never before its own page); the last entry's end is unknown, so it stays None."""
+    items = list(entries.items())
+    ranges: dict[str, PageRange] = {}
+    for i, (key, (_, page, level)) in enumerate(items):
+        following = next((p for _, (_, p, lvl) in items[i + 1 :] if lvl <= level), None)
+        ranges[key] = (page, None if following is None else max(page, following - 1))
+    return ranges
+
+
 def _is_caps_heading(s: str) -> bool:
     letters = [c for c in s if c.isalpha()]
     return (
@@ -153,23 +168,25 @@ class StructuredParser:
         self.text = text
         self.lines = _lines(text)
         self.contents = _parse_contents(self.lines)
+        self.page_ranges = _page_ranges(self.contents)
         self.page_starts = list(page_starts) if page_starts else None
         self.box_ends = box_ends or {}
         self.body_start = body_start
-        self.stack: list[tuple[int, str, int | None, tuple[int, int]]] = []
+        self.stack: list[tuple[int, str, PageRange | None, tuple[int, int]]] = []
         self.seen_contents_heading = False
 
     # -- sections -------------------------------------------------------------------------------
     def section(self) -> Section:
         path = tuple(title for _, title, _, _ in self.stack)
-        page = next((p for _, _, p, _ in reversed(self.stack) if p is not None), None)
+        # The smallest enclosing section the contents list gives pages for.
+        pages = next((p for _, _, p, _ in reversed(self.stack) if p is not None), None)
         heading = self.stack[-1][3] if self.stack else None
-        return Section(path, page, heading)
+        return Section(path, pages[0] if pages else None, heading, pages[1] if pages else None)
 
-    def _push(self, level: int, title: str, page: int | None, span: tuple[int, int]) -> None:
+    def _push(self, level: int, title: str, pages: PageRange | None, span: tuple[int, int]) -> None:
         while self.stack and self.stack[-1][0] >= level:
             self.stack.pop()
-        self.stack.append((level, title, page, span))
+        self.stack.append((level, title, pages, span))
 
     def _heading(self, line: Line, previous_blank: bool, next_blank: bool) -> bool:
         s = line.stripped
@@ -184,17 +201,19 @@ class StructuredParser:
         # Only capitalised headings take their title and page from the contents list: the summary
         # repeats the step titles in sentence case, and those do not start on the listed pages.
         entry = self.contents.get(_norm(s)) if _is_caps_heading(s) else None
+        pages: PageRange | None = None
         if _is_caps_heading(s):
             if entry:
-                title, page, level = entry
+                title, _, level = entry
+                pages = self.page_ranges[_norm(s)]
                 self.seen_contents_heading = True
             else:
-                title, page = _pretty(s, self.text), None
+                title = _pretty(s, self.text)
                 level = 2 if self.seen_contents_heading and not _NUMBERED_HEADING.match(s) else 1
             if not self.seen_contents_heading and title != "Contents" and level == 1:
                 self._push(1, "Front matter", None, line.span)
                 level = 2
-            self._push(level, title, page, line.span)
+            self._push(level, title, pages, line.span)
             return True
         if _STEP_HEADING.match(s) and len(s.split()) <= 16 and not s.endswith("."):
             parent = max((lvl for lvl, *_ in self.stack), default=0)
@@ -204,9 +223,7 @@ class StructuredParser:
         return False
 
     def page_of(self, offset: int) -> int | None:
-        if not self.page_starts:
-            return None
-        return bisect.bisect_right(self.page_starts, offset)
+        return _page_of(self.page_starts, offset)
 
     # -- pieces ----------------------------------------------------------------------------------
     def pieces(self) -> list[Piece]:
@@ -299,7 +316,8 @@ class StructuredParser:
         source = next((k for k in body if _SOURCE_LINE.match(lines[k].stripped)), None)
         section = self.section()
         if not rows:
-            out.append(Piece(lines[i].span[0], lines[end_line].span[1], "text", section, label=label, atomic=True))
+            out.append(Piece(lines[i].span[0], lines[end_line].span[1], "text", section, label=label, atomic=True,
+                             page=self.page_of(lines[i].span[0])))
             return end_line + 1
         header, data = rows[0], rows[1:]
         frame = [lines[i].span] + ([lines[title].span] if title is not None else []) + self._mention(i, label)
@@ -407,14 +425,38 @@ def _context_text(text: str, spans: Sequence[tuple[int, int]]) -> str:
     return "\n".join(text[s:e] for s, e in spans)
 
 
-def _locator(piece: Piece, part: str = "") -> str:
+def _page_of(page_starts: Sequence[int] | None, offset: int) -> int | None:
+    """The PDF page (1-based) holding ``offset``, or None for a text without page breaks."""
+    if not page_starts:
+        return None
+    return bisect.bisect_right(page_starts, offset)
+
+
+def _pages(first: int, last: int | None) -> str:
+    if last is None:
+        return f"from p. {first}"
+    return f"p. {first}" if last <= first else f"pp. {first}–{last}"
+
+
+def _locator(piece: Piece, part: str, page: int | None, page_end: int | None, *, printed: bool) -> str:
+    """'Table 2.1, Targets row · 2. The future is here, pp. 12–17' (pages of the section, from the contents
+    list) or 'Figure 1 · pp. 3–4, Results' (the PDF pages the chunk itself is on)."""
     where = piece.section.leaf
-    if piece.page is not None and piece.section.page is None:
-        where = f"p. {piece.page}" + (f", {where}" if where else "")
-    elif piece.section.page is not None:
-        where = f"{where}, from p. {piece.section.page}"
+    if page is not None and printed:
+        where = f"{where}, {_pages(page, page_end)}" if where else _pages(page, page_end)
+    elif page is not None:
+        where = _pages(page, page_end) + (f", {where}" if where else "")
     head = piece.label + (f", {piece.detail}" if piece.detail else "") + part
     return f"{head} · {where}" if head and where else (head or where or "whole document")
+
+
+def _chunk_pages(section: Section, page_starts: Sequence[int] | None, start: int,
+                 end: int) -> tuple[int | None, int | None]:
+    if page_starts:
+        first = _page_of(page_starts, start)
+        last = _page_of(page_starts, max(start, end - 1))
+        return first, last
+    return section.page, section.page_end
 
 
 def chunk_id(source_id: str, start: int, end: int, text: str, context: str) -> str:
@@ -424,8 +466,12 @@ def chunk_id(source_id: str, start: int, end: int, text: str, context: str) -> s
 
 
 def pack(pieces: list[Piece], text: str, *, source_id: str, title: str, budget: int,
-         count: TokenCounter) -> list[Chunk]:
-    """Pack consecutive pieces of one section into chunks of at most ``budget`` word pieces."""
+         count: TokenCounter, page_starts: Sequence[int] | None = None) -> list[Chunk]:
+    """Pack consecutive pieces of one section into chunks of at most ``budget`` word pieces.
+
+    With ``page_starts`` (a PDF) a chunk carries the pages its own text is on; without, the pages of the
+    smallest section the contents list gives pages for (the text has no page breaks to be more precise).
+    """
     groups: list[tuple[list[Piece], tuple[int, int] | None]] = []
     for piece in pieces:
         ctx = _context_text(text, piece.context)
@@ -468,6 +514,7 @@ def pack(pieces: list[Piece], text: str, *, source_id: str, title: str, budget: 
         context = _context_text(text, head.context)
         body = text[start:end]
         cites, previous_marker = find_citations(body, previous_marker)
+        page, page_end = _chunk_pages(head.section, page_starts, start, end)
         chunks.append(
             Chunk(
                 id=chunk_id(source_id, start, end, body, context),
@@ -475,14 +522,15 @@ def pack(pieces: list[Piece], text: str, *, source_id: str, title: str, budget: 
                 title=title,
                 section=head.section.name or title,
                 kind=kind,
-                locator=_locator(head, part),
+                locator=_locator(head, part, page, page_end, printed=not page_starts),
                 start=start,
                 end=end,
                 text=body,
                 context=context,
                 context_spans=list(head.context),
                 cites=cites,
-                page=head.page if head.page is not None else head.section.page,
+                page=page,
+                page_end=page_end,
                 seq=seq,
             )
         )
@@ -502,4 +550,5 @@ def chunk_text(
 ) -> list[Chunk]:
     """Chunk a source's text; for PDFs ``page_starts`` holds the offset where each page starts, page 1 first."""
     parser = StructuredParser(text, page_starts=page_starts, box_ends=box_ends, body_start=body_start)
-    return pack(parser.pieces(), text, source_id=source_id, title=title, budget=budget, count=count)
+    return pack(parser.pieces(), text, source_id=source_id, title=title, budget=budget, count=count,
+                page_starts=page_starts)

@@ -231,7 +231,10 @@ def _run_ingest(
     same_sources = {s: old_sources[s].record for s in old_sources} == {
         p.source.record.id: p.source.record for p in prepared
     }
-    if active and new_ids == old_chunks.keys() and same_sources:
+    # Ids hash a chunk's text and place, not its metadata: a chunker change that only moves locators or pages
+    # keeps every id, and must still rewrite the index (with the stored vectors) rather than skip it.
+    same_metadata = all(old_chunks.get(c.id) == c for c in new_chunks)
+    if active and new_ids == old_chunks.keys() and same_sources and same_metadata:
         report.seconds = time.perf_counter() - began
         return report
 

@@ -139,6 +139,106 @@ def test_chunks_under_step_2_carry_section_path_and_page(report: tuple[list[Chun
         assert chunk.page == 20
 
 
+# Pages of each section as the report's contents list gives them: from its first page to the page before the
+# next section at its level or above. The text has no page breaks, so a chunk cannot be placed more exactly.
+CHAPTER_1 = "1. Between the ‘magic money tree’ and the ‘reform fairy’"
+CHAPTER_2 = "2. The future is here"
+SECTION_PAGES = {
+    "Summary": (5, 6),
+    CHAPTER_1: (7, 11),
+    CHAPTER_2: (12, 17),
+    "3. A new public service reform playbook > Step 1: Create a ‘mission-led government’": (18, 19),
+    STEP_2: (20, 22),
+    "3. A new public service reform playbook > Step 3: Create an ‘enabling centre’ to spread new models of "
+    "public service reform": (23, 24),
+}
+
+
+def test_table_2_1_rows_carry_their_chapters_page_range(report: tuple[list[Chunk], str]) -> None:
+    chunks, text = report
+    table = _table(text, "2.1")
+    for row, cells in zip(table.row_lines, table.rows, strict=True):
+        (chunk,) = [c for c in chunks if c.text == row]
+        assert chunk.locator == f"Table 2.1, {cells[0]} row · {CHAPTER_2}, pp. 12–17"
+        assert (chunk.page, chunk.page_end) == (12, 17)
+
+
+def test_chapter_1_figures_carry_their_chapters_page_range(report: tuple[list[Chunk], str]) -> None:
+    chunks, text = report
+    figures = [c for c in chunks if c.kind == "figure" and c.locator.startswith("Figure 1.")]
+    assert len(figures) == len(_line_starts(text, r"^FIGURE 1\.\d+$")) >= 8
+    for chunk in figures:
+        assert chunk.section == CHAPTER_1
+        assert chunk.locator.endswith(f"· {CHAPTER_1}, pp. 7–11"), chunk.locator
+        assert (chunk.page, chunk.page_end) == (7, 11)
+
+
+@pytest.mark.parametrize("section", sorted(SECTION_PAGES))
+def test_every_chunk_of_a_listed_section_carries_its_page_range(report: tuple[list[Chunk], str], section: str) -> None:
+    chunks, _ = report
+    first, last = SECTION_PAGES[section]
+    under = [c for c in chunks if c.section == section]
+    assert under
+    for chunk in under:
+        assert (chunk.page, chunk.page_end) == (first, last), chunk.locator
+        assert chunk.locator.endswith(f", pp. {first}–{last}"), chunk.locator
+        assert "from p." not in chunk.locator
+
+
+def test_unlisted_subsections_take_the_pages_of_the_listed_section_around_them(
+    report: tuple[list[Chunk], str],
+) -> None:
+    chunks, _ = report
+    recommendations = [c for c in chunks if c.section.startswith("Summary > Recommendations > Step")]
+    assert len(recommendations) == 3
+    assert all((c.page, c.page_end) == (5, 6) and c.locator.endswith(", pp. 5–6") for c in recommendations)
+
+
+def test_the_last_listed_section_does_not_invent_its_last_page(report: tuple[list[Chunk], str]) -> None:
+    """References start on p. 25 and nothing in the text says where the report ends."""
+    chunks, _ = report
+    references = [c for c in chunks if c.section.startswith("References")]
+    assert references
+    for chunk in references:
+        assert (chunk.page, chunk.page_end) == (25, None)
+        assert chunk.locator.endswith(", from p. 25"), chunk.locator
+
+
+def test_front_matter_carries_no_page(report: tuple[list[Chunk], str]) -> None:
+    chunks, _ = report
+    front = [c for c in chunks if c.section.startswith(("Front matter", "Contents")) or c.seq == 0]
+    assert front and all(c.page is None and c.page_end is None for c in front)
+    assert not any(re.search(r"\bpp?\. \d", c.locator) for c in front)
+
+
+def test_contents_list_page_ranges(embeddings: MiniLMEmbeddings) -> None:
+    """One-page sections say 'p. N'; a section sharing its first page with its first step does not run
+    backwards; a step's range ends where the next step or chapter starts; the last section stays open."""
+    text = (
+        "CONTENTS\n\n"
+        "- Summary 3**\n"
+        "- 1. Harbours 4**\n"
+        "- 2. Ferries 6**\n"
+        "   Part 1: Timetables 6\n"
+        "   Part 2: Fares 8\n"
+        "- Annex 10**\n\n"
+        "SUMMARY\n\nThe harbour board met twice.\n\n"
+        "1. HARBOURS\n\nThe harbour wall was repaired.\n\n"
+        "2. FERRIES\n\nFerries ran all year.\n\n"
+        "PART 1: TIMETABLES\n\nCrossings doubled in summer.\n\n"
+        "PART 2: FARES\n\nFares rose by a fifth.\n\n"
+        "ANNEX\n\nTables of crossings by month.\n"
+    )
+    chunks = chunk_text(text, source_id="t", title="T", count=embeddings.count_tokens, budget=230)
+    where = {c.text: (c.locator, c.page, c.page_end) for c in chunks}
+    assert where["The harbour board met twice."] == ("Summary, p. 3", 3, 3)
+    assert where["The harbour wall was repaired."] == ("1. Harbours, pp. 4–5", 4, 5)
+    assert where["Ferries ran all year."] == ("2. Ferries, pp. 6–9", 6, 9)
+    assert where["Crossings doubled in summer."] == ("Part 1: Timetables, pp. 6–7", 6, 7)
+    assert where["Fares rose by a fifth."] == ("Part 2: Fares, pp. 8–9", 8, 9)
+    assert where["Tables of crossings by month."] == ("Annex, from p. 10", 10, None)
+
+
 def test_figures_carry_title_and_source_line(report: tuple[list[Chunk], str]) -> None:
     chunks, text = report
     figures = _line_starts(text, r"^FIGURE \d+\.\d+$")
