@@ -18,8 +18,11 @@ from assistant.chain import generate
 from assistant.citations import passage_units, verify
 from assistant.prompts import load_prompt
 from assistant.retrieval import HybridRetriever
-from assistant.schemas import Answer, Citation
+from assistant.schemas import Answer, Chunk, Citation
 from assistant.settings import Settings
+from assistant.text.numbers import money
+from assistant.text.questions import asks_for_amount, clauses, focus_words, span_of
+from assistant.text.sentences import is_list_item
 from assistant.types import Passage, Unit
 from ingest.catalogue import Catalogue
 
@@ -27,6 +30,7 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
 REFUSAL = "The sources don't cover this question."
+NOT_COVERED_LEAD = "The sources don't cover this part of the question:"
 CitationMaker = Callable[[int, Passage, Unit, float], Citation]
 
 
@@ -98,6 +102,23 @@ def scored_units(
     return compose.candidates(snapshot.expand(question), vector, passages, snapshot.sentences, settings.answer)
 
 
+class SnapshotLibrary:
+    """compose.Library over one index snapshot: units of chunks that were not retrieved, scored like the rest."""
+
+    def __init__(self, snapshot: HybridRetriever, question: str, vector: np.ndarray, settings: Settings) -> None:
+        self.snapshot, self.question, self.vector, self.settings = snapshot, question, vector, settings
+        self._rows = {c.id: i for i, c in enumerate(snapshot.chunks)}
+
+    def _units(self, chunks: Sequence[Chunk]) -> list[compose.Candidate]:
+        passages = [Passage(0, c, 0.0, float(self.snapshot.matrix[self._rows[c.id]] @ self.vector)) for c in chunks]
+        return scored_units(self.snapshot, self.question, self.vector, passages, self.settings)
+
+    def table(self, chunk: Chunk) -> list[compose.Candidate]:
+        label = chunk.context.split("\n", 1)[0]
+        return self._units([c for c in self.snapshot.chunks if c.source_id == chunk.source_id
+                            and c.kind == "table_row" and c.context.split("\n", 1)[0] == label])
+
+
 def refusal(
     question: str, standalone: str, passages: Sequence[Passage], pool: list[compose.Candidate], citer: Citer,
     *, unknown: Sequence[str] = (), mode: str, model: str | None, version: str,
@@ -118,26 +139,89 @@ def refusal(
 
 def embedded(
     question: str, standalone: str, pool: list[compose.Candidate], citer: Citer, settings: Settings,
-    encode: citations.Encoder,
+    encode: citations.Encoder, library: compose.Library, unknown: Sequence[str] = (),
 ) -> Answer:
-    """An answer composed of the sources' own sentences (compose.STEPS), each cited and verified."""
-    cfg = settings.answer
-    picks = compose.select(pool, cfg.max_sentences, cfg)
-    chosen = compose.with_continuation(picks, pool)
-    chosen = compose.with_list_items(chosen, pool, extra=cfg.list_items)
-    chosen = compose.with_antecedents(chosen, pool)
-    chosen = compose.with_numbers(standalone, chosen, pool)
-    chosen = compose.fit(chosen, picks, cfg.max_sentences, cfg.completing_extra)
-    # Each chosen unit gets its own number, so each citation quotes exactly one sentence.
-    numbered = [Passage(i, c.passage.chunk, c.passage.score, c.passage.dense) for i, c in enumerate(chosen, 1)]
-    draft = [f"{compose.render(c)} [{i}]." for i, c in enumerate(chosen, 1)]
-    units = {i: c.unit for i, c in enumerate(chosen, 1)}
-    checked = verify(draft, numbered, encode=encode, make_citation=citer.quoting(units), settings=settings.verify)
+    """An answer composed of the sources' own structural units (compose.STEPS), each sentence cited and verified,
+    laid out as Markdown: paragraphs, then bullets for list items and table cells; then what it does not cover."""
+    composition = compose.compose(standalone, pool, library, settings.answer)
+    units = composition.units
+    numbered = [Passage(i, c.passage.chunk, c.passage.score, c.passage.dense) for i, c in enumerate(units, 1)]
+    draft = [f"{compose.render(c)} [{i}]." for i, c in enumerate(units, 1)]
+    checked = verify(draft, numbered, encode=encode, make_citation=citer.quoting({i: c.unit for i, c in enumerate(units, 1)}),
+                     settings=settings.verify)
+    text = layout(composition, checked.kept)
+    missing = not_covered(standalone, composition, unknown) if checked.citations else []
+    if not checked.citations or _nothing_covered(standalone, missing, unknown):
+        # Every part of the question is missing from what the sources say: filler is no answer.
+        return Answer(question=question, answer=REFUSAL, refused=True, removed=checked.removed, mode="embedded",
+                      closest=checked.citations[:3], prompt_version=embedded_version(settings),
+                      standalone_question=standalone, not_covered=missing)
     return Answer(
-        question=question, answer=checked.text or REFUSAL, refused=not checked.citations,
-        citations=checked.citations, removed=checked.removed, mode="embedded",
+        question=question, answer=text + coverage_note(missing), refused=False,
+        citations=checked.citations, removed=checked.removed, mode="embedded", not_covered=missing,
         prompt_version=embedded_version(settings), standalone_question=standalone,
     )
+
+
+def layout(composition: compose.Composition, kept: Sequence[str | None]) -> str:
+    """Blocks as Markdown paragraphs; list items and table cells as bullets; removed sentences left out.
+
+    A lone item with sub-items reads as a paragraph followed by its sub-items as bullets; a list of items,
+    a table's cells, and sub-items are bullets.
+    """
+    shown = iter(kept)
+    parts: list[str] = []
+    for block in composition.blocks:
+        tops = sum(1 for c in block.chosen if is_list_item(c.unit.text) and not compose.is_sub_item(c))
+        prose: list[str] = []
+        bullets: list[str] = []
+        for cand in block.chosen:
+            sentence = next(shown, None)
+            if sentence is None:
+                continue
+            bullet = block.kind == "table" or compose.is_sub_item(cand) or (is_list_item(cand.unit.text) and tops >= 2)
+            if bullet:
+                bullets.append(f"- {sentence}")
+            elif bullets:
+                bullets[-1] += f" {sentence}"
+            else:
+                prose.append(sentence)
+        lines = ([" ".join(prose)] if prose else []) + bullets
+        if lines:
+            parts.append("\n".join(lines))
+    return "\n\n".join(parts)
+
+
+def not_covered(question: str, composition: compose.Composition, unknown: Sequence[str] = ()) -> list[str]:
+    """The parts of the question the answer does not cover, in the question's own words.
+
+    Two kinds of part are recognised, both conservatively (a wrong "not covered" misleads as much as filler):
+    a clause that asks for an amount of money ('what does ... cost each year', '... pay and pensions') when no
+    shown sentence states one (£...), and a clause naming something the sources never mention (``unknown``).
+    Paraphrase is not judged: a question word the answer does not repeat is not a gap by itself.
+    """
+    has_figure = any(money(c.unit.text) for c in composition.units)
+    out: list[str] = []
+    for clause in clauses(question):
+        names = [w for w in unknown if w in clause]
+        if names or (asks_for_amount(clause) and not has_figure):
+            out.append(span_of(clause, focus_words(clause)) or clause)
+    return out
+
+
+def _nothing_covered(question: str, missing: Sequence[str], unknown: Sequence[str]) -> bool:
+    """Does every clause of the question name something the sources never mention? (A clause asking for an
+    amount they do not give is still about something they cover: it is answered, with the gap said.)"""
+    parts = clauses(question)
+    return bool(parts) and all(any(w in clause for w in unknown) for clause in parts)
+
+
+def coverage_note(missing: Sequence[str]) -> str:
+    """The sentence the answer ends with when the sources cover only part of the question ('' when they cover all)."""
+    if not missing:
+        return ""
+    parts = "; ".join(f"“{m}”" for m in missing)
+    return f"\n\n{NOT_COVERED_LEAD} {parts}."
 
 
 def with_llm(

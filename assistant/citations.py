@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -113,6 +113,7 @@ class Verified:
     text: str
     citations: list[Citation]
     removed: list[RemovedSentence]
+    kept: list[str | None] = field(default_factory=list)  # per input sentence: as shown, or None if removed
 
 
 def verify(
@@ -140,9 +141,11 @@ def verify(
         sentences = [text[s:e] for s, e in answer_sentences(text)]
     else:
         sentences = list(answer)
+    shown: list[str | None] = []
     for sentence in sentences:
         cited_ns = markers(sentence)
         claim = strip_markers(sentence)
+        shown.append(None)
         if not claim or not _HAS_WORD.search(claim):
             continue
         reason = ""
@@ -171,7 +174,8 @@ def verify(
         body = claim.rstrip(".!?;: ")
         end_mark = claim[len(body):].strip()[:1] or "."
         kept.append(f"{body} [{', '.join(map(str, new_ns))}]{end_mark}")
-    return Verified(" ".join(kept), citations, removed)
+        shown[-1] = kept[-1]
+    return Verified(" ".join(kept), citations, removed, shown)
 
 
 _MARKER_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+(?:\s*,\s*\d+)*\])+)")

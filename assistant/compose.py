@@ -1,29 +1,42 @@
-"""The embedded answer mode: an answer composed of the sources' own sentences, each cited.
+"""The embedded answer mode: an answer composed of the sources' own structural units, each sentence cited.
 
-No generative model runs here, so every sentence shown is a sentence (or a table row or figure
-caption, rendered as a sentence) of a retrieved passage: grounded by construction. Sentence vectors
-were computed at ingest, so composing costs dot products, not model calls.
+No generative model runs here, so every sentence shown is a sentence (or a table row or figure caption,
+rendered as a sentence) of a stored passage: grounded by construction. Sentence vectors were computed at
+ingest, so composing costs dot products, not model calls.
+
+Structure first: sentences are grouped into the *blocks* the source is made of — a paragraph, a list item
+with its sub-items, a paragraph that announces a list with the list, a table, a figure — and the answer
+leads with the block that answers, shown as a window around its best sentence (what it points back to,
+what follows on from it, every item of a list it announces), then at most a couple of blocks that add
+something the lead lacks. Lists stay lists (Markdown bullets); table cells stay labelled lines.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
+from assistant.schemas import Chunk
 from assistant.settings import AnswerSettings
 from assistant.text.numbers import has_digit, numbers
-from assistant.text.questions import addressed_to_model, announces_list, asks_for_number, asks_for_references
-from assistant.text.sentences import is_list_item, leans_back, strip_bullet
+from assistant.text.questions import (
+    addressed_to_model,
+    announces_list,
+    asks_for_number,
+    asks_for_references,
+)
+from assistant.text.sentences import is_list_item, leans_back, split_sentences, strip_bullet
 from assistant.text.words import terms
 from assistant.types import Passage, SentenceVectors, Unit
 
 # The composer's steps in the order the facade runs them; their names and the AnswerSettings are hashed
 # into the embedded answer's version string (facade.embedded_version), so changing either changes it.
 STEPS = ("candidates", "select", "with_continuation", "with_list_items", "with_antecedents", "with_numbers", "fit",
-         "render", "verify")
+         "complete_table", "layout", "verify", "coverage")
 _EMPHASIS = re.compile(r"(?<!\w)\*([^*]+)\*(?!\w)")
 _WORD = re.compile(r"\w+")
 
@@ -104,6 +117,187 @@ def select(pool: list[Candidate], limit: int, settings: AnswerSettings | None = 
             continue
         chosen.append(cand)
     return chosen
+
+
+# -- structural blocks ------------------------------------------------------------------------------
+_TOP_BULLET = re.compile(r"[-*•]\s")
+_SUB_BULLET = re.compile(r"\s+[-*•]\s")
+class Library(Protocol):
+    """Scored units of chunks that were not retrieved, for completing what was (a table's other rows)."""
+
+    def table(self, chunk: Chunk) -> list[Candidate]: ...
+
+
+@dataclass
+class Block:
+    """A structural unit of a source (a paragraph, a list with its items, a table, a figure): its units in reading
+    order, and those of them the answer shows."""
+
+    key: tuple[str, int]
+    kind: str  # prose | list | table | figure
+    members: list[Candidate]
+    chosen: list[Candidate] = field(default_factory=list)
+
+
+def block_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of the blocks of a chunk's text, offsets relative to the text.
+
+    A blank line ends a paragraph; a top-level bullet starts an item that keeps its indented sub-items;
+    a paragraph whose last sentence announces a list ('... three criteria:', 'a number of lessons')
+    keeps the bullets that follow it, across blank lines.
+    """
+    out: list[tuple[int, int, str]] = []
+    start: int | None = None
+    kind, bullets_seen, pos = "prose", False, 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        top, bullet = bool(_TOP_BULLET.match(line)), bool(_TOP_BULLET.match(line) or _SUB_BULLET.match(line))
+        if not stripped:
+            if start is not None and kind != "announces":
+                out.append((start, pos, _kind(kind)))
+                start = None
+            pos += len(line)
+            continue
+        if start is not None:
+            ends = (
+                (kind == "announces" and not bullet and bullets_seen)
+                or (kind == "announces" and not bullet and text[start:pos].endswith("\n\n"))
+                or (kind == "item" and top)
+                or (kind == "prose" and bullet)
+            )
+            if ends:
+                out.append((start, pos, "list" if kind == "announces" and bullets_seen else _kind(kind)))
+                start = None
+        if start is None:
+            start, bullets_seen = pos, False
+            kind = "item" if bullet else _paragraph_kind(stripped)
+        elif kind == "announces" and bullet:
+            bullets_seen = True
+        elif kind == "prose" and _paragraph_kind(stripped) == "announces":
+            kind = "announces"
+        pos += len(line)
+    if start is not None:
+        out.append((start, pos, "list" if kind == "announces" and bullets_seen else _kind(kind)))
+    return [(s, e, k) for s, e, k in out if text[s:e].strip()]
+
+
+def _paragraph_kind(line: str) -> str:
+    return "announces" if announces_list(split_last_sentence(line)) else "prose"
+
+
+def _kind(kind: str) -> str:
+    return {"announces": "prose", "item": "list"}.get(kind, kind)
+
+
+def split_last_sentence(paragraph: str) -> str:
+    spans = split_sentences(paragraph)
+    return paragraph[spans[-1][0] : spans[-1][1]] if spans else paragraph
+
+
+def blocks(pool: list[Candidate]) -> list[Block]:
+    """The candidates grouped into their source's blocks (a table's rows form one block)."""
+    grouped: dict[tuple[str, int], Block] = {}
+    spans: dict[str, list[tuple[int, int, str]]] = {}
+    for cand in sorted(pool, key=lambda c: (c.passage.chunk.source_id, c.passage.chunk.seq, c.unit.start)):
+        chunk = cand.passage.chunk
+        if chunk.kind == "table_row":
+            label = chunk.context.split("\n", 1)[0].strip() or chunk.id
+            key, kind = (f"table:{chunk.source_id}:{label}", 0), "table"
+        elif chunk.kind == "figure":
+            key, kind = (chunk.id, 0), "figure"
+        else:
+            if chunk.id not in spans:
+                spans[chunk.id] = block_spans(chunk.text)
+            offset = cand.unit.start - chunk.start
+            index = next((i for i, (s, e, _) in enumerate(spans[chunk.id]) if s <= offset < e), len(spans[chunk.id]))
+            kind = spans[chunk.id][index][2] if index < len(spans[chunk.id]) else "prose"
+            key = (chunk.id, index)
+        grouped.setdefault(key, Block(key, kind, [])).members.append(cand)
+    return list(grouped.values())
+
+
+def is_sub_item(cand: Candidate) -> bool:
+    """An indented bullet: the source line holds only white space before it (unit texts are stripped)."""
+    chunk = cand.passage.chunk
+    at = cand.unit.start - chunk.start
+    line_start = chunk.text.rfind("\n", 0, at) + 1
+    indent = chunk.text[line_start:at]
+    return bool(indent) and not indent.strip() and is_list_item(cand.unit.text)
+
+
+def asks_for_list(question: str) -> bool:
+    """'What are the four missions?', 'Which levers...', 'List the ...': the answer is a whole list."""
+    return bool(_ASKS_FOR_LIST.search(question))
+
+
+_ASKS_FOR_LIST = re.compile(
+    r"\b(?:what are the|list|name the|all the|each of the|(?:two|three|four|five|six|seven|eight) \w+s)\b", re.I
+)
+
+
+@dataclass(frozen=True)
+class Composition:
+    """The units to show in order, grouped into the blocks of their sources (for layout)."""
+
+    blocks: list[Block]
+
+    @property
+    def units(self) -> list[Candidate]:
+        return [c for b in self.blocks for c in b.chosen]
+
+
+def compose(question: str, pool: list[Candidate], library: Library, settings: AnswerSettings) -> Composition:
+    """The composer's steps (STEPS) in order: the best sentences, completed (lists, antecedents, figures, a
+    table asked for whole), then grouped into their source blocks so lists and tables keep their shape."""
+    picks = select(pool, settings.max_sentences, settings)
+    chosen = with_continuation(picks, pool)
+    chosen = with_list_items(chosen, pool, extra=settings.list_items)
+    chosen = with_antecedents(chosen, pool)
+    chosen = with_numbers(question, chosen, pool)
+    chosen = fit(chosen, picks, settings.max_sentences, settings.completing_extra)
+    chosen = complete_table(question, chosen, library)
+    return Composition(group(chosen))
+
+
+def complete_table(question: str, chosen: list[Candidate], library: Library) -> list[Candidate]:
+    """A question asking for a whole list ('what are the four missions?') answered from a table gets every row
+    of that table, in the table's order, where its first row stood."""
+    if not asks_for_list(question):
+        return chosen
+    rows = [c for c in chosen if c.passage.chunk.kind == "table_row"]
+    if not rows:
+        return chosen
+    first = rows[0]
+    label = first.passage.chunk.context.split("\n", 1)[0]
+    table = sorted(library.table(first.passage.chunk), key=lambda c: (c.passage.chunk.seq, c.unit.start))
+    if len(table) <= 1:
+        return chosen
+    same = {c.passage.chunk.id for c in table}
+    out: list[Candidate] = []
+    for cand in chosen:
+        if cand is first:
+            out += table
+        elif not (cand.passage.chunk.id in same and cand.passage.chunk.context.split("\n", 1)[0] == label):
+            out.append(cand)
+    return out
+
+
+def group(chosen: list[Candidate]) -> list[Block]:
+    """Consecutive units of one source block form one shown block (a list keeps its items together)."""
+    keys = {id(c): b.key for b in blocks(chosen) for c in b.members}
+    kinds = {b.key: b.kind for b in blocks(chosen)}
+    out: list[Block] = []
+    for cand in chosen:
+        key = keys[id(cand)]
+        previous = out[-1].chosen[-1] if out else None
+        follows_on = previous is not None and leans_back(cand.unit.text) and not _is_item(cand) \
+            and previous.passage.chunk.id == cand.passage.chunk.id and previous.unit.end <= cand.unit.start
+        if out and (out[-1].key == key or follows_on):
+            out[-1].chosen.append(cand)
+            out[-1].members.append(cand)
+        else:
+            out.append(Block(key, kinds[key], [cand], [cand]))
+    return out
 
 
 def with_list_items(chosen: list[Candidate], pool: list[Candidate], extra: int = 6) -> list[Candidate]:
@@ -199,17 +393,22 @@ def with_continuation(chosen: list[Candidate], pool: list[Candidate]) -> list[Ca
 
 
 def with_antecedents(chosen: list[Candidate], pool: list[Candidate]) -> list[Candidate]:
-    """Put the sentence a chosen one points back to ("These include gaming...") right before it."""
+    """Put the sentence a chosen one points back to ("These include gaming...") right before it, moving it
+    there if it was chosen for a later place."""
     out: list[Candidate] = []
-    taken = {(c.passage.chunk.id, c.unit.start) for c in chosen}
+    placed: set[tuple[str, int]] = set()
     for cand in chosen:
+        key = (cand.passage.chunk.id, cand.unit.start)
+        if key in placed:
+            continue
         if leans_back(cand.unit.text) and not _is_item(cand):
             before = [c for c in pool if c.passage.chunk.id == cand.passage.chunk.id and c.unit.end <= cand.unit.start]
             if before:
                 previous = max(before, key=lambda c: c.unit.end)
-                if (previous.passage.chunk.id, previous.unit.start) not in taken:
-                    taken.add((previous.passage.chunk.id, previous.unit.start))
+                if (previous.passage.chunk.id, previous.unit.start) not in placed:
+                    placed.add((previous.passage.chunk.id, previous.unit.start))
                     out.append(previous)
+        placed.add(key)
         out.append(cand)
     return out
 

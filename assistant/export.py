@@ -51,6 +51,63 @@ class Layout:
     notes: list[str] = field(default_factory=list)
 
 
+# -- source text as a reader sees it --------------------------------------------------------------
+_BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
+# A Markdown heading ("# ") or list marker ("- ", "* ", "+ ", "• ") at the start of a line of source text.
+LINE_MARK = re.compile(r"^[ \t]*(?:(?P<heading>#{1,6})|(?P<item>[-*+•]))[ \t]+")
+ANSWER_ITEM = re.compile(r"^[ \t]*[-*•][ \t]+")
+
+
+def unbold(text: str) -> str:
+    """Source text without its own Markdown bold markers (``**``)."""
+    return _BOLD.sub(r"\1", text)
+
+
+def plain_excerpt(text: str) -> str:
+    """An excerpt of source text on one line, without Markdown syntax: bold markers and the heading or list
+    marker at the start of each line dropped (a list item after the first line keeps a "•")."""
+    lines: list[str] = []
+    for line in unbold(text).splitlines():
+        m = LINE_MARK.match(line)
+        body = line[m.end():] if m else line
+        if not body.strip():
+            continue
+        lines.append("• " + body if m and m.group("item") and lines else body)
+    return " ".join(" ".join(lines).split())
+
+
+def excerpt(c: Citation, limit: int | None = None) -> str:
+    """A citation's excerpt introduced honestly: a verbatim quote in quotation marks; a sentence of one of our
+    evidence notes as our summary of the work (not its words), with what the note was written from."""
+    text = plain_excerpt(c.quote)
+    if limit and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    if c.origin == "evidence note":
+        basis = f" (note written from: {c.basis.rstrip('. ')})" if c.basis else ""
+        return f"{c.label}: {text}{basis}"
+    return f"“{text}”"
+
+
+def answer_blocks(text: str) -> list[tuple[BlockKind, str]]:
+    """An answer's Markdown as paragraphs and bullets: blank lines part paragraphs, "- " lines are list items."""
+    out: list[tuple[BlockKind, str]] = []
+    for para in re.split(r"\n[ \t]*\n", text.strip()):
+        run: list[str] = []
+        for line in para.splitlines():
+            if not line.strip():
+                continue
+            if ANSWER_ITEM.match(line):
+                if run:
+                    out.append(("para", " ".join(run)))
+                    run = []
+                out.append(("bullet", " ".join(ANSWER_ITEM.sub("", line).split())))
+            else:
+                run.append(" ".join(line.split()))
+        if run:
+            out.append(("para", " ".join(run)))
+    return out
+
+
 # -- layouts --------------------------------------------------------------------------------------
 def _statement(s: Statement, kind: BlockKind = "bullet") -> Block:
     text = f"Gap: {s.text}" if s.gap else s.text
@@ -81,10 +138,11 @@ def layout(obj: object) -> Layout:
 @layout.register
 def _(answer: Answer) -> Layout:
     blocks = [Block("h2", "Question"), Block("para", answer.question), Block("h2", "Answer")]
-    # The answer's markers stay in its text; they are the same [n] as the references.
-    blocks.append(Block("para", answer.answer))
+    # The answer's markers stay in its text; they are the same [n] as the references. Its paragraphs and
+    # "- " list items stay paragraphs and bullets.
+    blocks += [Block(kind, text) for kind, text in answer_blocks(answer.answer)]
     if answer.refused and answer.closest:
-        blocks += [Block("h2", "Closest material"), *(Block("bullet", c.quote, (c.n,)) for c in answer.closest)]
+        blocks += [Block("h2", "Closest material"), *(Block("bullet", excerpt(c), (c.n,)) for c in answer.closest)]
     for r in answer.removed:
         blocks.append(Block("bullet", f"Removed by the citation verifier: {r.sentence} ({r.reason})"))
     refs = answer.citations or answer.closest
@@ -169,10 +227,10 @@ def _(check: ClaimCheck) -> Layout:
         Block("h2", "Claim"), Block("para", check.claim),
         Block("h2", f"Verdict: {check.verdict}"), Block("para", check.explanation),
         Block("h2", "Supporting passages"),
-        *([Block("bullet", f"{c.title}, {c.locator}: “{c.quote}”", (c.n,)) for c in check.supporting]
+        *([Block("bullet", f"{c.title}, {c.locator}: {excerpt(c)}", (c.n,)) for c in check.supporting]
           or [Block("para", "None found.")]),
         Block("h2", "Contradicting passages"),
-        *([Block("bullet", f"{c.title}, {c.locator}: “{c.quote}”", (c.n,)) for c in check.contradicting]
+        *([Block("bullet", f"{c.title}, {c.locator}: {excerpt(c)}", (c.n,)) for c in check.contradicting]
           or [Block("para", "None found.")]),
         Block("h2", "How the verdict was reached"),
         *(Block("bullet", s) for s in check.signals[:12]),
@@ -193,11 +251,8 @@ def reference_groups(refs: list[Citation]) -> list[tuple[str, list[Citation]]]:
 
 
 def reference_text(c: Citation, quote_limit: int | None = None) -> str:
-    """One numbered entry under its source: locator and quote."""
-    quote = " ".join(c.quote.split())
-    if quote_limit and len(quote) > quote_limit:
-        quote = quote[: quote_limit - 1].rstrip() + "…"
-    return f"[{c.n}] {c.locator}: “{quote}”"
+    """One numbered entry under its source: locator and excerpt (a quote, or our evidence note, so labelled)."""
+    return f"[{c.n}] {c.locator}: {excerpt(c, quote_limit)}"
 
 
 def _block_text(b: Block) -> str:
@@ -267,6 +322,8 @@ def to_markdown(obj: object) -> str:
     out = [f"# {doc.title}", ""]
     for b in doc.blocks:
         text = _block_text(b)
+        if b.kind != "bullet" and out[-1].startswith("- "):
+            out.append("")  # a paragraph after a list is not a continuation of its last item
         out += ["", f"## {b.text}", ""] if b.kind == "h2" else [f"- {text}"] if b.kind == "bullet" else [text, ""]
     out += ["", "## References", ""]
     for head, refs in reference_groups(doc.references):

@@ -42,6 +42,7 @@ from assistant.schemas import (
 )
 from assistant.settings import Settings
 from assistant.store import IndexStore
+from assistant.text.questions import clauses, strip_markup
 from assistant.types import Passage, Unit
 from ingest.catalogue import Catalogue
 from ingest.loaders import SUPPORTED, load
@@ -210,10 +211,12 @@ class Assistant:
         """
         timings: dict[str, float] = {}
         began = time.perf_counter()
+        asked = strip_markup(question) if isinstance(question, str) else question
         question = self._validate(question)
         history = [(self._validate(q), a) for q, a in (history or [])][-6:]
         llm = self._llm_for(mode)
-        standalone = self._standalone(question, history, llm)
+        # Markdown, HTML or quotes pasted around a question are not part of what it asks.
+        standalone = self._standalone(asked or question, history, llm)
         # One snapshot for the whole question: the index may switch generations between two reads.
         snapshot = self.retriever
         passages, vector = self._retrieve(snapshot, standalone, k=k, source_ids=source_ids, kinds=kinds)
@@ -221,14 +224,19 @@ class Assistant:
         pool = answering.scored_units(snapshot, standalone, vector, passages, self.settings)
         best = max((c.score for c in pool), default=0.0)
         unknown = snapshot.unknown_names(standalone)
-        if unknown or best < self.settings.answer.refusal_threshold:
+        # A clause naming something the sources never mention is a part they do not cover; the question is
+        # refused only when every clause does ('What is the average teacher salary in Finland?').
+        partly = bool(unknown) and any(not any(w in c for w in unknown) for c in clauses(standalone))
+        if (unknown and not partly) or best < self.settings.answer.refusal_threshold:
             answer = answering.refusal(
                 question, standalone, passages, pool, self.citer, unknown=unknown,
                 mode="embedded" if llm is None else "llm", model=None if llm is None else self.settings.llm,
                 version=self._version(llm),
             )
         elif llm is None:
-            answer = answering.embedded(question, standalone, pool, self.citer, self.settings, self.embeddings.embed)
+            library = answering.SnapshotLibrary(snapshot, standalone, vector, self.settings)
+            answer = answering.embedded(question, standalone, pool, self.citer, self.settings, self.embeddings.embed,
+                                        library, unknown)
         else:
             answer = answering.with_llm(
                 question, standalone, passages, self.citer, self.settings, self.embeddings.embed, llm, on_token

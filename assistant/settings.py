@@ -45,7 +45,8 @@ class AnswerSettings(_Tuned):
                                     "set by inspecting repeated summary/body sentences.")
     completing_extra: int = Field(default=3, description="Sentences that list items and antecedents may add beyond "
                                   "max_sentences; set when gold-v1 list items were cut off at six (tuned set).")
-    list_items: int = Field(default=6, description="Most items one announced list brings in (the report's longest list).")
+    list_items: int = Field(default=6, description="Most items one announced list brings in (the report's longest "
+                            "lists in the summary have six).")
     min_words: int = Field(default=4, description="Shortest prose unit worth quoting (bare labels are shorter).")
 
 

@@ -12,10 +12,12 @@ from evals.runner import (
     METRICS,
     RESULTS_DIR,
     THRESHOLDS,
+    DatasetReport,
     EvalReport,
     ItemResult,
     SystemResult,
     load_thresholds,
+    thresholds_for,
 )
 
 # What would lift each target metric, by the cause of its failing items.
@@ -31,19 +33,31 @@ REMEDIES: dict[str, str] = {
     "citation_recall": "sentences whose cited text lacks their words or numbers: in the embedded mode this comes "
     "from rendering (table labels, figure titles) adding words the cited passage lacks; render only words of "
     "the passage, or include the heading in the stored passage.",
-    "refusal_accuracy": "recalibrate Settings.answer.refusal_threshold with `python evals/calibrate.py`; items refused "
-    "for names the sources never use ('unknown names') need the name check to ignore ordinary capitalised words.",
+    "refusal_accuracy": "recalibrate Settings.answer.refusal_threshold with `python evals/calibrate.py` (on gold-v1 "
+    "only); items refused for names the sources never use ('unknown names') need the name check to ignore ordinary "
+    "capitalised words; a partly covered question must be answered for the part the sources cover, not refused.",
+    "answer_precision": "answers quote passages that neither state a key fact nor hold the gold quote: cite fewer, "
+    "closer passages (drop the neighbouring context and second-best passages once the question is answered).",
+    "answer_units_p50": "answers quote too many distinct passages: cap the passages an answer draws on and take "
+    "several sentences from one passage rather than one from each.",
+    "answer_words_p50": "answers are long: quote the sentences that answer, not their neighbours.",
+    "list_completeness": "list questions ('which four ...') miss items: when the question asks for a list, quote the "
+    "whole list passage (every bullet, table header or row) rather than the top-scoring sentences.",
+    "partial_coverage_accuracy": "the answer must fill Answer.not_covered with the part of the question no passage "
+    "answers (a cost, a person, a date, a comparison) and say so, without refusing the covered part.",
 }
 
 
+COUNTS = {"answer_units_p50", "answer_words_p50"}  # medians of counts: shown as numbers, not shares
 OPTIONAL = {"judge_citation_recall"}  # shown only when measured
+SKIP_WHEN_ABSENT = {"list_completeness", "partial_coverage_accuracy"}  # not in a dataset without those items
 
 
 def fmt(value: float | None, key: str = "") -> str:
     if value is None:
         return "n/a"
-    if key.startswith("latency"):
-        return f"{value:.3f}"
+    if key in COUNTS:
+        return f"{value:g}"
     return f"{value:.3f}"
 
 
@@ -51,14 +65,31 @@ def _meets(key: str, value: float | None, target: float) -> bool:
     return value is not None and (value <= target if key in LOWER_IS_BETTER else value >= target)
 
 
-def headline_rows(report: EvalReport) -> list[list[str]]:
-    """Metric, target, then each system's value (targets marked met or short for the first system)."""
+def fmt_target(key: str, target: float | None) -> str:
+    if target is None:
+        return ""
+    return f"≤ {target:g}" if key in LOWER_IS_BETTER else f"≥ {target:.2f}"
+
+
+def parts(report: EvalReport) -> list[DatasetReport]:
+    """The datasets of a run (a report written before there were several has just its own)."""
+    return report.datasets or [
+        DatasetReport(key="v1", label=report.dataset, dataset=report.dataset, dataset_sha256=report.dataset_sha256,
+                      items=report.items, targets=report.targets, systems=report.systems)
+    ]
+
+
+def headline_rows(report: EvalReport | DatasetReport) -> list[list[str]]:
+    """Metric, target, then each system's value (targets marked met or short for the first system).
+
+    Metrics no system measured on this dataset (no list items, no claims, no judge) are left out.
+    """
     rows = []
     for key, label in METRICS.items():
         target = report.targets.get(key)
-        if key in OPTIONAL and all(s.metrics.get(key) is None for s in report.systems):
+        if (key in OPTIONAL or key in SKIP_WHEN_ABSENT) and all(s.metrics.get(key) is None for s in report.systems):
             continue
-        cells = [label, f"≥ {target:.2f}" if target is not None else ""]
+        cells = [label, fmt_target(key, target)]
         for i, system in enumerate(report.systems):
             value = system.metrics.get(key)
             mark = ""
@@ -75,7 +106,7 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return out
 
 
-def shortfalls(report: EvalReport, notes: dict[str, str]) -> list[str]:
+def shortfalls(report: EvalReport | DatasetReport, notes: dict[str, str]) -> list[str]:
     """One paragraph per target the first system misses: the figure, the failing items by cause, the fix."""
     system = report.systems[0]
     lines: list[str] = []
@@ -88,7 +119,8 @@ def shortfalls(report: EvalReport, notes: dict[str, str]) -> list[str]:
         counted = ", ".join(f"{n} {cause}" for cause, n in causes.most_common())
         ids = ", ".join(r.id for r in culprits[:15]) + (" …" if len(culprits) > 15 else "")
         lines.append(
-            f"- **{METRICS[key]}: {fmt(value)} < {target:.2f}.** {len(culprits)} item(s) pull it down"
+            f"- **{METRICS[key]}: {fmt(value, key)} {'>' if key in LOWER_IS_BETTER else '<'} {target:g}.** "
+            f"{len(culprits)} item(s) pull it down"
             + (f" ({counted}): {ids}." if culprits else ".")
             + f" What would fix it: {REMEDIES[key]}"
         )
@@ -109,66 +141,93 @@ def _culprits(system: SystemResult, key: str) -> list[ItemResult]:
         return [r for r in items if r.citation_precision is not None and r.citation_precision < 1]
     if key == "refusal_accuracy":
         return [r for r in items if r.category != "claim" and r.refused is not None and r.refused != r.expect_refusal]
+    if key == "answer_precision":
+        return [r for r in items if r.answer_precision is not None and r.answer_precision < 1]
+    if key == "answer_units_p50":
+        return [r for r in items if r.units is not None and r.units > 4]
+    if key == "list_completeness":
+        return [r for r in items if r.list_share is not None and r.list_share < 1]
+    if key == "partial_coverage_accuracy":
+        return [r for r in items if r.uncovered_named is False]
     return []
 
 
 def markdown(report: EvalReport, thresholds: dict[str, Any]) -> str:
-    """The whole Markdown report."""
-    first = report.systems[0]
+    """The whole Markdown report: one section per dataset, then the definitions."""
+    names = [d.label for d in parts(report)]
     out = [
         "# Mission Desk citation evals: latest run",
         "",
-        f"Dataset `{report.dataset}` ({report.items} items, sha256 `{report.dataset_sha256[:12]}`), "
-        f"run {report.created} in {report.seconds:.0f} s. Mode under test: **{report.mode}**; "
+        f"Run {report.created} in {report.seconds:.0f} s on {', '.join(names)}. Mode under test: **{report.mode}**; "
         f"k = {report.k}, refusal threshold {report.settings.get('refusal_threshold')}, "
-        f"{report.settings.get('chunks')} structure-aware chunks. Regenerate with `python -m assistant eval`.",
-        "",
-        "## Embedded mode beside the baselines",
-        "",
-        *_table(["Metric", "Target", *[s.name for s in report.systems]], headline_rows(report)),
-        "",
-        *[f"- **{s.name}**: {s.description}." for s in report.systems],
-        "",
-        "## Shortfalls",
+        f"{report.settings.get('chunks')} structure-aware chunks. Regenerate with `python -m assistant eval`. "
+        "gold-v1 is the set the product was tuned on; gold-v2 is held out (never tuned on).",
         "",
     ]
-    gaps = shortfalls(report, thresholds.get("shortfalls", {}))
-    out += gaps or [f"None: the {first.name} mode meets every target of issue 6."]
-    out += ["", f"## By category ({first.name})", ""]
-    header = ["Category", "Items", *[METRICS[k] for k in BREAKDOWN]]
-    rows = [[cat, f"{int(v['items'] or 0)}", *[fmt(v.get(k)) for k in BREAKDOWN]] for cat, v in first.by_category.items()]
+    for part in parts(report):
+        out += dataset_markdown(part, thresholds_for(thresholds, part.key) if thresholds else {})
+    out += ["## How to read this", "", *GLOSSARY, ""]
+    return "\n".join(out)
+
+
+def dataset_markdown(part: DatasetReport, thresholds: dict[str, Any]) -> list[str]:
+    """One dataset's section: headline table, shortfalls, by category, failing items, gate."""
+    first = part.systems[0]
+    out = [
+        f"## {part.label}",
+        "",
+        f"Dataset `{part.dataset}` ({part.items} items, sha256 `{part.dataset_sha256[:12]}`).",
+        "",
+        "### Embedded mode beside the baselines",
+        "",
+        *_table(["Metric", "Target", *[s.name for s in part.systems]], headline_rows(part)),
+        "",
+        *[f"- **{s.name}**: {s.description}." for s in part.systems],
+        "",
+        "### Shortfalls",
+        "",
+    ]
+    gaps = shortfalls(part, thresholds.get("shortfalls", {}))
+    out += gaps or [f"None: the {first.name} mode meets every target of issues 6 and 10 on {part.label}."]
+    out += ["", f"### By category ({first.name})", ""]
+    columns = [k for k in BREAKDOWN if any(v.get(k) is not None for v in first.by_category.values())]
+    header = ["Category", "Items", *[METRICS[k] for k in columns]]
+    rows = [[cat, f"{int(v['items'] or 0)}", *[fmt(v.get(k), k) for k in columns]] for cat, v in first.by_category.items()]
     out += _table(header, rows)
-    if len(report.systems) > 1:
-        out += ["", "Key-fact accuracy by category, all systems:", ""]
-        cats = [c for c in first.by_category if first.by_category[c].get("key_fact_accuracy") is not None]
-        out += _table(
-            ["System", *cats],
-            [[s.name, *[fmt(s.by_category.get(c, {}).get("key_fact_accuracy")) for c in cats]] for s in report.systems],
-        )
+    if len(part.systems) > 1:
+        for key in ("key_fact_accuracy", "answer_precision", "list_completeness"):
+            cats = [c for c in first.by_category if first.by_category[c].get(key) is not None]
+            if not cats:
+                continue
+            out += ["", f"{METRICS[key]} by category, all systems:", ""]
+            out += _table(
+                ["System", *cats],
+                [[s.name, *[fmt(s.by_category.get(c, {}).get(key), key) for c in cats]] for s in part.systems],
+            )
     failing = [r for r in first.items if r.cause]
     causes = Counter(r.cause for r in failing)
-    out += ["", f"## Failing items ({first.name}): {len(failing)}", ""]
+    out += ["", f"### Failing items ({first.name}): {len(failing)}", ""]
     if failing:
         out += [
             "Causes: " + ", ".join(f"{n} {c}" for c, n in causes.most_common()) + ". "
             "*retrieval*: the gold passage holding what is missing was not in the top k; *composition*: it was "
             "retrieved but the answer did not use it; *refusal*: refused with the gold retrieved; *false answer*: "
             "answered a must-refuse question; *citation*: a sentence its citations do not support (independent "
-            "checker).",
+            "checker); *list*: list items not named; *uncovered*: a partly covered question whose answer does not "
+            "name the uncovered part in `not_covered`; *precision*: a cited passage off the question.",
             "",
         ]
         out += _table(["Item", "Category", "Cause", "Why"], [[r.id, r.category, r.cause or "", r.why or ""] for r in failing])
     if thresholds:
-        out += ["", "## Gate (evals/thresholds.toml)", ""]
+        out += ["", f"### Gate (evals/thresholds.toml{'' if part.key == 'v1' else f', [{part.key}.*]'})", ""]
         rows = []
         for kind, sign in (("minimum", "≥"), ("maximum", "≤")):
             for key, bound in thresholds.get(kind, {}).items():
                 value = first.metrics.get(key)
                 ok = value is not None and (value >= bound if kind == "minimum" else value <= bound)
-                rows.append([METRICS.get(key, key), f"{sign} {bound}", fmt(value), "pass" if ok else "FAIL"])
+                rows.append([METRICS.get(key, key), f"{sign} {bound}", fmt(value, key), "pass" if ok else "FAIL"])
         out += _table(["Metric", "Threshold", "Measured", "Gate"], rows)
-    out += ["", "## How to read this", "", *GLOSSARY, ""]
-    return "\n".join(out)
+    return [*out, ""]
 
 
 GLOSSARY = [
@@ -184,7 +243,17 @@ GLOSSARY = [
     "- **Gold citation hit rate**: share of answerable items where some citation's quote contains (or lies inside) a "
     "gold quote. **Gold passage cited**: the cited passage holds a gold quote.",
     "- **Unsupported-sentence rate**: sentences the product's verifier removed, over all sentences drafted.",
-    "- **Refusal precision / recall / accuracy**: refusal is the positive class, over all non-claim items.",
+    "- **Refusal precision / recall / accuracy**: refusal is the positive class, over all non-claim items; a partly "
+    "covered item (gold-v2 `partial`) must be answered, so refusing it counts against accuracy.",
+    "- **Answer precision**: an answer's units are its distinct cited passages (chunk ids); a unit bears on the "
+    "question when one of its quotes contains a key fact or overlaps a gold quote in the source, or its passage "
+    "contains a gold quote. Share of units that do, per answer, averaged over answered answerable items.",
+    "- **Answer length**: median units and median words (markers stripped) per answered item; lower is better, "
+    "reported against the target, never gated by a threshold.",
+    "- **List completeness**: over items with list items, the mean share the answer names (case-insensitive "
+    "substring, markers and Markdown emphasis stripped); a refusal names none.",
+    "- **Partial-coverage accuracy**: over partly covered items, the share answered (not refused) whose "
+    "`Answer.not_covered` has an entry sharing at least half the content words of the item's uncovered phrase.",
     "- **Claim-verdict accuracy**: `Assistant.check` verdicts against the gold verdicts (n/a until that exists).",
     "- **Latency**: wall time of `ask`, on this machine, in seconds (reported, never gated).",
     "- Baselines use the same embedding model, Chroma and citation verifier; their refusal cut-off is tuned on "
@@ -193,25 +262,27 @@ GLOSSARY = [
 
 
 def print_table(report: EvalReport) -> None:
-    """The headline table in the terminal (rich)."""
+    """The headline table of each dataset in the terminal (rich)."""
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"Mission Desk evals — {report.dataset} ({report.items} items, {report.seconds:.0f} s)")
-    table.add_column("Metric")
-    table.add_column("Target", justify="right")
-    for system in report.systems:
-        table.add_column(system.name, justify="right")
-    for row in headline_rows(report):
-        table.add_row(*row)
     console = Console()
-    console.print(table)
-    failing = [r for r in report.systems[0].items if r.cause]
-    causes = Counter(r.cause for r in failing)
-    console.print(
-        f"{report.systems[0].name}: {len(failing)} failing item(s)"
-        + (": " + ", ".join(f"{n} {c}" for c, n in causes.most_common()) if failing else "")
-    )
+    for part in parts(report):
+        table = Table(title=f"Mission Desk evals — {part.label}: {part.dataset} ({part.items} items)")
+        table.add_column("Metric")
+        table.add_column("Target", justify="right")
+        for system in part.systems:
+            table.add_column(system.name, justify="right")
+        for row in headline_rows(part):
+            table.add_row(*row)
+        console.print(table)
+        failing = [r for r in part.systems[0].items if r.cause]
+        causes = Counter(r.cause for r in failing)
+        console.print(
+            f"{part.label}, {part.systems[0].name}: {len(failing)} failing item(s)"
+            + (": " + ", ".join(f"{n} {c}" for c, n in causes.most_common()) if failing else "")
+        )
+    console.print(f"{report.seconds:.0f} s")
 
 
 def write(report: EvalReport, folder: Path = RESULTS_DIR) -> list[Path]:

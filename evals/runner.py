@@ -29,6 +29,10 @@ from evals import metrics as m
 
 EVALS_DIR = Path(__file__).resolve().parent
 DEFAULT_DATASET = EVALS_DIR / "datasets" / "gold-v1.jsonl"
+HELD_OUT_DATASET = EVALS_DIR / "datasets" / "gold-v2.jsonl"
+# What `python -m evals` runs without --dataset: the tuned set, then the held-out set (never tuned on).
+DATASETS = (DEFAULT_DATASET, HELD_OUT_DATASET)
+LABELS = {"v1": "gold-v1 (tuned)", "v2": "gold-v2 (held out)"}
 RESULTS_DIR = EVALS_DIR / "results"
 THRESHOLDS = EVALS_DIR / "thresholds.toml"
 RECALL_K = 5
@@ -58,6 +62,11 @@ class GoldItem(BaseModel):
     expect_refusal: bool = False
     verdict: str | None = None
     notes: str = ""
+    # gold-v2 keys (absent from v1): the items a list question must name, the part of a partly covered
+    # question the sources never give, and the split ("heldout": never tune on it).
+    list_items: list[str] = Field(default_factory=list)
+    uncovered: str = ""
+    split: str | None = None
 
     @property
     def is_claim(self) -> bool:
@@ -68,6 +77,17 @@ def load_dataset(path: Path) -> list[GoldItem]:
     """The items of a JSONL gold dataset."""
     lines = path.read_text(encoding="utf-8").splitlines()
     return [GoldItem.model_validate_json(line) for line in lines if line.strip()]
+
+
+def dataset_key(path: Path) -> str:
+    """'v1' for gold-v1.jsonl, 'v2' for gold-v2.jsonl: the key of its targets and thresholds tables."""
+    stem = path.stem
+    return stem.removeprefix("gold-") if stem.startswith("gold-v") else stem
+
+
+def dataset_label(path: Path) -> str:
+    key = dataset_key(path)
+    return LABELS.get(key, path.stem)
 
 
 # -- results --------------------------------------------------------------------------------------
@@ -101,6 +121,16 @@ class ItemResult(BaseModel):
     removed_reasons: list[str] = Field(default_factory=list)
     gold_cited: bool | None = None
     gold_passage_cited: bool | None = None
+    units: int | None = Field(default=None, description="Distinct cited passages (chunk ids) of an answer.")
+    units_relevant: int | None = Field(default=None, description="Units bearing on the question (answerable items).")
+    answer_precision: float | None = None
+    off_question: list[str] = Field(default_factory=list, description="First quote of each unit off the question.")
+    words: int | None = Field(default=None, description="Words of the answer, [n] markers stripped.")
+    list_share: float | None = Field(default=None, description="Share of the item's list items the answer names.")
+    missing_list_items: list[str] = Field(default_factory=list)
+    uncovered: str = ""
+    not_covered: list[str] = Field(default_factory=list, description="Answer.not_covered as the system returned it.")
+    uncovered_named: bool | None = Field(default=None, description="Partly covered item answered, gap named.")
     verdict_expected: str | None = None
     verdict: str | None = None
     seconds: float | None = None
@@ -121,8 +151,27 @@ class SystemResult(BaseModel):
     items: list[ItemResult]
 
 
+class DatasetReport(BaseModel):
+    """One dataset of a run: its targets and each system's results on it."""
+
+    key: str = Field(description="'v1', 'v2': the key of its targets and thresholds.")
+    label: str
+    dataset: str
+    dataset_sha256: str
+    items: int
+    targets: dict[str, float]
+    systems: list[SystemResult]
+
+    def system(self, name: str) -> SystemResult:
+        return next(s for s in self.systems if s.name == name)
+
+
 class EvalReport(BaseModel):
-    """A whole eval run: the dataset, the settings that matter, and each system's results."""
+    """A whole eval run: the settings that matter and, per dataset, each system's results.
+
+    The top-level dataset fields and ``systems`` are those of the first dataset (gold-v1 by default),
+    as before there were several; ``datasets`` holds every dataset of the run, the first included.
+    """
 
     dataset: str
     dataset_sha256: str
@@ -134,9 +183,14 @@ class EvalReport(BaseModel):
     settings: dict[str, Any]
     targets: dict[str, float]
     systems: list[SystemResult]
+    datasets: list[DatasetReport] = Field(default_factory=list)
 
     def system(self, name: str) -> SystemResult:
         return next(s for s in self.systems if s.name == name)
+
+    def part(self, key: str) -> DatasetReport:
+        """The results on one dataset ('v1', 'v2')."""
+        return next(d for d in self.datasets if d.key == key)
 
 
 METRICS: dict[str, str] = {
@@ -154,11 +208,16 @@ METRICS: dict[str, str] = {
     "refusal_precision": "Refusal precision",
     "refusal_recall": "Refusal recall",
     "refusal_accuracy": "Refusal accuracy",
+    "answer_precision": "Answer precision (units on the question)",
+    "answer_units_p50": "Answer length: median units",
+    "answer_words_p50": "Answer length: median words",
+    "list_completeness": "List completeness",
+    "partial_coverage_accuracy": "Partial-coverage accuracy",
     "claim_verdict_accuracy": "Claim-verdict accuracy",
     "latency_p50": "Latency p50 (s)",
     "latency_p95": "Latency p95 (s)",
 }
-LOWER_IS_BETTER = {"unsupported_sentence_rate", "latency_p50", "latency_p95"}
+LOWER_IS_BETTER = {"unsupported_sentence_rate", "latency_p50", "latency_p95", "answer_units_p50", "answer_words_p50"}
 
 
 # -- systems under test ---------------------------------------------------------------------------
@@ -284,7 +343,8 @@ def _score_answer(
     result.removed = len(answer.removed)
     result.removed_reasons = [f"{r.sentence[:80]} — {r.reason}" for r in answer.removed]
     if not answer.refused:
-        sentences = m.answer_sentences(answer.answer)
+        # A sentence naming what the sources do not cover (an Answer.not_covered entry, no citation) is no claim.
+        sentences = m.without_gaps(m.answer_sentences(answer.answer), answer.not_covered)
         evidence = {c.n: f"{c.quote}\n{c.passage}" for c in answer.citations}
         scores = m.citation_scores(sentences, evidence)
         if judge is not None and sentences:
@@ -310,6 +370,27 @@ def _score_answer(
     result.gold_passage_cited = result.gold_cited or any(
         m.covers(m.Retrieved(c.source_id, c.passage, ((c.start, c.end),)), g) for g in golds for c in cited
     )
+
+
+def _score_answer_quality(result: ItemResult, item: GoldItem, answer: Answer, golds: list[m.GoldSpan]) -> None:
+    """Issue 10: answer units and their precision, length, list completeness, the uncovered part named."""
+    result.uncovered = item.uncovered
+    result.not_covered = list(answer.not_covered)
+    if not answer.refused:
+        result.units = len(m.answer_units(answer.citations))
+        result.words = m.answer_words(answer.answer)
+        if not item.expect_refusal:
+            precision = m.answer_precision(answer.citations, item.key_facts, golds)
+            result.units_relevant = precision.relevant
+            result.answer_precision = precision.precision
+            result.off_question = [q[:120] for q in precision.off_question]
+    if item.list_items:
+        result.list_share = m.list_share(answer.answer, item.list_items, answer.refused)
+        result.missing_list_items = list(item.list_items) if answer.refused else m.missing_list_items(
+            answer.answer, item.list_items
+        )
+    if item.uncovered:
+        result.uncovered_named = not answer.refused and m.names_uncovered(answer.not_covered, item.uncovered)
 
 
 def _diagnose(result: ItemResult, item: GoldItem, threshold: float | None, k: int) -> None:
@@ -356,6 +437,18 @@ def _diagnose(result: ItemResult, item: GoldItem, threshold: float | None, k: in
     elif result.citation_precision is not None and result.citation_precision < 1:
         result.cause = "citation"
         result.why = "a citation that does not support its sentence"
+    elif result.missing_list_items:
+        result.cause = "list"
+        result.why = f"list items not named: {result.missing_list_items}"
+    elif result.uncovered_named is False:
+        result.cause = "uncovered"
+        result.why = f"not_covered {result.not_covered} does not name the uncovered part {result.uncovered!r}"
+    elif result.answer_precision is not None and result.answer_precision < 1:
+        result.cause = "precision"
+        result.why = (
+            f"{result.units - (result.units_relevant or 0) if result.units else 0} of {result.units} unit(s) "
+            f"off the question: {[q[:60] for q in result.off_question]}"
+        )
 
 
 def score_item(system: System, item: GoldItem, gold: Gold, judge: Judge | None = None) -> ItemResult:
@@ -372,6 +465,7 @@ def score_item(system: System, item: GoldItem, gold: Gold, judge: Judge | None =
             answer = system.ask(item.question, item.history)
             result.seconds = round(time.perf_counter() - began, 4)
             _score_answer(result, item, answer, golds, judge)
+            _score_answer_quality(result, item, answer, golds)
             _score_retrieval(result, system, answer.standalone_question or item.question, golds)
     except MissionDeskError as exc:
         result.error = f"{type(exc).__name__}: {exc}"
@@ -391,6 +485,8 @@ def aggregate(items: Sequence[ItemResult]) -> dict[str, float | None]:
     kept = sum(r.sentences for r in asked)
     removed = sum(r.removed for r in asked)
     seconds = [r.seconds for r in asked if r.seconds is not None]
+    listed = [r for r in asked if r.list_share is not None]
+    partial = [r for r in asked if r.uncovered_named is not None]
     return {
         "recall_at_5": m.mean(r.recall_at_5 for r in with_gold),
         "recall_at_k": m.mean(r.recall_at_k for r in with_gold),
@@ -406,6 +502,11 @@ def aggregate(items: Sequence[ItemResult]) -> dict[str, float | None]:
         "refusal_precision": refusal.precision,
         "refusal_recall": refusal.recall,
         "refusal_accuracy": refusal.accuracy,
+        "answer_precision": m.mean(r.answer_precision for r in answered if not r.expect_refusal),
+        "answer_units_p50": m.percentile([float(r.units) for r in answered if r.units is not None], 50),
+        "answer_words_p50": m.percentile([float(r.words) for r in answered if r.words is not None], 50),
+        "list_completeness": m.mean(r.list_share for r in listed) if listed else None,
+        "partial_coverage_accuracy": m.mean(float(bool(r.uncovered_named)) for r in partial) if partial else None,
         "claim_verdict_accuracy": m.mean(float(r.verdict == r.verdict_expected) for r in claims) if claims else None,
         "latency_p50": m.percentile(seconds, 50),
         "latency_p95": m.percentile(seconds, 95),
@@ -413,7 +514,8 @@ def aggregate(items: Sequence[ItemResult]) -> dict[str, float | None]:
 
 
 BREAKDOWN = ("recall_at_5", "key_fact_accuracy", "gold_citation_hit_rate", "citation_recall", "citation_precision",
-             "refusal_accuracy", "claim_verdict_accuracy")
+             "refusal_accuracy", "answer_precision", "answer_units_p50", "list_completeness",
+             "partial_coverage_accuracy", "claim_verdict_accuracy")
 
 
 def by_category(items: Sequence[ItemResult]) -> dict[str, dict[str, float | None]]:
@@ -458,7 +560,7 @@ def eval_settings(base: Settings | None, data_dir: Path, mode: Mode, k: int | No
 
 
 def run(
-    dataset: Path = DEFAULT_DATASET,
+    dataset: Path | Sequence[Path] = DEFAULT_DATASET,
     *,
     mode: Mode = "embedded",
     k: int | None = None,
@@ -468,33 +570,61 @@ def run(
     progress: Progress | None = None,
     judge: bool = False,
 ) -> EvalReport:
-    """Evaluate ``mode`` (and, with ``baselines``, the two naive baselines) on ``dataset``."""
+    """Evaluate ``mode`` (and, with ``baselines``, the two naive baselines) on one dataset or several.
+
+    Several datasets share one fresh index (and one naive index); each gets its own section of the
+    report, and the baselines' refusal cut-offs are tuned on each dataset separately.
+    """
     from assistant import Assistant
     from assistant.embeddings import MiniLMEmbeddings
 
     began = time.perf_counter()
-    items = load_dataset(dataset)
+    paths = [dataset] if isinstance(dataset, Path) else list(dataset)
+    if not paths:
+        raise MissionDeskError("no dataset to evaluate")
+    loaded = [(path, load_dataset(path)) for path in paths]
     judge_fn = _judge(settings) if judge else None  # fail before the index is built, not after
+    parts: list[DatasetReport] = []
     with tempfile.TemporaryDirectory(prefix="mission-desk-eval-") as tmp:
         config = eval_settings(settings, Path(tmp) / "index", mode, k)
         embeddings = embeddings or MiniLMEmbeddings(config.model_cache_dir)
         assistant = Assistant.load(config, embeddings=embeddings)
         gold = Gold({s.record.id: s.text for s in assistant.store.sources()})
         product = ProductSystem(assistant, mode)
-        systems: list[SystemResult] = [evaluate(product, items, gold, progress, judge_fn)]
-        if baselines:
-            systems += run_baselines(assistant, items, gold, Path(tmp) / "naive", progress)
+        naive_index = None
+        for path, items in loaded:
+            key = dataset_key(path)
+            tagged = _tagged(progress, key) if len(loaded) > 1 else progress
+            systems: list[SystemResult] = [evaluate(product, items, gold, tagged, judge_fn)]
+            if baselines:
+                if naive_index is None:
+                    naive_index = build_naive_index(assistant, Path(tmp) / "naive")
+                systems += run_baselines(assistant, items, gold, naive_index, tagged)
+            parts.append(DatasetReport(
+                key=key, label=dataset_label(path), dataset=_relative(path),
+                dataset_sha256=hashlib.sha256(path.read_bytes()).hexdigest(), items=len(items),
+                targets=m.targets_for(key), systems=systems,
+            ))
+    first = parts[0]
     return EvalReport(
-        dataset=_relative(dataset), dataset_sha256=hashlib.sha256(dataset.read_bytes()).hexdigest(),
-        items=len(items), created=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        dataset=first.dataset, dataset_sha256=first.dataset_sha256, items=first.items,
+        created=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         seconds=round(time.perf_counter() - began, 1), mode=mode, k=config.k,
         settings={
             "k": config.k, "refusal_threshold": config.answer.refusal_threshold,
-            "max_answer_sentences": config.answer.max_sentences, "chunk_tokens": config.chunk_tokens,
-            "llm": config.llm, "chunks": len(assistant.retriever.chunks),
+            "chunk_tokens": config.chunk_tokens, "llm": config.llm, "chunks": len(assistant.retriever.chunks),
+            # every answer setting by name, so the record survives renamed tunables
+            "answer": config.answer.model_dump(mode="json"),
         },
-        targets=m.ISSUE_TARGETS, systems=systems,
+        targets=first.targets, systems=first.systems, datasets=parts,
     )
+
+
+def _tagged(progress: Progress | None, key: str) -> Progress | None:
+    """Progress with the dataset in the system's name, so each dataset gets its own bar."""
+    if progress is None:
+        return None
+    return lambda system, done, total: progress(f"{system} · {key}", done, total)
 
 
 def _judge(settings: Settings | None) -> Judge:
@@ -508,19 +638,28 @@ def _judge(settings: Settings | None) -> Judge:
     return make_judge(llm)
 
 
-def run_baselines(
-    assistant: Any, items: Sequence[GoldItem], gold: Gold, folder: Path, progress: Progress | None = None
-) -> list[SystemResult]:
-    """Dense-only and BM25-only over naive chunks, each with its refusal cut-off tuned on these items.
-
-    Tuning on the items themselves flatters the baselines' refusals; that is deliberate, so what the
-    product gains over them is not an artefact of a badly chosen cut-off.
-    """
-    from evals.baselines import CHUNK_CHARS, CHUNK_OVERLAP, NaiveIndex, NaiveSystem
+def build_naive_index(assistant: Any, folder: Path) -> Any:
+    """The baselines' index: naive chunks of the corpus sources, in a real Chroma store under ``folder``."""
+    from evals.baselines import NaiveIndex
 
     corpus_ids = {r.id for r in assistant.catalogue.records}
     sources = [s for s in assistant.store.sources() if s.record.id in corpus_ids]
-    index = NaiveIndex.build(sources, assistant.embeddings, folder)
+    return NaiveIndex.build(sources, assistant.embeddings, folder)
+
+
+def run_baselines(
+    assistant: Any, items: Sequence[GoldItem], gold: Gold, index: Any, progress: Progress | None = None
+) -> list[SystemResult]:
+    """Dense-only and BM25-only over naive chunks, each with its refusal cut-off tuned on these items.
+
+    ``index`` is a ``NaiveIndex`` (``build_naive_index``), or a folder to build one in.
+    Tuning on the items themselves flatters the baselines' refusals; that is deliberate, so what the
+    product gains over them is not an artefact of a badly chosen cut-off.
+    """
+    from evals.baselines import CHUNK_CHARS, CHUNK_OVERLAP, NaiveSystem
+
+    if isinstance(index, Path):
+        index = build_naive_index(assistant, index)
     out = []
     for retrieval in ("dense", "bm25"):
         naive = NaiveSystem(index, retrieval, assistant.embeddings, k=assistant.settings.k)
@@ -546,8 +685,19 @@ def _relative(path: Path) -> str:
 
 # -- thresholds and output ------------------------------------------------------------------------
 def load_thresholds(path: Path = THRESHOLDS) -> dict[str, Any]:
-    """thresholds.toml: [minimum] and [maximum] per metric for the embedded mode, [shortfalls] notes."""
+    """thresholds.toml: [minimum] and [maximum] per metric for the embedded mode, [shortfalls] notes.
+
+    The top-level tables are gold-v1's; another dataset's are under its key ([v2.minimum], ...).
+    """
     return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def thresholds_for(thresholds: dict[str, Any], key: str) -> dict[str, Any]:
+    """One dataset's [minimum], [maximum] and [shortfalls]: the top-level tables for 'v1', else [<key>.*]."""
+    if key == "v1":
+        return {kind: thresholds.get(kind, {}) for kind in ("minimum", "maximum", "shortfalls")}
+    table = thresholds.get(key, {})
+    return {kind: table.get(kind, {}) for kind in ("minimum", "maximum", "shortfalls")}
 
 
 def below_thresholds(metrics: dict[str, float | None], thresholds: dict[str, Any]) -> list[str]:
@@ -565,5 +715,11 @@ def below_thresholds(metrics: dict[str, float | None], thresholds: dict[str, Any
 
 
 def summary(report: EvalReport) -> str:
-    """One JSON line of the headline figures (for logs)."""
-    return json.dumps({s.name: {k: s.metrics[k] for k in m.ISSUE_TARGETS} for s in report.systems})
+    """One JSON line of the headline figures (for logs), per dataset."""
+    parts = report.datasets or [
+        DatasetReport(key="", label="", dataset=report.dataset, dataset_sha256=report.dataset_sha256,
+                      items=report.items, targets=report.targets, systems=report.systems)
+    ]
+    return json.dumps({
+        d.label or d.dataset: {s.name: {k: s.metrics.get(k) for k in d.targets} for s in d.systems} for d in parts
+    })

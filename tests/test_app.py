@@ -13,8 +13,9 @@ import pytest
 from pydantic import BaseModel
 from streamlit.testing.v1 import AppTest
 
-from assistant import Assistant, Settings
+from assistant import Answer, Assistant, Settings
 from assistant.embeddings import MiniLMEmbeddings
+from assistant.export import plain_excerpt
 from assistant.prompts import load_prompt
 from assistant.schemas import Citation
 from assistant.settings import PROJECT_ROOT
@@ -24,7 +25,16 @@ if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
 from ui.library import check_upload  # noqa: E402
-from ui.render import PROVENANCE, docx_bytes, escape, highlighted, quote_span, safe_url  # noqa: E402
+from ui.render import (  # noqa: E402
+    PROVENANCE,
+    cited_numbers,
+    docx_bytes,
+    escape,
+    highlighted,
+    quote_span,
+    safe_url,
+    shown_citations,
+)
 from ui.settings import MODE_LABELS  # noqa: E402
 from ui.state import answer_mode, redact  # noqa: E402
 
@@ -106,9 +116,10 @@ def test_chat_answer_shows_citations_with_visible_quotes(app: AppTest) -> None:
     assert expanders, "each citation opens in an expander"
     for expander in expanders:
         shown = visible_text(expander)
-        quote_md = next(m.value for m in expander.markdown if m.value.startswith("**Quote:**"))
-        quote = plain(quote_md.removeprefix("**Quote:**")).strip("“”")
-        assert quote and shown.count(quote) >= 2, "the quote is shown, and again highlighted inside its passage"
+        intro = plain(expander.markdown[0].value)
+        assert intro.startswith(("Quote: “", "Evidence note (our summary of ")), "every excerpt says what it is"
+        quote = intro.split("  \n")[0].split(": ", 1)[1].strip("“”") if intro.startswith("Quote") else ""
+        assert not quote or shown.count(quote) >= 2, "the quote is shown, and again highlighted inside its passage"
         assert "Source:" in shown and "Where:" in shown
         assert "ippr.org" in shown, "the source's address is shown"
     highlighted_quotes = [m.value for e in expanders for m in e.markdown if ":orange-background[" in m.value]
@@ -220,7 +231,7 @@ DRAFTS = [
 def _shown_strings(obj: object) -> list[str]:
     """The text of a draft a reader should find on the page: every string field, and each citation's quote."""
     if isinstance(obj, Citation):
-        return [obj.quote]
+        return [plain_excerpt(obj.quote)]  # as a reader sees it: no list markers or bold syntax
     if isinstance(obj, BaseModel):
         fields = [name for name in type(obj).model_fields if name not in PROVENANCE]
         return [s for name in fields for s in _shown_strings(getattr(obj, name))]
@@ -476,3 +487,151 @@ def test_embedded_mode_view_of_an_llm_assistant(scripted_llm_assistant: Assistan
     assert embedded.mode == "embedded" and embedded.model is None and embedded.citations
     assert answer_mode(scripted_llm_assistant, "llm") == "llm"
     assert scripted_llm_assistant.llm is not None, "the shared Assistant keeps its chat model"
+
+
+# -- the chat page: honest labels, Markdown answers, previews, examples, new conversation (issue 10) --------
+LIST_QUESTION = "What three criteria make up the mission test?"
+NOTE_QUESTIONS = [  # the first whose answer cites one of our evidence notes is used
+    "What did Van Ark find about public sector productivity?",
+    "How much of public sector productivity growth came from improvements in the quality of services?",
+    "How many experiments did Deci and colleagues replicate?",
+    "What did the Health Foundation warn about cost savings?",
+]
+
+
+def _as_list(answer: Answer) -> Answer:
+    """An answer as the composer's Markdown list ("- " items, each ending with its marker), if it is not one."""
+    if answer.refused or re.search(r"(?m)^- ", answer.answer):
+        return answer
+    items = [s.strip() for s in re.split(r"(?<=\])[.?!]?\s+", answer.answer) if s.strip()]
+    return answer.model_copy(update={"answer": "\n".join(f"- {item}" for item in items)})
+
+
+@pytest.fixture
+def list_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Answers are lists in the app (AppTest runs it in this process): the composer's own list when it writes
+    one for the question, otherwise its sentences laid out as one, so the page's list rendering is tested."""
+    ask_facade = Assistant.ask
+
+    def ask_listing(self: Assistant, question: str, *args: object, **kwargs: object) -> Answer:
+        return _as_list(ask_facade(self, question, *args, **kwargs))  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Assistant, "ask", ask_listing)
+
+
+def blocks_of(node: object, kind: str) -> list:
+    """Every block of a type (e.g. "popover") under an AppTest node."""
+    found = []
+    for child in getattr(node, "children", {}).values():
+        if getattr(child, "type", None) == kind:
+            found.append(child)
+        found += blocks_of(child, kind)
+    return found
+
+
+def _numbered(expanders: list, n: int):  # type: ignore[no-untyped-def]
+    return next(e for e in expanders if plain(e.label).startswith(f"[{n}] "))
+
+
+def test_evidence_note_is_labelled_as_our_summary_with_its_basis(app: AppTest, app_assistant: Assistant) -> None:
+    answers = [(q, app_assistant.ask(q)) for q in NOTE_QUESTIONS]
+    question, answer = next(
+        ((q, a) for q, a in answers if any(c.origin == "evidence note" for c in shown_citations(a))), (None, None)
+    )
+    assert question and answer, "one of the questions is answered from an evidence note"
+    ask(app, question)
+    assert not app.exception
+    [message] = assistant_messages(app)
+    for c in shown_citations(answer):
+        expander = _numbered(list(message.expander), c.n)
+        intro = plain(expander.markdown[0].value)
+        everything = visible_text(expander)
+        if c.origin == "evidence note":
+            assert intro.startswith(f"{c.label}: "), intro
+            assert c.basis and f"Note written from: {c.basis}" in intro, "the note's basis is shown"
+            assert "Quote" not in everything, "our summary is never presented as the work's quoted words"
+            assert "evidence note" in plain(expander.label)
+        else:
+            assert intro.startswith("Quote: “"), intro
+    notes = [c for c in shown_citations(answer) if c.origin == "evidence note"]
+    previews = {plain(p.proto.popover.label): visible_text(p) for p in blocks_of(message, "popover")}
+    for c in notes:
+        assert c.label in previews[f"[{c.n}]"] and "Quote" not in previews[f"[{c.n}]"]
+
+
+def test_list_answer_is_rendered_as_bullets_with_its_markers(app: AppTest, list_answers: None) -> None:
+    ask(app, LIST_QUESTION)
+    assert not app.exception
+    [message] = assistant_messages(app)
+    turn = app.session_state["mission_desk"].turns[0]
+    items = [line[2:] for line in turn.answer.answer.splitlines() if line.startswith("- ")]
+    assert len(items) >= 2, "the answer is a list"
+    body = message.markdown[0].value
+    bullets = [line for line in body.splitlines() if line.startswith("- ")]
+    assert len(bullets) == len(items), "each list item is a real Markdown bullet (not an escaped '\\-')"
+    assert [plain(b[2:]) for b in bullets] == [" ".join(i.split()) for i in items]
+    assert all(re.search(r":blue\[\*\*\\\[\d+\\\]\*\*\]", b) for b in bullets), "each item keeps its [n] marker"
+    assert "\\-" not in "".join(b[:3] for b in bullets)
+
+
+def test_each_marker_previews_its_excerpt_and_sources_list_only_what_is_cited(app: AppTest) -> None:
+    ask(app, LIST_QUESTION)
+    [message] = assistant_messages(app)
+    answer = app.session_state["mission_desk"].turns[0].answer
+    cited = cited_numbers(answer.answer)
+    assert cited
+    listed = sorted(int(re.match(r"\[(\d+)\]", plain(e.label)).group(1)) for e in message.expander)  # type: ignore[union-attr]
+    assert listed == sorted(cited), "the sources list shows exactly the citations the answer cites"
+    previews = {plain(p.proto.popover.label): p for p in blocks_of(message, "popover")}
+    assert list(previews) == [f"[{n}]" for n in cited], "each [n] of the answer opens in place"
+    by_n = {c.n: c for c in answer.citations}
+    for n in cited:
+        shown = visible_text(previews[f"[{n}]"])
+        assert plain_excerpt(by_n[n].quote) in shown
+    # Passages show the source's Markdown as a reader sees it, never as syntax.
+    for expander in message.expander:
+        passage = expander.markdown[1].value
+        assert not re.search(r"(?m)^\s*\\[-#*+]\s", passage), "no list or heading markers shown as syntax"
+        assert "\\*\\*" not in passage, "no literal bold markers"
+
+
+def test_example_question_buttons_ask_it(app: AppTest, app_assistant: Assistant) -> None:
+    example = app_assistant.profile.examples[0]
+    next(b for b in app.button if b.label == example).click().run()
+    assert not app.exception
+    assert [m.name for m in app.chat_message] == ["user", "assistant"]
+    assert plain(app.chat_message[0].markdown[0].value) == example
+    assert assistant_messages(app)[0].expander, "the example is answered with its sources"
+    assert not any(b.label == example for b in app.button), "the examples make way for the conversation"
+
+
+def test_new_conversation_is_visible_before_and_after_an_answer(app: AppTest) -> None:
+    def new_conversation():  # type: ignore[no-untyped-def]
+        return [b for b in app.button if b.label == "New conversation"]
+
+    assert new_conversation(), "visible before the first question"
+    ask(app, LIST_QUESTION)
+    assert new_conversation() and assistant_messages(app), "visible after an answer"
+    new_conversation()[0].click().run()
+    assert not app.exception
+    assert not app.chat_message, "the conversation is cleared"
+    assert new_conversation(), "and the control stays"
+
+
+@pytest.mark.parametrize("blank", ["   ", "\n\t \n"], ids=["spaces", "newlines-and-tabs"])
+def test_whitespace_only_input_is_ignored(app: AppTest, blank: str) -> None:
+    ask(app, blank)
+    assert not app.exception
+    assert not app.chat_message, "no empty bubble"
+    assert not app.error
+    assert not app.session_state["mission_desk"].turns
+
+
+def test_source_markdown_in_passages_is_shown_as_text_and_stays_escaped() -> None:
+    passage = "# A heading <b>\n\n- **Bold:** first item :red[x].\n- Second $y$ item.\nPlain line."
+    marked = highlighted(passage, "- **Bold:** first item :red[x].")
+    assert marked.startswith("**A heading \\<b\\>**\n\n"), "a heading becomes a bold line, not '# '"
+    assert "• :orange-background[**Bold\\: first item \\:red\\[x\\]\\.**]" in marked, "the quoted item, highlighted"
+    assert "  \n• Second \\$y\\$ item\\.  \nPlain line\\." in marked
+    assert "**Bold" not in marked.replace("[**Bold", "")
+    assert plain_excerpt("- **Bold:** first item.\n- Second.") == "Bold: first item. • Second."

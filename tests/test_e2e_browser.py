@@ -16,7 +16,13 @@ import pytest
 from conftest import free_port, stop_process
 
 from assistant import Assistant, Settings
+from assistant.export import plain_excerpt
 from assistant.settings import PROJECT_ROOT
+
+if str(PROJECT_ROOT) not in sys.path:  # ui/ sits beside app.py and is not an installed package
+    sys.path.insert(0, str(PROJECT_ROOT))
+
+from ui.render import shown_citations  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 
@@ -115,6 +121,11 @@ def _answered(page):  # type: ignore[no-untyped-def]
     return message
 
 
+def _items(answer: str) -> list[str]:
+    """An answer's Markdown list items, without their "- "."""
+    return [line[2:] for line in answer.splitlines() if line.startswith("- ")]
+
+
 def _norm(text: str) -> str:
     """Text as compared: white space collapsed, and the report's Markdown bold markers dropped as the app does."""
     return " ".join(re.sub(r"\*\*(.+?)\*\*", r"\1", text).replace("\u00a0", " ").split())
@@ -124,7 +135,9 @@ def test_question_citation_opens_to_its_quote_and_screenshot(
     server: str, browser, data_dir: Path, tmp_path: Path  # type: ignore[no-untyped-def]
 ) -> None:
     expected = Assistant.load(Settings(data_dir=data_dir, models_dir=MODELS_DIR), build_if_missing=False).ask(QUESTION)
-    assert expected.citations
+    cited = shown_citations(expected)
+    assert cited
+    items = _items(expected.answer)
     context = browser.new_context(viewport={"width": 1360, "height": 1180}, device_scale_factor=1)
     page = context.new_page()
     _ask(page, server, QUESTION)
@@ -132,8 +145,11 @@ def test_question_citation_opens_to_its_quote_and_screenshot(
     answer_text = _norm(message.inner_text())
     assert "Affordability" in answer_text
     assert re.search(r"\[\d+\]", answer_text), "the [n] markers are visible"
+    bullets = message.get_by_test_id("stMarkdownContainer").first.locator("li")
+    assert bullets.count() == len(items) >= 2, "the answer's list items are shown as a real list"
+    assert _norm(bullets.first.inner_text()) == _norm(items[0])
 
-    first = expected.citations[1] if len(expected.citations) > 1 else expected.citations[0]
+    first = cited[1] if len(cited) > 1 else cited[0]
     summary = message.get_by_test_id("stExpander").locator("summary").filter(has_text=f"[{first.n}]").first
     summary.click()
     panel = message.get_by_test_id("stExpander").filter(has_text=f"[{first.n}]").first.get_by_test_id(
@@ -141,11 +157,13 @@ def test_question_citation_opens_to_its_quote_and_screenshot(
     )
     panel.wait_for(timeout=10_000)
     shown = _norm(panel.inner_text())
-    assert _norm(first.quote) in shown, "the quoted sentence is shown"
+    excerpt = _norm(plain_excerpt(first.quote))
+    assert excerpt in shown, "the quoted sentence is shown"
+    assert ("Quote:" in shown) == (first.origin == "quote"), "a quote is introduced as a quote, a note as our summary"
     assert _norm(first.locator) in _norm(summary.inner_text())
     assert "ippr.org" in shown, "the source's address is shown"
     # The quote is marked inside its passage (bold on a highlight), not just repeated above it.
-    marked = panel.locator("strong").filter(has_text=_norm(first.quote)[:40])
+    marked = panel.locator("strong").filter(has_text=excerpt[:40])
     assert marked.count() >= 1
 
     # Frame the question, the answer and the opened citation. Streamlit keeps a chat pinned to the bottom while
@@ -212,5 +230,76 @@ def test_corrupt_pdf_through_the_upload_widget_leaves_the_library_intact(server:
         error.wait_for(timeout=ANSWER_WAIT_MS)
         assert "corrupt or unreadable PDF" in error.inner_text()
         assert totals.inner_text() == before, "the library is unchanged"
+    finally:
+        context.close()
+
+
+def test_docx_download_of_a_list_answer_keeps_its_bullets(server: str, browser, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from docx import Document
+
+    expected = Assistant.load(Settings(data_dir=data_dir, models_dir=MODELS_DIR), build_if_missing=False).ask(QUESTION)
+    items = _items(expected.answer)
+    assert len(items) >= 2, "the answer is a list"
+    context = browser.new_context(viewport={"width": 1360, "height": 1000}, accept_downloads=True)
+    try:
+        page = context.new_page()
+        _ask(page, server, QUESTION)
+        message = _answered(page)
+        with page.expect_download(timeout=60_000) as download:
+            message.get_by_role("button", name="Download DOCX").click()
+        document = Document(io.BytesIO(Path(download.value.path()).read_bytes()))
+        bullets = [_norm(p.text) for p in document.paragraphs if p.style is not None and p.style.name == "List Bullet"]
+        assert bullets[: len(items)] == [_norm(i) for i in items], "each list item is a Word bullet, with its [n]"
+        assert not any(p.text.startswith("- ") for p in document.paragraphs), "no literal list markers"
+    finally:
+        context.close()
+
+
+SWITCH_QUESTIONS = {  # seconds after asking -> question
+    0.3: "What does the 10 year test ask?",
+    0.8: "What are the three p's of public service reform?",
+    1.5: "What share of UK employment is in the public sector?",
+}
+
+
+@pytest.mark.parametrize("delay", list(SWITCH_QUESTIONS), ids=[f"{d}s" for d in SWITCH_QUESTIONS])
+def test_switching_page_mid_answer_keeps_the_question_and_its_answer(
+    server: str, browser, delay: float  # type: ignore[no-untyped-def]
+) -> None:
+    question = SWITCH_QUESTIONS[delay]
+    context = browser.new_context(viewport={"width": 1360, "height": 1000})
+    try:
+        page = context.new_page()
+        _ask(page, server, question)
+        page.wait_for_timeout(int(delay * 1000))
+        nav = page.get_by_test_id("stSidebarNav")
+        nav.get_by_role("link", name="Drafting").click()
+        page.wait_for_url(re.compile(r"/drafting$"), timeout=30_000)
+        page.get_by_test_id("stHeading").first.wait_for(timeout=30_000)
+        nav.get_by_role("link", name="Chat").click()
+        message = _answered(page)
+        users = page.get_by_test_id("stChatMessage").filter(has=page.get_by_test_id("stChatMessageAvatarUser"))
+        assert [_norm(t) for t in users.get_by_test_id("stChatMessageContent").all_inner_texts()] == [question]
+        assert message.get_by_test_id("stExpander").count() >= 1, "the answer is shown with its sources"
+        assert page.get_by_test_id("stChatMessage").count() == 2, "one question, one answer"
+    finally:
+        context.close()
+
+
+def test_new_conversation_and_examples_in_the_browser(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1360, "height": 1000})
+    try:
+        page = context.new_page()
+        page.goto(server)
+        new = page.get_by_role("button", name="New conversation")
+        new.wait_for(timeout=ANSWER_WAIT_MS)
+        page.get_by_role("button", name=QUESTION).click()
+        _answered(page)
+        assert new.is_visible(), "still visible after an answer"
+        new.click()
+        page.get_by_role("button", name=QUESTION).wait_for(timeout=30_000)
+        assert page.get_by_test_id("stChatMessage").count() == 0
     finally:
         context.close()

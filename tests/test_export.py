@@ -13,7 +13,17 @@ import pytest
 
 from assistant import Assistant
 from assistant.__main__ import main
-from assistant.export import BRIEFING_PAGES, PAGE_LINES, estimate_lines, layout, to_docx, to_markdown
+from assistant.export import (
+    BRIEFING_PAGES,
+    PAGE_LINES,
+    estimate_lines,
+    layout,
+    plain_excerpt,
+    reference_text,
+    to_docx,
+    to_markdown,
+)
+from assistant.schemas import Answer, Citation
 
 
 @dataclass(frozen=True)
@@ -51,7 +61,7 @@ def test_docx_reopened_contains_every_citation(corpus_assistant: Assistant, case
     for c in doc.references:
         assert f"[{c.n}] {_norm(c.locator)}" in text, f"reference [{c.n}] with its locator"
         assert _norm(c.citation).rstrip(". ") in text, "the source's full citation"
-        assert _norm(c.quote)[:60] in text, "the quote"
+        assert _norm(plain_excerpt(c.quote))[:60] in text, "the quote (as a reader sees it, without Markdown syntax)"
     used = {n for b in doc.blocks for n in b.refs}
     assert used <= {c.n for c in doc.references}, "every marker in the body resolves"
 
@@ -130,3 +140,56 @@ def test_cli_metrics_json(cli_env: None, capsys: pytest.CaptureFixture[str]) -> 
     assert main(["draft", "metrics", "--mission", "Security", "--json"]) == 0
     draft = json.loads(capsys.readouterr().out)
     assert draft["core"][0]["name"] == "Rates of absolute and relative poverty"
+
+
+# -- honest labels and Markdown answers (issue 10) ---------------------------------------------------------------
+def _citation(n: int, origin: str, quote: str = "- **Productive:** growth was 0.7 per cent a year.") -> Citation:
+    return Citation(
+        n=n, source_id="van-ark-2022", title="Making public sector productivity practical",
+        locator="Making public sector productivity practical", quote=quote, passage=quote, start=0, end=len(quote),
+        score=1.0, chunk_id="x", citation="Van Ark B (2022) Making Public Sector Productivity Practical.",
+        origin=origin, basis="summary of the published executive summary" if origin == "evidence note" else "",  # type: ignore[arg-type]
+    )
+
+
+def test_references_label_evidence_notes_as_our_summary_and_quotes_as_quotes() -> None:
+    note, quote = _citation(1, "evidence note"), _citation(2, "quote")
+    assert reference_text(note) == (
+        "[1] Making public sector productivity practical: Evidence note (our summary of Making public sector "
+        "productivity practical, not its words): Productive: growth was 0.7 per cent a year. "
+        "(note written from: summary of the published executive summary)"
+    )
+    assert reference_text(quote) == "[2] Making public sector productivity practical: “Productive: growth was 0.7 per cent a year.”"
+    answer = Answer(question="Why?", answer="Nothing covers it.", refused=True, closest=[note])
+    text = to_markdown(answer)
+    assert "“Productive" not in text and "Evidence note (our summary of" in text, "never quoted under the work's name"
+    assert "**" not in text.split("## References")[1], "no raw Markdown from the source in the references"
+
+
+LIST_ANSWER = (
+    "The mission test has three criteria [1].\n\n"
+    "- Affordability: can the government meet its fiscal rule [2].\n"
+    "- Mission critical: does it help deliver the missions [3].\n"
+    "- 10 year test: what is its impact over the longer term [4].\n\n"
+    "The sources don't cover how the test is scored."
+)
+
+
+def test_answer_exports_keep_paragraphs_and_bullets(tmp_path: Path) -> None:
+    from docx import Document
+
+    answer = Answer(question="What is the mission test?", answer=LIST_ANSWER,
+                    citations=[_citation(n, "quote") for n in range(1, 5)])
+    markdown = to_markdown(answer)
+    assert "The mission test has three criteria [1].\n\n- Affordability" in markdown
+    assert "- 10 year test: what is its impact over the longer term [4].\n\nThe sources don't cover" in markdown
+    paragraphs = Document(str(to_docx(answer, tmp_path / "answer.docx"))).paragraphs
+    bullets = [p.text for p in paragraphs if p.style.name == "List Bullet"]
+    assert bullets[:3] == [
+        "Affordability: can the government meet its fiscal rule [2].",
+        "Mission critical: does it help deliver the missions [3].",
+        "10 year test: what is its impact over the longer term [4].",
+    ]
+    texts = [p.text for p in paragraphs]
+    assert "The mission test has three criteria [1]." in texts and "The sources don't cover how the test is scored." in texts
+    assert not any(t.startswith("- ") for t in texts), "no literal list markers"

@@ -21,6 +21,7 @@ import streamlit as st
 from pydantic import BaseModel
 
 from assistant import Answer, Assistant, Citation
+from assistant.export import LINE_MARK, answer_blocks, plain_excerpt, unbold
 from assistant.schemas import EvidenceGap, RemovedSentence, Statement
 
 _PUNCT = re.compile("([" + re.escape(string.punctuation) + "])")
@@ -67,30 +68,61 @@ def quote_span(passage: str, quote_text: str) -> tuple[int, int] | None:
     return (m.start(), m.end()) if m else None
 
 
-_BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
-
-
 def shown(text: str) -> str:
     """Source text as a reader sees it: the report's own Markdown bold markers (``**``) dropped."""
-    return _BOLD.sub(r"\1", text)
+    return unbold(text)
+
+
+def _pieces(body: str, a: int, b: int) -> str:
+    """One line of source text, escaped, with body[a:b] bold on a highlight (a == b: nothing highlighted)."""
+    parts = [(body[:a], False), (body[a:b], True), (body[b:], False)]
+    out = ""
+    prev = ""
+    for raw, marked in parts:
+        text = escape(raw)
+        if not text:
+            prev = prev or raw
+            continue
+        if out and (prev[-1:].isspace() or raw[:1].isspace()):
+            out += " "
+        out += f":orange-background[**{text}**]" if marked else text
+        prev = raw
+    return out
 
 
 def highlighted(passage: str, quote_text: str) -> str:
-    """The passage as Markdown, with the quoted sentence bold on a highlight; both escaped."""
-    passage, quote_text = shown(passage), shown(quote_text)
-    span = quote_span(passage, quote_text)
-    if span is None:
-        return escape_lines(passage)
-    s, e = span
-    # Highlight line by line: a Markdown directive cannot span a line break.
-    marked = "  \n".join(
-        f":orange-background[**{escape(line)}**]" for line in passage[s:e].splitlines() if line.strip()
-    )
-    before = escape_lines(passage[:s])
-    after = escape_lines(passage[e:])
-    joiner_before = "  \n" if passage[:s].rstrip(" \t").endswith("\n") else " "
-    joiner_after = "  \n" if passage[e:].lstrip(" \t").startswith("\n") else " "
-    return (before + joiner_before if before else "") + marked + (joiner_after + after if after else "")
+    """The passage as Markdown, with the quoted sentence bold on a highlight; both escaped.
+
+    The source's own Markdown is shown as a reader expects it, never as syntax: headings ("# ") as bold
+    lines, list items ("- ") with a "•", bold markers dropped; blank lines part paragraphs.
+    """
+    passage = shown(passage)
+    quote = shown(quote_text)
+    m = LINE_MARK.match(quote)
+    span = quote_span(passage, quote[m.end():] if m else quote) if quote.strip() else None
+    s, e = span if span else (0, 0)
+    paragraphs: list[list[str]] = [[]]
+    pos = 0
+    for raw in passage.splitlines(keepends=True):
+        start = pos
+        pos += len(raw)
+        line = raw.rstrip("\r\n")
+        mark = LINE_MARK.match(line)
+        body_at = start + (mark.end() if mark else 0)
+        body = line[mark.end():] if mark else line
+        if not body.strip():
+            if paragraphs[-1]:
+                paragraphs.append([])
+            continue
+        a = min(max(s - body_at, 0), len(body))
+        b = min(max(e - body_at, 0), len(body))
+        text = _pieces(body, a, b)
+        if mark and mark.group("heading") and a == b:
+            text = f"**{text}**"
+        elif mark and mark.group("item"):
+            text = "• " + text
+        paragraphs[-1].append(text)
+    return "\n\n".join("  \n".join(lines) for lines in paragraphs if lines)
 
 
 def short_title(title: str) -> str:
@@ -103,24 +135,74 @@ def citation_label(c: Citation) -> str:
     title = short_title(c.title)
     # Evidence notes are located by their own title: don't say it twice.
     same = title.lower() in c.locator.lower() or c.locator.lower() in c.title.lower()
-    return escape(f"[{c.n}] {c.locator}" if same else f"[{c.n}] {c.locator} — {title}")
+    label = f"[{c.n}] {c.locator}" if same else f"[{c.n}] {c.locator} — {title}"
+    if c.origin == "evidence note":
+        label += " · evidence note (our summary)"
+    return escape(label)
+
+
+def excerpt_markdown(c: Citation) -> str:
+    """How an excerpt is introduced: a verbatim quote as a quote; a sentence of one of our evidence notes as our
+    summary of the work, not its words, with what the note was written from."""
+    text = escape(plain_excerpt(c.quote))
+    if c.origin == "evidence note":
+        basis = f"  \n*Note written from: {escape(c.basis)}*" if c.basis else ""
+        return f"**{escape(c.label)}:** {text}{basis}"
+    return f"**{escape(c.label)}:** “{text}”"
 
 
 _MARKER = re.compile(r"\\\[(\d+(?:\\,\s*\d+)*)\\\]")
+_RAW_MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+
+
+def _markers(escaped: str) -> str:
+    return _MARKER.sub(lambda m: ":blue[**\\[" + re.sub(r"\s+", "", m.group(1)) + "\\]**]", escaped)
 
 
 def answer_markdown(text: str) -> str:
-    """An answer's text, escaped, with its [n] markers picked out so each is easy to match to its source."""
-    return _MARKER.sub(lambda m: ":blue[**\\[" + re.sub(r"\s+", "", m.group(1)) + "\\]**]", escape(text))
+    """An answer's Markdown, escaped, keeping its structure: paragraphs (blank lines) and "- " list items as
+    real bullets, with its [n] markers picked out so each is easy to match to its source."""
+    out: list[str] = []
+    for kind, block in answer_blocks(text):
+        item = _markers(escape(block))
+        if kind == "bullet":
+            if out and out[-1].startswith("- "):
+                out[-1] += "\n- " + item
+            else:
+                out.append("- " + item)
+        else:
+            out.append(item)
+    return "\n\n".join(out)
+
+
+def cited_numbers(text: str) -> list[int]:
+    """The [n] an answer's text cites, in order of first use."""
+    found: list[int] = []
+    for m in _RAW_MARKER.finditer(text):
+        for n in (int(x) for x in m.group(1).split(",")):
+            if n not in found:
+                found.append(n)
+    return found
+
+
+def shown_citations(answer: Answer) -> list[Citation]:
+    """What an answer's sources list shows: the citations its text cites (all of them if it has no markers);
+    for a refusal, the closest material."""
+    if answer.refused:
+        return list(answer.closest)
+    numbers = set(cited_numbers(answer.answer))
+    return [c for c in answer.citations if c.n in numbers] if numbers else list(answer.citations)
 
 
 def render_citation(c: Citation, a: Assistant, *, expanded: bool = False) -> None:
-    """One citation: source, locator, the quote highlighted inside its passage, address, evidence."""
-    with st.expander(citation_label(c), expanded=expanded):
-        st.markdown(f"**Quote:** “{escape(shown(c.quote))}”")
+    """One citation: source, locator, the excerpt highlighted inside its passage, address, evidence."""
+    icon = ":material/summarize:" if c.origin == "evidence note" else ":material/format_quote:"
+    with st.expander(citation_label(c), expanded=expanded, icon=icon):
+        st.markdown(excerpt_markdown(c))
         with st.container(border=True):
             st.markdown(highlighted(c.passage, c.quote))
-        details = [f"**Source:** {escape(c.citation or c.title)}", f"**Where:** {escape(c.locator)}"]
+        source = "Work summarised" if c.origin == "evidence note" else "Source"
+        details = [f"**{source}:** {escape(c.citation or c.title)}", f"**Where:** {escape(c.locator)}"]
         if c.section:
             details.append(f"**Section:** {escape(c.section)}")
         if c.url:
@@ -135,6 +217,20 @@ def render_citation(c: Citation, a: Assistant, *, expanded: bool = False) -> Non
                     continue
                 address = f" — {link(record.url)}" if record.url else ""
                 st.markdown(f"- {escape(record.citation)}{address}")
+
+
+def render_previews(citations: Sequence[Citation], key: str) -> None:
+    """A row of small [n] buttons under an answer, each opening its excerpt in place (a popover)."""
+    if not citations:
+        return
+    row = st.container(horizontal=True, horizontal_alignment="left", gap="xsmall", vertical_alignment="center",
+                       key=f"{key}-previews")
+    row.caption("Preview a source:", width="content")
+    for c in citations:
+        with row.popover(f"\\[{c.n}\\]", type="tertiary", key=f"{key}-preview-{c.n}"):
+            st.markdown(f"**{citation_label(c)}**")
+            st.markdown(excerpt_markdown(c))
+            st.caption("The full passage is under Sources.")
 
 
 def render_citations(citations: Sequence[Citation], a: Assistant, heading: str) -> None:
@@ -171,10 +267,14 @@ def render_answer(answer: Answer, a: Assistant, *, key: str, stream: bool = Fals
         st.write_stream(stream_words(text))
     else:
         st.markdown(text)
+    cited = shown_citations(answer)
     if answer.refused:
-        render_citations(answer.closest, a, "Closest material (it does not answer the question)")
+        render_citations(cited, a, "Closest material (it does not answer the question)")
     else:
-        render_citations(answer.citations, a, "Sources")
+        numbers = cited_numbers(answer.answer)
+        by_n = {c.n: c for c in cited}
+        render_previews([by_n[n] for n in numbers if n in by_n], key)
+        render_citations(cited, a, "Sources")
     if answer.removed:
         with st.expander(f"{len(answer.removed)} sentence(s) removed by the citation check"):
             for r in answer.removed:

@@ -21,11 +21,21 @@ LLM_SECRET = "MISSION_DESK_LLM"
 
 @dataclass
 class Turn:
-    """One exchange of the chat: the question and either an answer or an error message."""
+    """One exchange of the chat: the question and either an answer or an error message.
+
+    A turn is recorded before it is answered, so a question survives the page being switched mid-answer;
+    ``job`` is the answer being worked out (ui.chat.Job), which the chat page picks up again when shown.
+    """
 
     question: str
     answer: Answer | None = None
     error: str = ""
+    job: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def pending(self) -> bool:
+        """Asked but neither answered nor failed yet."""
+        return self.answer is None and not self.error
 
 
 @dataclass
