@@ -224,6 +224,23 @@ def coverage_note(missing: Sequence[str]) -> str:
     return f"\n\n{NOT_COVERED_LEAD} {parts}."
 
 
+def whole_units(question: str, passages: Sequence[Passage], library: compose.Library) -> list[Passage]:
+    """The passages a chat model sees, as whole structural units: a table asked for whole ('what are the four
+    missions?') comes with all its rows, numbered after the retrieved passages, as the embedded answer shows it."""
+    out = list(passages)
+    if not compose.asks_for_list(question):
+        return out
+    seen = {p.chunk.id for p in out}
+    for passage in list(out):
+        if passage.chunk.kind != "table_row":
+            continue
+        for unit in library.table(passage.chunk):
+            if unit.passage.chunk.id not in seen:
+                seen.add(unit.passage.chunk.id)
+                out.append(Passage(len(out) + 1, unit.passage.chunk, unit.passage.score, unit.passage.dense))
+    return out
+
+
 def with_llm(
     question: str, standalone: str, passages: Sequence[Passage], citer: Citer, settings: Settings,
     encode: citations.Encoder, llm: BaseChatModel, on_token: Callable[[str], None] | None,

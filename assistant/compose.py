@@ -1,14 +1,13 @@
-"""The embedded answer mode: an answer composed of the sources' own structural units, each sentence cited.
+"""The embedded answer mode: an answer composed of the sources' own sentences, each cited, in their sources' shape.
 
 No generative model runs here, so every sentence shown is a sentence (or a table row or figure caption,
 rendered as a sentence) of a stored passage: grounded by construction. Sentence vectors were computed at
 ingest, so composing costs dot products, not model calls.
 
-Structure first: sentences are grouped into the *blocks* the source is made of — a paragraph, a list item
-with its sub-items, a paragraph that announces a list with the list, a table, a figure — and the answer
-leads with the block that answers, shown as a window around its best sentence (what it points back to,
-what follows on from it, every item of a list it announces), then at most a couple of blocks that add
-something the lead lacks. Lists stay lists (Markdown bullets); table cells stay labelled lines.
+The steps (STEPS) pick the best sentences and complete them: the items of a list a sentence announces, the
+sentence one points back to, the figures a quantity question needs, every row of a table asked for whole.
+Then the picks are grouped into the *blocks* of their sources (a paragraph, a list with its items, a table)
+so the answer keeps the source's shape: lists stay Markdown bullets, table cells labelled lines.
 """
 
 from __future__ import annotations
@@ -69,6 +68,8 @@ def candidates(
         if passage is None:
             continue
         chunk = passage.chunk
+        if is_contents_list(chunk.text):
+            continue
         start, end = int(sentences.starts[row]), int(sentences.ends[row])
         text = chunk.text[start - chunk.start : end - chunk.start]
         if not _answers_something(text, chunk.kind, wants_references, settings.min_words):
@@ -83,6 +84,17 @@ def candidates(
         score = cosine + settings.lexical_weight * overlap + settings.passage_weight * passage.dense
         out.append(Candidate(passage, Unit(start, end, text), vector, cosine, overlap, score))
     return out
+
+
+_PAGE_NUMBER_END = re.compile(r"\d{1,3}\**\s*$")
+
+
+def is_contents_list(text: str) -> bool:
+    """A table of contents ('- 2. The future is here 12'): navigation, never an answer. Most of its lines end
+    in a page number and none ends a sentence."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    numbered = sum(1 for line in lines if _PAGE_NUMBER_END.search(line) and not line.rstrip(" *").endswith("."))
+    return len(lines) >= 3 and numbered >= 0.6 * len(lines)
 
 
 def _answers_something(text: str, kind: str, wants_references: bool, min_words: int) -> bool:

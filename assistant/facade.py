@@ -224,6 +224,7 @@ class Assistant:
         pool = answering.scored_units(snapshot, standalone, vector, passages, self.settings)
         best = max((c.score for c in pool), default=0.0)
         unknown = snapshot.unknown_names(standalone)
+        library = answering.SnapshotLibrary(snapshot, standalone, vector, self.settings)
         # A clause naming something the sources never mention is a part they do not cover; the question is
         # refused only when every clause does ('What is the average teacher salary in Finland?').
         partly = bool(unknown) and any(not any(w in c for w in unknown) for c in clauses(standalone))
@@ -234,12 +235,12 @@ class Assistant:
                 version=self._version(llm),
             )
         elif llm is None:
-            library = answering.SnapshotLibrary(snapshot, standalone, vector, self.settings)
             answer = answering.embedded(question, standalone, pool, self.citer, self.settings, self.embeddings.embed,
                                         library, unknown)
         else:
             answer = answering.with_llm(
-                question, standalone, passages, self.citer, self.settings, self.embeddings.embed, llm, on_token
+                question, standalone, answering.whole_units(standalone, passages, library), self.citer, self.settings,
+                self.embeddings.embed, llm, on_token,
             )
         timings["total"] = time.perf_counter() - began
         answer.timings = {key: round(value, 4) for key, value in timings.items()}

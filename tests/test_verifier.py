@@ -106,3 +106,12 @@ def test_marker_before_or_after_the_full_stop(corpus_assistant: Assistant, marke
     script = marker_style.format(s=EMPLOYMENT, n="{n:18 per cent}")
     answer = llm_assistant(corpus_assistant, script).ask("What share of employment is in the public sector?")
     assert not answer.removed and answer.citations
+
+
+def test_a_chat_model_sees_a_table_asked_for_whole(corpus_assistant: Assistant) -> None:
+    # Plumbing: the scripted model cites the passage holding each mission's goal; every one must have been shown.
+    goals = ("Make the UK the healthiest country in the world", "Make the UK the safest country in the OECD",
+             "Every young person learns the basics and is in employment", "End child poverty in the UK")
+    script = " ".join(f"{g} [{{n:{g}}}]." for g in goals)
+    answer = llm_assistant(corpus_assistant, script).ask("What are the four missions?")
+    assert len(answer.citations) == 4 and not answer.removed, answer.answer
