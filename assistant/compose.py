@@ -68,8 +68,6 @@ def candidates(
         if passage is None:
             continue
         chunk = passage.chunk
-        if is_contents_list(chunk.text):
-            continue
         start, end = int(sentences.starts[row]), int(sentences.ends[row])
         text = chunk.text[start - chunk.start : end - chunk.start]
         if not _answers_something(text, chunk.kind, wants_references, settings.min_words):
@@ -84,17 +82,6 @@ def candidates(
         score = cosine + settings.lexical_weight * overlap + settings.passage_weight * passage.dense
         out.append(Candidate(passage, Unit(start, end, text), vector, cosine, overlap, score))
     return out
-
-
-_PAGE_NUMBER_END = re.compile(r"\d{1,3}\**\s*$")
-
-
-def is_contents_list(text: str) -> bool:
-    """A table of contents ('- 2. The future is here 12'): navigation, never an answer. Most of its lines end
-    in a page number and none ends a sentence."""
-    lines = [line for line in text.splitlines() if line.strip()]
-    numbered = sum(1 for line in lines if _PAGE_NUMBER_END.search(line) and not line.rstrip(" *").endswith("."))
-    return len(lines) >= 3 and numbered >= 0.6 * len(lines)
 
 
 def _answers_something(text: str, kind: str, wants_references: bool, min_words: int) -> bool:
