@@ -167,19 +167,22 @@ def layout(composition: compose.Composition, kept: Sequence[str | None]) -> str:
     """Blocks as Markdown paragraphs; list items and table cells as bullets; removed sentences left out.
 
     A lone item with sub-items reads as a paragraph followed by its sub-items as bullets; a list of items,
-    a table's cells, and sub-items are bullets.
+    a table's cells, and sub-items are bullets. A single item shown alone reads as a sentence: one bullet out
+    of its list says less than the sentence it is.
     """
     shown = iter(kept)
     parts: list[str] = []
     for block in composition.blocks:
         tops = sum(1 for c in block.chosen if is_list_item(c.unit.text) and not compose.is_sub_item(c))
+        subs = sum(1 for c in block.chosen if compose.is_sub_item(c))
         prose: list[str] = []
         bullets: list[str] = []
         for cand in block.chosen:
             sentence = next(shown, None)
             if sentence is None:
                 continue
-            bullet = block.kind == "table" or compose.is_sub_item(cand) or (is_list_item(cand.unit.text) and tops >= 2)
+            bullet = block.kind == "table" or (compose.is_sub_item(cand) and (subs >= 2 or tops)) or (
+                is_list_item(cand.unit.text) and not compose.is_sub_item(cand) and tops >= 2)
             if bullet:
                 bullets.append(f"- {sentence}")
             elif bullets:
