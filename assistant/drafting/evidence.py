@@ -231,7 +231,7 @@ class Evidence:
                 return name
         for name, cells in table.items():
             goal = set(terms(cells.goal.chunk.text))
-            if words and len(words & goal) / len(words | goal) >= 0.8:
+            if words and len(words & goal) / len(words | goal) >= self.settings.drafting.mission_goal_jaccard:
                 return name
         return None
 
