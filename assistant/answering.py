@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 from collections.abc import Callable, Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -107,16 +108,20 @@ class SnapshotLibrary:
 
     def __init__(self, snapshot: HybridRetriever, question: str, vector: np.ndarray, settings: Settings) -> None:
         self.snapshot, self.question, self.vector, self.settings = snapshot, question, vector, settings
-        self._rows = {c.id: i for i, c in enumerate(snapshot.chunks)}
+
+    @cached_property
+    def _rows(self) -> dict[str, int]:
+        # Built only when a table is completed, not for every question.
+        return {c.id: i for i, c in enumerate(self.snapshot.chunks)}
 
     def _units(self, chunks: Sequence[Chunk]) -> list[compose.Candidate]:
         passages = [Passage(0, c, 0.0, float(self.snapshot.matrix[self._rows[c.id]] @ self.vector)) for c in chunks]
         return scored_units(self.snapshot, self.question, self.vector, passages, self.settings)
 
     def table(self, chunk: Chunk) -> list[compose.Candidate]:
-        label = chunk.context.split("\n", 1)[0]
+        label = compose.table_label(chunk)
         return self._units([c for c in self.snapshot.chunks if c.source_id == chunk.source_id
-                            and c.kind == "table_row" and c.context.split("\n", 1)[0] == label])
+                            and c.kind == "table_row" and compose.table_label(c) == label])
 
 
 def refusal(
@@ -151,7 +156,7 @@ def embedded(
                      settings=settings.verify)
     text = layout(composition, checked.kept)
     missing = not_covered(standalone, composition, unknown) if checked.citations else []
-    if not checked.citations or _nothing_covered(standalone, missing, unknown):
+    if not checked.citations or _nothing_covered(standalone, unknown):
         # Every part of the question is missing from what the sources say: filler is no answer.
         return Answer(question=question, answer=REFUSAL, refused=True, removed=checked.removed, mode="embedded",
                       closest=checked.citations[:3], prompt_version=embedded_version(settings),
@@ -212,7 +217,7 @@ def not_covered(question: str, composition: compose.Composition, unknown: Sequen
     return out
 
 
-def _nothing_covered(question: str, missing: Sequence[str], unknown: Sequence[str]) -> bool:
+def _nothing_covered(question: str, unknown: Sequence[str]) -> bool:
     """Does every clause of the question name something the sources never mention? (A clause asking for an
     amount they do not give is still about something they cover: it is answered, with the gap said.)"""
     parts = clauses(question)

@@ -193,6 +193,11 @@ def split_last_sentence(paragraph: str) -> str:
     return paragraph[spans[-1][0] : spans[-1][1]] if spans else paragraph
 
 
+def table_label(chunk: Chunk) -> str:
+    """The label a table row's chunk carries first in its headers ('TABLE 3.1'): rows sharing it form one table."""
+    return chunk.context.split("\n", 1)[0].strip()
+
+
 def blocks(pool: list[Candidate]) -> list[Block]:
     """The candidates grouped into their source's blocks (a table's rows form one block)."""
     grouped: dict[tuple[str, int], Block] = {}
@@ -200,7 +205,7 @@ def blocks(pool: list[Candidate]) -> list[Block]:
     for cand in sorted(pool, key=lambda c: (c.passage.chunk.source_id, c.passage.chunk.seq, c.unit.start)):
         chunk = cand.passage.chunk
         if chunk.kind == "table_row":
-            label = chunk.context.split("\n", 1)[0].strip() or chunk.id
+            label = table_label(chunk) or chunk.id
             key, kind = (f"table:{chunk.source_id}:{label}", 0), "table"
         elif chunk.kind == "figure":
             key, kind = (chunk.id, 0), "figure"
@@ -267,7 +272,7 @@ def complete_table(question: str, chosen: list[Candidate], library: Library) -> 
     if not rows:
         return chosen
     first = rows[0]
-    label = first.passage.chunk.context.split("\n", 1)[0]
+    label = table_label(first.passage.chunk)
     table = sorted(library.table(first.passage.chunk), key=lambda c: (c.passage.chunk.seq, c.unit.start))
     if len(table) <= 1:
         return chosen
@@ -276,7 +281,7 @@ def complete_table(question: str, chosen: list[Candidate], library: Library) -> 
     for cand in chosen:
         if cand is first:
             out += table
-        elif not (cand.passage.chunk.id in same and cand.passage.chunk.context.split("\n", 1)[0] == label):
+        elif not (cand.passage.chunk.id in same and table_label(cand.passage.chunk) == label):
             out.append(cand)
     return out
 

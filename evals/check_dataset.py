@@ -325,6 +325,30 @@ def _check_item_v2(item: dict, where: str, sources: dict[str, str]) -> list[str]
     return problems
 
 
+def read_jsonl(path: Path) -> tuple[list[tuple[int, dict]], list[str]]:
+    """(line number, object) for each line of a JSONL file, and a problem for each line that is not a JSON
+    object (blank, invalid). Raises OSError when the file cannot be read."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # trailing newline
+    items: list[tuple[int, dict]] = []
+    problems: list[str] = []
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            problems.append(f"line {lineno}: blank line")
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as e:
+            problems.append(f"line {lineno}: invalid JSON ({e})")
+            continue
+        if not isinstance(item, dict):
+            problems.append(f"line {lineno}: not a JSON object")
+            continue
+        items.append((lineno, item))
+    return items, problems
+
+
 def _is_v2(path: Path, items: list) -> bool:
     """A dataset is v2 when its file name says so or any item has a v2 key."""
     return bool(_V2_NAME.search(path.name)) or any(
@@ -344,19 +368,11 @@ def check(path, corpus_dir=None) -> list[str]:
     if REPORT_ID not in sources:
         problems.append(f"report {REPORT_ID}.txt not found in {corpus_dir}")
     try:
-        raw_lines = path.read_text(encoding="utf-8").split("\n")
+        items, line_problems = read_jsonl(path)
     except OSError as e:
         return problems + [f"cannot read {path}: {e}"]
-    if raw_lines and raw_lines[-1] == "":
-        raw_lines.pop()  # trailing newline
-
-    parsed: list = []
-    for line in raw_lines:
-        try:
-            parsed.append(json.loads(line) if line.strip() else None)
-        except json.JSONDecodeError:
-            parsed.append(None)
-    v2 = _is_v2(path, parsed)
+    problems += line_problems
+    v2 = _is_v2(path, [item for _, item in items])
     min_counts = V2_MIN_COUNTS if v2 else MIN_COUNTS
     min_total = V2_MIN_TOTAL if v2 else MIN_TOTAL
     check_item = _check_item_v2 if v2 else _check_item
@@ -364,21 +380,9 @@ def check(path, corpus_dir=None) -> list[str]:
     ids: Counter = Counter()
     cats: Counter = Counter()
     questions: Counter = Counter()
-    n = 0
-    for lineno, line in enumerate(raw_lines, 1):
+    n = len(items)
+    for lineno, item in items:
         where = f"line {lineno}"
-        if not line.strip():
-            problems.append(f"{where}: blank line")
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as e:
-            problems.append(f"{where}: invalid JSON ({e})")
-            continue
-        if not isinstance(item, dict):
-            problems.append(f"{where}: not a JSON object")
-            continue
-        n += 1
         if isinstance(item.get("id"), str):
             where = f"line {lineno} ({item['id']})"
             ids[item["id"]] += 1
@@ -413,13 +417,19 @@ def check(path, corpus_dir=None) -> list[str]:
     return problems
 
 
-def main(argv: list[str]) -> int:
+def corpus_option(argv: list[str]) -> tuple[list[str], str | None]:
+    """The command line's arguments without '--corpus DIR', and DIR (None when not given)."""
     args = argv[1:]
     corpus = None
     if "--corpus" in args:
         i = args.index("--corpus")
         corpus = args[i + 1] if i + 1 < len(args) else None
         del args[i:i + 2]
+    return args, corpus
+
+
+def main(argv: list[str]) -> int:
+    args, corpus = corpus_option(argv)
     if len(args) != 1:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2

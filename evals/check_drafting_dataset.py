@@ -39,6 +39,12 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+try:  # imported as part of the evals package (pytest, python -m)
+    from evals.check_dataset import read_jsonl
+except ImportError:  # run as a script: python3 evals/check_drafting_dataset.py
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from check_dataset import read_jsonl  # type: ignore[no-redef]
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATASET = ROOT / "evals" / "datasets" / "drafting-v1.jsonl"
 DEFAULT_REPORT = ROOT / "corpus" / "smarter-state-2023.txt"
@@ -291,19 +297,9 @@ def check(path: str | Path = DEFAULT_DATASET, report: str | Path = DEFAULT_REPOR
     if set(row32) != set(MISSIONS) or not all(col31.values()):
         problems.append(f"report: could not find Tables 3.1 and 3.2 for all missions in {report}")
 
-    records: list[dict] = []
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as e:
-            problems.append(f"line {n}: invalid JSON ({e})")
-            continue
-        if not isinstance(rec, dict):
-            problems.append(f"line {n}: not a JSON object")
-            continue
-        records.append(rec)
+    items, line_problems = read_jsonl(Path(path))
+    records = [rec for _, rec in items]
+    problems += [p for p in line_problems if not p.endswith(": blank line")]  # blank lines are allowed here
 
     ids = Counter(r.get("id") for r in records)
     problems += [f"id {i!r} appears {c} times" for i, c in ids.items() if c > 1]

@@ -47,7 +47,9 @@ try:  # imported as part of the evals package (pytest, python -m)
         REQUIRED_KEYS,
         VERDICTS,
         _check_item,
+        corpus_option,
         load_sources,
+        read_jsonl,
     )
 except ImportError:  # run as a script: python3 evals/check_stance_datasets.py
     sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -57,7 +59,9 @@ except ImportError:  # run as a script: python3 evals/check_stance_datasets.py
         REQUIRED_KEYS,
         VERDICTS,
         _check_item,
+        corpus_option,
         load_sources,
+        read_jsonl,
     )
 
 DATASETS = Path(__file__).resolve().parent / "datasets"
@@ -109,29 +113,18 @@ def _norm(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 
 
-def _read_jsonl(path: Path) -> tuple[list[tuple[int, dict]], list[str]]:
-    problems: list[str] = []
-    items: list[tuple[int, dict]] = []
+def _load(path, corpus_dir) -> tuple[dict, list[tuple[int, dict]], list[str]]:  # type: ignore[no-untyped-def]
+    """The corpus sources, the dataset's (line, item) pairs, and the problems found reading either."""
+    sources, problems = _sources(corpus_dir)
     try:
-        lines = path.read_text(encoding="utf-8").split("\n")
+        items, line_problems = read_jsonl(Path(path))
     except OSError as e:
-        return [], [f"cannot read {path}: {e}"]
-    if lines and lines[-1] == "":
-        lines.pop()
-    for lineno, line in enumerate(lines, 1):
-        if not line.strip():
-            problems.append(f"line {lineno}: blank line")
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as e:
-            problems.append(f"line {lineno}: invalid JSON ({e})")
-            continue
-        if not isinstance(item, dict):
-            problems.append(f"line {lineno}: not a JSON object")
-            continue
-        items.append((lineno, item))
-    return items, problems
+        return sources, [], problems + [f"cannot read {path}: {e}"]
+    return sources, items, problems + line_problems
+
+
+def _where(lineno: int, item: dict) -> str:
+    return f"line {lineno}" + (f" ({item['id']})" if isinstance(item.get("id"), str) else "")
 
 
 def _sources(corpus_dir) -> tuple[dict[str, str], list[str]]:
@@ -211,15 +204,13 @@ def _check_verifier_item(item: dict, where: str, sources: dict[str, str]) -> lis
 
 def check_verifier(path=VERIFIER_PATH, corpus_dir=None) -> list[str]:
     """Return the problems found in the verifier JSONL dataset at `path`."""
-    sources, problems = _sources(corpus_dir)
-    items, read_problems = _read_jsonl(Path(path))
-    problems += read_problems
+    sources, items, problems = _load(path, corpus_dir)
     ids: Counter = Counter()
     sentences: Counter = Counter()
     labels: Counter = Counter()
     heldout: Counter = Counter()
     for lineno, item in items:
-        where = f"line {lineno}" + (f" ({item['id']})" if isinstance(item.get("id"), str) else "")
+        where = _where(lineno, item)
         problems.extend(_check_verifier_item(item, where, sources))
         if isinstance(item.get("id"), str):
             ids[item["id"]] += 1
@@ -248,14 +239,12 @@ def check_verifier(path=VERIFIER_PATH, corpus_dir=None) -> list[str]:
 
 def check_claims(path=CLAIMS_PATH, corpus_dir=None) -> list[str]:
     """Return the problems found in the held-out claim JSONL dataset at `path`."""
-    sources, problems = _sources(corpus_dir)
-    items, read_problems = _read_jsonl(Path(path))
-    problems += read_problems
+    sources, items, problems = _load(path, corpus_dir)
     ids: Counter = Counter()
     claims: Counter = Counter()
     verdicts: Counter = Counter()
     for lineno, item in items:
-        where = f"line {lineno}" + (f" ({item['id']})" if isinstance(item.get("id"), str) else "")
+        where = _where(lineno, item)
         if set(item) != CLAIM_KEYS:
             problems.append(f"{where}: wrong keys (missing={sorted(CLAIM_KEYS - set(item))}, "
                             f"extra={sorted(set(item) - CLAIM_KEYS)})")
@@ -301,12 +290,7 @@ def _summary(path: Path, key: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    args = argv[1:]
-    corpus = None
-    if "--corpus" in args:
-        i = args.index("--corpus")
-        corpus = args[i + 1] if i + 1 < len(args) else None
-        del args[i:i + 2]
+    args, corpus = corpus_option(argv)
     if len(args) > 2:
         print(__doc__.strip().splitlines()[3], file=sys.stderr)
         return 2

@@ -15,6 +15,7 @@ from functools import cache
 
 import numpy as np
 
+from assistant.text.acronyms import abbreviate
 from assistant.text.lexicon import alternation, entries, number, phrases, word_set
 from assistant.text.numbers import numbers
 from assistant.text.words import content_lemmas, normalise_quotes, stem, stemmed_list, stopwords
@@ -95,9 +96,7 @@ class _Cue:
 def signals(text: str, acronyms: dict[str, str] | None = None) -> list[Signal]:
     """The polarity signals of a sentence: one per cue, each with its clause's words and its own neighbours."""
     p = patterns()
-    plain = _PARENTHESIS.sub(" ", normalise_quotes(text))
-    for phrase, short in (acronyms or {}).items():
-        plain = re.sub(rf"\b{re.escape(phrase)}\b", short, plain, flags=re.I)
+    plain = abbreviate(_PARENTHESIS.sub(" ", normalise_quotes(text)), acronyms or {})
     flipped = (0, 0)
     disbelief, denial = p.disbelief.search(plain), p.denial.search(plain)
     if disbelief:

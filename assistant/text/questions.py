@@ -6,7 +6,7 @@ import re
 from functools import cache
 
 from assistant.text.lexicon import alternation, entries, word_set
-from assistant.text.words import normalise_quotes, stem
+from assistant.text.words import normalise_quotes
 
 
 @cache
@@ -92,11 +92,6 @@ def focus_words(clause: str) -> list[str]:
     stop words dropped), as written, in order."""
     frame, stop = word_set("focus", "frame"), word_set("words", "stopwords")
     return [w for w in _FOCUS_WORD.findall(clause) if w.lower() not in frame and w.lower() not in stop]
-
-
-def focus_stems(clause: str) -> set[str]:
-    """The stems of ``focus_words``."""
-    return {stem(w) for w in focus_words(clause)}
 
 
 def asks_for_amount(clause: str) -> list[str]:

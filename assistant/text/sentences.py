@@ -120,16 +120,6 @@ def refers_back(sentence: str) -> bool:
     return bool(_in_sentence().search(sentence))
 
 
-@cache
-def _continuer() -> re.Pattern[str]:
-    return re.compile(rf"^\W*(?:{'|'.join(entries('discourse', 'continuers'))})\b")
-
-
-def continues(sentence: str) -> bool:
-    """Does the sentence go on from the one before ('This is because...', 'But few would argue...')?"""
-    return leans_back(sentence) or bool(_continuer().match(sentence))
-
-
 def has_pronoun(text: str) -> bool:
     """Does a (short) question carry a pronoun that needs the conversation ('What about it?')."""
     return bool(_pronoun().search(text))
