@@ -34,6 +34,8 @@ class Support:
     score: float
     reason: str
     best: dict[int, Unit]  # for each cited passage, the unit that supports the sentence best
+    kind: str = ""  # what is wrong when not ok (RemovedSentence.kind)
+    conflict: str = ""  # the passage words the sentence conflicts with
 
 
 def markers(sentence: str) -> list[int]:

@@ -124,6 +124,10 @@ class RemovedSentence(BaseModel):
     sentence: str
     reason: str
     cited: list[int] = Field(default_factory=list)
+    kind: str = Field(default="", description="What is wrong, for review and evals: no_citation, bad_citation, "
+                      "number_changed, number_misbound, opposite, comparison, negation, hedge, quantifier, name, "
+                      "actor, contrast, unsupported.")
+    conflict: str = Field(default="", description="The cited passage's words the sentence conflicts with.")
 
 
 class Answer(BaseModel):
@@ -307,4 +311,8 @@ class ClaimCheck(_Draft):
     contradicting: list[Citation] = Field(default_factory=list)
     explanation: str
     signals: list[str] = Field(default_factory=list, description="The rules that decided the verdict, for review.")
+    reason: str = Field(default="", description="One plain-English line naming the decisive passage, e.g. "
+                        "'the passage says satisfaction fell, not rose [2]'.")
+    source_figures: list[str] = Field(default_factory=list, description="Where the claim states a figure the "
+                                      "sources give differently: the sources' figures, as they word them.")
 
