@@ -1,8 +1,10 @@
 """The one citation verifier, for embedded and LLM answers alike.
 
 ALCE's rule: a sentence is supported when the passages it cites, taken together, support it. Our
-deterministic check: every number in the sentence appears in a cited passage, enough of its content
-words appear there, and it is semantically close to one of the cited passage's sentences.
+deterministic check: every number in the sentence appears in a cited passage, the stance engine
+(assistant/text/stance.py) finds nothing it says differently from the cited sentence it restates (names,
+actors, numbers bound to what they count, direction, negation, hedges, quantifiers, order), enough of its
+content words appear there, and it is semantically close to one of the cited passage's sentences.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ import numpy as np
 
 from assistant.schemas import Citation, RemovedSentence
 from assistant.settings import VerifySettings
+from assistant.text import stance
 from assistant.text.numbers import numbers
 from assistant.text.sentences import split_sentences
-from assistant.text.words import comparable, negations, terms
+from assistant.text.words import comparable, terms
 from assistant.types import Passage, Unit
 
 MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -66,6 +69,20 @@ def _overlap(sentence_terms: list[str], passage_terms: set[str]) -> float:
     return sum(1 for t in sentence_terms if t in passage_terms) / len(sentence_terms)
 
 
+def disagreement(claim: str, cited: Sequence[Passage]) -> stance.Conflict | None:
+    """What the claim says differently from the cited passage it restates best (the stance engine's verdict)."""
+    if not cited:
+        return None
+    texts = [p.chunk.display_text for p in cited]
+    covers = [stance.align(claim, stance.source_sentences(t))[2] for t in texts]
+    k = max(range(len(cited)), key=covers.__getitem__)
+    chunk = cited[k].chunk
+    context = " ".join([chunk.title, chunk.section, chunk.locator, *chunk.cites])
+    # A name in another cited passage is not a new name.
+    others = " ".join(t for i, t in enumerate(texts) if i != k)
+    return stance.compare(claim, texts[k], f"{context} {others}")
+
+
 def check_support(
     sentence: str, cited: Sequence[Passage], encode: Encoder | None, settings: VerifySettings | None = None
 ) -> Support:
@@ -81,15 +98,15 @@ def check_support(
         best[p.n] = max(scored, key=lambda su: su[0])[1]
     missing = sorted(n for n in numbers(claim) if n not in numbers(joined))
     if missing:
-        return Support(False, 0.0, f"number(s) {', '.join(missing)} not in the cited passage(s)", best)
-    # Negation is compared with the sentences that match the claim best, not whole passages: a passage
-    # saying "driven not by higher outputs" elsewhere does not license "productivity did not increase".
-    added = sorted(negations(claim) - negations(" ".join(u.text for u in best.values())))
-    if added:
-        return Support(False, 0.0, f"it says {', '.join(repr(w) for w in added)} where the cited sentence(s) do not", best)
+        return Support(False, 0.0, f"number(s) {', '.join(missing)} not in the cited passage(s)", best, "number_changed")
+    verbatim = comparable(claim) in comparable(joined)
+    conflict = None if verbatim else disagreement(claim, cited)
+    if conflict is not None:
+        return Support(False, 0.0, conflict.reason, best, conflict.kind, conflict.passage)
     overlap = _overlap(claim_terms, set(terms(joined)))
     if overlap < settings.min_overlap:
-        return Support(False, overlap, f"only {overlap:.0%} of its content words are in the cited passage(s)", best)
+        return Support(False, overlap, f"only {overlap:.0%} of its content words are in the cited passage(s)", best,
+                       "unsupported")
     if comparable(claim) in comparable(joined):
         return Support(True, 1.0, "quoted", best)
     if overlap == 1.0:
@@ -104,7 +121,8 @@ def check_support(
     vectors = encode([claim] + [u.text for u in units])
     cosine = float(np.max(vectors[1:] @ vectors[0])) if units else 0.0
     if cosine < settings.min_cosine:
-        return Support(False, cosine, f"meaning differs from the cited passage(s) (similarity {cosine:.2f})", best)
+        return Support(False, cosine, f"meaning differs from the cited passage(s) (similarity {cosine:.2f})", best,
+                       "unsupported")
     return Support(True, round((cosine + overlap) / 2, 4), "paraphrase", best)
 
 
@@ -162,7 +180,9 @@ def verify(
             if not support.ok:
                 reason = support.reason
         if reason:
-            removed.append(RemovedSentence(sentence=claim, reason=reason, cited=cited_ns))
+            kind = support.kind if support is not None else ("no_citation" if not cited_ns else "bad_citation")
+            removed.append(RemovedSentence(sentence=claim, reason=reason, cited=cited_ns, kind=kind or "unsupported",
+                                           conflict=support.conflict if support is not None else ""))
             if keep_unsupported:
                 kept.append(f"⚠ [unsupported: {reason}] {claim}")
             continue

@@ -83,6 +83,7 @@ def test_negated_copy_of_a_sentence_is_caught(corpus_assistant: Assistant) -> No
     negated = GROWTH.replace("increased", "did not increase")
     answer = llm_assistant(corpus_assistant, f"{negated} [{{n:0.7 per cent per year}}].").ask(QUESTION)
     assert answer.removed and "'not'" in answer.removed[0].reason
+    assert answer.removed[0].kind == "negation"
     assert not answer.citations
 
 

@@ -50,6 +50,16 @@ def groups(section: str, key: str) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(group) for group in _value(section, key))
 
 
+@cache
+def nested(section: str, key: str) -> tuple[Any, ...]:
+    """A list of lists of any depth, as tuples: direction families, quantifier levels."""
+
+    def freeze(value: Any) -> Any:
+        return tuple(freeze(v) for v in value) if isinstance(value, list) else value
+
+    return tuple(freeze(v) for v in _value(section, key))
+
+
 def number(section: str, key: str) -> int:
     """A whole number of the lexicon (how many words a negator reaches)."""
     return int(_value(section, key))

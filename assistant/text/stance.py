@@ -1,0 +1,628 @@
+"""The stance engine: does a sentence say what the source sentence it rests on says?
+
+One engine for the citation verifier (chat-model answers), claim checks and draft checks. It aligns the
+sentence with the best-matching sentence of the passage (or two adjacent ones, when the sentence sums up
+both), then compares what would mislead a reader, each rule reading its word lists from lexicon.toml
+[stance]:
+
+- names: a person, body or source the passage never names ('disbanded by Johnson' where it says Truss);
+- actors: an action given to a body the aligned sentence does not name, where it names another;
+- numbers bound to what they count: a figure the passage gives to something else ('staff shortages
+  (55 per cent)' restated as 69 per cent);
+- direction: a word whose opposite the passage uses ('narrowing' where it says 'widening'), negation counted;
+- negation: a 'not' or 'no' added, or dropped from right before a word the sentence keeps ('no smaller');
+- hedges: a hedge dropped ('can reduce costs' stated as 'reduces costs') or hardened ('limited evidence'
+  as 'strong evidence'), or a firm statement softened;
+- quantifiers: another level on the none .. all scale ('most people' where it says 'more ... than not');
+- order: the two sides of 'from X to Y', 'X rather than Y', 'X than Y' swapped.
+
+Each finding is a :class:`Conflict` with a one-line reason an adviser can read. Why rules and not a model:
+no entailment model ships inside a PyPI package on this machine (../shared/STACK.md), and rules can say
+exactly which words disagree. What they cannot see (a paraphrase that changes meaning with no word of these
+kinds) is listed in the README.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from assistant.text.lexicon import entries, groups, nested, phrases, word_set
+from assistant.text.numbers import figures
+from assistant.text.sentences import split_sentences
+from assistant.text.words import normalise_quotes, stem, stopwords
+
+_TOKEN = re.compile(r"£?\d+(?:[.,]\d+)*(?:\s?(?:bn|m|k)\b)?|[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
+_BREAK = re.compile(r"[;:,()\[\]–—]|\s-\s")
+_NEGATOR_REACH = 3  # words between a negator and the word it denies ('not by higher outputs')
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """What the sentence says differently from its source, in words an adviser can check."""
+
+    kind: str  # name | actor | number_misbound | opposite | negation | hedge | quantifier | order
+    reason: str
+    claim: str  # the sentence's words at issue
+    passage: str  # the passage's words it conflicts with
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    lower: str
+    stem: str
+    index: int
+    clause: int  # which punctuation-separated piece of the text it is in
+    figure: str  # the normalised figure ('55', '1.2bn'), '' for a word
+
+
+def tokens(text: str) -> list[Token]:
+    """Words and figures of ``text`` with their clause numbers."""
+    text = normalise_quotes(text)
+    out: list[Token] = []
+    clause, pos = 0, 0
+    for m in _TOKEN.finditer(text):
+        clause += len(_BREAK.findall(text[pos : m.start()]))
+        pos = m.end()
+        raw = m.group(0)
+        found = figures(raw) if raw[0].isdigit() or raw[0] == "£" else []
+        out.append(Token(raw, raw.lower(), stem(raw), len(out), clause, found[0].value if found else ""))
+    return out
+
+
+def _content(toks: Sequence[Token]) -> list[Token]:
+    stop = stopwords()
+    return [t for t in toks if not t.figure and t.lower not in stop and len(t.lower) > 1]
+
+
+def content_stems(text: str) -> set[str]:
+    return {t.stem for t in _content(tokens(text))}
+
+
+# -- alignment -------------------------------------------------------------------------------------
+def source_sentences(passage: str) -> list[str]:
+    return [passage[s:e] for s, e in split_sentences(passage)] or [passage]
+
+
+def _topic(text: str) -> set[str]:
+    """What a sentence is about: its content stems without direction words (they are what may differ)."""
+    _, side = _directions()
+    return {t.stem for t in _content(tokens(text)) if t.lower not in side}
+
+
+def align(claim: str, sentences: Sequence[str]) -> tuple[int, int, float]:
+    """The run [i, j) of one or two adjacent sentences the claim restates best, and the share of its words there."""
+    want = _topic(claim)
+    if not want or not sentences:
+        return 0, min(1, len(sentences)), 0.0
+    stems = [_topic(s) for s in sentences]
+    best = (0, 1, -1.0)
+    for i in range(len(sentences)):
+        for j in (i + 1, i + 2):
+            if j > len(sentences):
+                continue
+            cover = len(want & set().union(*stems[i:j])) / len(want)
+            gain = cover - (0.15 if j - i == 2 else 0.0)  # a second sentence must add several words
+            if gain > best[2]:
+                best = (i, j, gain)
+    i, j, _ = best
+    return i, j, len(want & set().union(*stems[i:j])) / len(want)
+
+
+# -- the rules -------------------------------------------------------------------------------------
+def compare(claim: str, passage: str, context: str = "") -> Conflict | None:
+    """The first thing ``claim`` says differently from ``passage`` (None when nothing is found).
+
+    ``context`` is text that names the passage (its source's title, section, table or figure title): a
+    name found there is not a new name.
+    """
+    sentences = source_sentences(passage)
+    i, j, _ = align(claim, sentences)
+    aligned = " ".join(sentences[i:j])
+    for rule in (_names, _actors, _misbound, _negation, _opposite, _quantifier, _hedge, _order):
+        found = rule(claim, aligned, passage, context)
+        if found:
+            return found
+    return None
+
+
+# names ---------------------------------------------------------------------------------------------
+_CAPITALISED = re.compile(r"(?:[A-Z][\w'’&-]*)(?:\s+(?:of|for|the|de|van|von|in)?\s*[A-Z][\w'’&-]*)*")
+
+
+def names(text: str) -> list[str]:
+    """Capitalised names of ``text`` ('Edward Deci', 'Cabinet Office', 'CQC'), not its first word unless it is
+    an acronym, nor words that merely start a sentence or label ('Table', 'Figure')."""
+    plain = normalise_quotes(text)
+    ignore = word_set("stance", "not_names")
+    out = []
+    for m in _CAPITALISED.finditer(plain):
+        words = [w for w in m.group(0).split() if w[0].isupper() and w.lower() not in ignore and not w.isdigit()]
+        before = plain[: m.start()].rstrip()
+        if words and (not before or before[-1] in ".:!?\"'(") and m.group(0).split()[0] == words[0]:
+            if not words[0].isupper() or len(words[0]) < 2:
+                words = words[1:]  # the sentence's first word is capitalised anyway
+        if words:
+            out.append(" ".join(words))
+    return out
+
+
+def _named_in(name: str, text_words: set[str], text_acronyms: set[str]) -> bool:
+    parts = [w.lower().rstrip("'’s") for w in name.split() if w.lower() not in ("of", "for", "and", "the", "in")]
+    if all(p in text_words or stem(p) in text_words for p in parts):
+        return True
+    initials = "".join(w[0] for w in name.split() if w[0].isupper())
+    return len(initials) >= 2 and initials.lower() in text_acronyms
+
+
+def _word_index(text: str) -> tuple[set[str], set[str]]:
+    toks = tokens(text)
+    words = {t.lower.rstrip("'’s") for t in toks} | {t.stem for t in toks} | {t.lower for t in toks}
+    acronyms = {t.lower for t in toks if t.text.isupper() and len(t.text) >= 2}
+    return words, acronyms
+
+
+def _names(claim: str, aligned: str, passage: str, context: str) -> Conflict | None:
+    words, acronyms = _word_index(f"{passage}\n{context}")
+    for name in names(claim):
+        if not _named_in(name, words, acronyms):
+            theirs = [n for n in names(aligned) if not _named_in(n, *_word_index(claim))]
+            other = f" (it names {theirs[0]})" if theirs else ""
+            return Conflict("name", f"the passage does not mention {name}{other}", name, theirs[0] if theirs else "")
+    # Named in the passage, but not where the sentence's point is made, which names someone else instead.
+    here = _word_index(aligned)
+    mine = _word_index(claim)
+    missing = [n for n in names(claim) if not _named_in(n, *here)]
+    instead = [n for n in names(aligned) if not _named_in(n, *mine)]
+    if missing and instead:
+        return Conflict("name", f"the passage says {instead[0]}, not {missing[0]}", missing[0], instead[0])
+    return None
+
+
+# actors ----------------------------------------------------------------------------------------------
+@cache
+def _actor_keys() -> tuple[tuple[str, ...], ...]:
+    """Each actor as a sequence of stems, longest first ('secretaries of state' ~ 'secretary of state')."""
+    keys = {tuple(stem(w) for w in a.lower().split()) for a in entries("stance", "actors")}
+    return tuple(sorted(keys, key=lambda k: (-len(k), k)))
+
+
+def _actor_spans(text: str) -> list[tuple[str, int, int]]:
+    """(actor, first token, end token) for each body or office-holder ``text`` names, in order."""
+    stems = [t.stem for t in tokens(text)]
+    out, i = [], 0
+    while i < len(stems):
+        key = next((k for k in _actor_keys() if tuple(stems[i:i + len(k)]) == k), None)
+        if key:
+            out.append((" ".join(key), i, i + len(key)))
+            i += len(key)
+        else:
+            i += 1
+    return out
+
+
+def actors(text: str) -> list[str]:
+    return [a for a, _, _ in _actor_spans(text)]
+
+
+def _duties(text: str) -> list[str]:
+    """The actors given a duty ('the centre should', 'HMT must'): who must act is part of what a passage says."""
+    toks = tokens(text)
+    duty = {tuple(stem(w) for w in d.split()) for d in entries("stance", "duty")}
+    return [a for a, _, end in _actor_spans(text)
+            if any(tuple(t.stem for t in toks[end:end + len(d)]) == d for d in duty)]
+
+
+def _actors(claim: str, aligned: str, passage: str, context: str) -> Conflict | None:
+    mine, theirs = actors(claim), actors(aligned)
+    missing = [a for a in mine if a not in theirs and not any(a in t or t in a for t in theirs)]
+    other = [t for t in theirs if t not in mine and not any(t in a or a in t for a in mine)]
+    if missing and other:
+        return Conflict("actor", f"the passage gives this to {other[0]}, not {missing[0]}", missing[0], other[0])
+    duty_mine, duty_theirs = _duties(claim), _duties(aligned)
+    if duty_mine and duty_theirs and duty_mine[0] != duty_theirs[0]:
+        return Conflict("actor", f"the passage says {duty_theirs[0]} should do this, not {duty_mine[0]}",
+                        duty_mine[0], duty_theirs[0])
+    return None
+
+
+# numbers bound to what they count ---------------------------------------------------------------------
+def _figures(toks: Sequence[Token]) -> list[Token]:
+    """The figures of a sentence, without the second half of a year span ('2017/18')."""
+    return [t for t in toks if t.figure and not (t.index and toks[t.index - 1].figure and len(t.text) <= 2)]
+
+
+def _bound_words(toks: Sequence[Token]) -> set[str]:
+    stop = word_set("stance", "unit_words")
+    return {t.stem for t in _content(toks) if t.lower not in stop}
+
+
+def bindings(text: str, *, local: bool = False) -> list[tuple[str, set[str]]]:
+    """Each figure of ``text`` with the words it counts.
+
+    A source (``local``) binds a figure to the words of its own clause ('staff shortages (55 per cent)': a
+    bare '55 per cent' in brackets takes the clause before it). A restating sentence binds every word to its
+    nearest figure, the words before a figure nearer than those after it. Figures side by side ('1980s and
+    90s', '-0.15 and -0.17') share their words: which goes with which is for the list-order rule.
+    """
+    out: list[tuple[str, set[str]]] = []
+    for sentence in source_sentences(text):
+        toks = tokens(sentence)
+        figs = _figures(toks)
+        if not figs:
+            continue
+        bound: dict[int, set[str]] = {}
+        if local:
+            clauses: dict[int, list[Token]] = {}
+            piece, previous = 0, -1
+            for t in toks:
+                if t.clause != previous:
+                    piece, previous = piece + 1, t.clause
+                elif t.lower in _JOINS and any(f.clause == t.clause and f.index < t.index for f in figs):
+                    piece += 1  # 'social care was 14 per cent and with GP services 35 per cent'
+                clauses.setdefault(piece, []).append(t)
+            where = {t.index: k for k, ts in clauses.items() for t in ts}
+            figs_at = {f.index: where[f.index] for f in figs}
+            for f in figs:
+                words = _bound_words(clauses[figs_at[f.index]])
+                back = figs_at[f.index] - 1
+                while not words and back >= 0:
+                    words = _bound_words(clauses.get(back, []))
+                    back -= 1
+                bound[f.index] = words
+        else:
+            bound = {f.index: set() for f in figs}
+            for t in _content(toks):
+                def distance(f: Token, t: Token = t) -> float:
+                    return abs(t.index - f.index) * (1.0 if t.index < f.index else 1.6) + 3 * abs(t.clause - f.clause)
+
+                bound[min(figs, key=distance).index].add(t.stem)
+        for a, b in zip(figs, figs[1:], strict=False):
+            if b.index - a.index <= 3 and a.clause == b.clause:
+                bound[a.index] = bound[b.index] = bound[a.index] | bound[b.index]
+        out += [(f.figure, bound[f.index]) for f in figs]
+    return out
+
+
+_JOINS = frozenset(("and", "while", "whilst", "whereas", "but"))
+
+
+def _own_words(claim_bound: list[tuple[str, set[str]]], figure: str, source: list[tuple[str, set[str]]]) -> bool:
+    words = set().union(*(w for f, w in claim_bound if f == figure))
+    own = max((len(words & w) for f, w in source if f == figure), default=0)
+    return own >= max((len(words & w) for f, w in source if f != figure), default=0)
+
+
+def _respective(claim: str, passage: str) -> Conflict | None:
+    """A figure of a list given to the wrong item of a parallel list ('engagement- and completion-contingent
+    rewards ... (d = -0.15 and -0.17)'): items are compounds sharing their last part ('X-contingent'), in order."""
+    plain = normalise_quotes(passage)
+    since = 0
+    for run in _FIGURE_LIST.finditer(plain):
+        values = [f.value for f in figures(run.group(0))]
+        compounds = list(_COMPOUND.finditer(plain[since : run.start()]))  # the items this list of figures follows
+        since = run.end()
+        by_head: dict[str, list[str]] = {}
+        for m in compounds:
+            items = by_head.setdefault(m.group(2).lower(), [])
+            if m.group(1).lower() not in items:
+                items.append(m.group(1).lower())
+        for head, items in by_head.items():
+            if len(items) != len(values):
+                continue
+            named = [i for i, item in enumerate(items) if re.search(rf"\b{re.escape(item)}-{re.escape(head)}", claim, re.I)]
+            stated = [i for i, v in enumerate(values) if v in {f.value for f in figures(claim)}]
+            if len(named) == 1 and stated and named[0] not in stated:
+                item = f"{items[named[0]]}-{head}"
+                return Conflict("number_misbound", f"the passage gives {values[named[0]]} for {item}, not "
+                                f"{values[stated[0]]}", values[stated[0]], values[named[0]])
+    return None
+
+
+_FIGURE_LIST = re.compile(r"-?\d+(?:\.\d+)?(?:\s*,\s*-?\d+(?:\.\d+)?)*\s*,?\s+and\s+-?\d+(?:\.\d+)?")
+_COMPOUND = re.compile(r"\b([a-z]+)-([a-z]{3,})\b", re.I)
+
+
+def dated(text: str) -> list[tuple[str, str]]:
+    """(figure, year) for each figure followed closely by its year ('22.1 per cent in 2019')."""
+    out = []
+    for sentence in source_sentences(text):
+        toks = tokens(sentence)
+        figs = _figures(toks)
+        for f in figs:
+            if _is_year(f.figure):
+                continue
+            year = next((g for g in figs if g.index > f.index and _is_year(g.figure)), None)
+            if year and year.index - f.index <= 4:
+                out.append((f.figure, year.figure))
+    return out
+
+
+def _is_year(figure: str) -> bool:
+    return len(figure) == 4 and figure.isdigit() and figure[:2] in ("19", "20")
+
+
+def _misbound(claim: str, aligned: str, passage: str, context: str) -> Conflict | None:
+    source = bindings(passage, local=True)
+    claim_bound = bindings(claim)
+    claim_figures = {f for f, _ in claim_bound}
+    for figure, words in claim_bound:
+        own = [w for f, w in source if f == figure]
+        if not own or not words:
+            continue
+        mine = max(len(words & w) for w in own)
+        # A rival the claim states too, with its own words, is not one it confused ('fell 7 points to 29 per cent').
+        rivals = [(len(words & w), f, w) for f, w in source if f != figure and _is_year(f) == _is_year(figure)
+                  and not (f in claim_figures and _own_words(claim_bound, f, source))]
+        best = max(rivals, default=(0, "", set()), key=lambda r: r[0])
+        if best[0] >= 2 and best[0] > mine:
+            label = ", ".join(sorted(words & best[2]))
+            return Conflict("number_misbound", f"the passage gives {best[1]}, not {figure}, for that ({label})",
+                            figure, best[1])
+    respective = _respective(claim, passage)
+    if respective:
+        return respective
+    theirs = dated(passage)
+    for figure, year in dated(claim):
+        if (figure, year) in theirs:
+            continue
+        when = [y for f, y in theirs if f == figure]
+        what = [f for f, y in theirs if y == year]
+        if when and what:
+            return Conflict("number_misbound", f"the passage gives {figure} for {when[0]} and {what[0]} for {year}",
+                            f"{figure} in {year}", f"{figure} in {when[0]}")
+    return None
+
+
+# direction -------------------------------------------------------------------------------------------
+@cache
+def _directions() -> tuple[re.Pattern[str], dict[str, tuple[int, int]]]:
+    side: dict[str, tuple[int, int]] = {}
+    for dim, (up, down) in enumerate(nested("stance", "directions")):
+        side.update({w: (dim, 1) for w in up})
+        side.update({w: (dim, -1) for w in down})
+    return re.compile(rf"\b(?:{phrases(tuple(side))})\b", re.I), side
+
+
+@cache
+def _negator() -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{phrases(entries('negation', 'strict'))}|\w+n't)\b", re.I)
+
+
+def _negated(text: str, start: int) -> bool:
+    """Is the word at ``start`` denied by a negator just before it, in the same verb phrase ('not by higher')?"""
+    if _SET_ASIDE.search(text[max(0, start - 40):start]):
+        return True  # 'rather than (from) higher outputs' sets the word aside
+    before = [w.strip(",.;:").lower() for w in text[:start].split()[-_NEGATOR_REACH:]]
+    for i, w in enumerate(before):
+        if _negator().fullmatch(w):
+            return not set(before[i + 1:]) & _AUXILIARIES
+    return False
+
+
+_SET_ASIDE = re.compile(r"\b(?:rather than|instead of|not by)\s+(?:\w+\s+){0,2}$", re.I)
+_AUXILIARIES = frozenset("is are was were be been being has have had".split())
+
+
+def directions(text: str) -> list[tuple[int, int, str]]:
+    """(dimension, +1 or -1, word) for each direction word of ``text``, flipped when negated."""
+    pattern, side = _directions()
+    plain = normalise_quotes(text)
+    out = []
+    for m in pattern.finditer(plain):
+        dim, sign = side[m.group(0).lower()]
+        out.append((dim, -sign if _negated(plain, m.start()) else sign, m.group(0)))
+    return out
+
+
+def _objects(text: str) -> list[tuple[int, int, str, set[str]]]:
+    """Each direction word with the few content words it governs ('increased *free-choice behaviour*')."""
+    pattern, side = _directions()
+    plain = normalise_quotes(text)
+    out = []
+    for dim, sign, word in directions(plain):
+        m = re.search(rf"\b{re.escape(word)}\b", plain)
+        after = [t for t in _content(tokens(plain[m.end():])) if t.lower not in side][:3] if m else []
+        out.append((dim, sign, word, {t.stem for t in after}))
+    return out
+
+
+def _reversal(claim: str, word: str, other: str) -> Conflict:
+    """'the passage says X, not Y', or, when the sentence negates the passage's own word, that it adds a 'not'."""
+    m = re.search(rf"\b{re.escape(word)}\b", normalise_quotes(claim))
+    if m and _negated(normalise_quotes(claim), m.start()):
+        return Conflict("negation", f"it says 'not' {word} where the passage says “{other}”", f"not {word}", other)
+    return Conflict("opposite", f"the passage says “{other}”, not “{word}”", word, other)
+
+
+def _opposite(claim: str, aligned: str, passage: str, context: str) -> Conflict | None:
+    theirs_objects = _objects(aligned)
+    for dim, sign, word, governed in _objects(claim):
+        same = [(len(governed & g), s, w) for d, s, w, g in theirs_objects if d == dim and governed & g]
+        if same:
+            _, s, w = max(same, key=lambda x: x[0])
+            if s != sign and len(governed) >= 2:
+                return _reversal(claim, word, w)
+    mine, theirs = directions(claim), directions(aligned)
+    a, b = Counter((d, s) for d, s, _ in mine), Counter((d, s) for d, s, _ in theirs)
+    for dim, sign, word in mine:
+        if a[(dim, sign)] > b[(dim, sign)] and b[(dim, -sign)] > a[(dim, -sign)]:
+            other = next(w for d, s, w in theirs if d == dim and s == -sign)
+            return _reversal(claim, word, other)
+    return None
+
+
+# negation --------------------------------------------------------------------------------------------
+def _negation(claim: str, aligned: str, passage: str, context: str) -> Conflict | None:
+    claim_n, aligned_n = normalise_quotes(claim), normalise_quotes(aligned)
+    # Anywhere in the passage: a sentence may sum up two ('... Reform cannot fix the problem').
+    source = normalise_quotes(passage)
+    denied = {m.group(0).lower() for m in _negator().finditer(source)}
+    if re.search(r"\bnon-|\bun[a-z]{4,}", source, re.I):
+        denied |= {"not", "no"}  # 'non-measured outcomes' ~ 'outcomes that are not measured'
+    added = {m.group(0).lower() for m in _negator().finditer(claim_n)} - denied
+    if added:
+        word = sorted(added)[0]
+        return Conflict("negation", f"it says '{word}' where the passage does not", word, "")
+    mine = tokens(claim_n)
+    stop = stopwords()
+    if len(_negator().findall(aligned_n)) >= 2:
+        return None  # 'this does not mean X can never work': two negators cancel, and rules cannot tell how
+    for m in _negator().finditer(aligned_n):
+        after = _TOKEN.search(aligned_n, m.end())
+        if not after or after.group(0).lower() in stop or after.start() - m.end() > 1:
+            continue
+        target = stem(after.group(0))
+        if len(re.findall(rf"\b{re.escape(m.group(0))}\b", claim_n, re.I)) >= len(
+                re.findall(rf"\b{re.escape(m.group(0))}\b", aligned_n, re.I)):
+            continue  # the sentence keeps the negator, elsewhere ('... and reform cannot')
+        hits = [t for t in mine if t.stem == target]
+        if hits and not any(_negated(claim_n, _offset(claim_n, t)) for t in hits):
+            said = f"{m.group(0)} {after.group(0)}"
+            return Conflict("negation", f"the passage says “{said}”; the sentence drops the “{m.group(0)}”",
+                            after.group(0), said)
+    return None
+
+
+def _offset(text: str, token: Token) -> int:
+    for i, m in enumerate(_TOKEN.finditer(text)):
+        if i == token.index:
+            return m.start()
+    return 0
+
+
+# hedges ----------------------------------------------------------------------------------------------
+@cache
+def _hedge_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    return (re.compile(rf"\b(?:{phrases(entries('stance', 'hedges'))})\b", re.I),
+            re.compile(rf"\b(?:{phrases(entries('stance', 'boosters'))})\b", re.I))
+
+
+def _governs(text: str, end: int, claim_stems: set[str]) -> bool:
+    """Do the few words after a hedge ('can *reduce costs*') appear in the claim?"""
+    following = {t.stem for t in _content(tokens(text[end:]))[:4]}
+    return bool(following & claim_stems)
+
+
+_CONDITION = re.compile(r"\b(?:if|whether|unless)\b(?:\s+\w+){0,3}\s*$", re.I)  # 'even if we can achieve'
+
+
+def _hedge(claim: str, aligned: str, passage: str, context: str) -> Conflict | None:
+    hedge, booster = _hedge_patterns()
+    claim_n, aligned_n = normalise_quotes(claim), normalise_quotes(aligned)
+    stems = content_stems(claim_n)
+    theirs = [m for m in hedge.finditer(aligned_n)
+              if _governs(aligned_n, m.end(), stems) and not _CONDITION.search(aligned_n[max(0, m.start() - 30):m.start()])]
+    mine_hedges = {m.group(0).lower() for m in hedge.finditer(claim_n)}
+    boosted = [m.group(0) for m in booster.finditer(claim_n)
+               if m.group(0).lower() not in {b.group(0).lower() for b in booster.finditer(aligned_n)}]
+    if boosted and (theirs or not mine_hedges):
+        said = f"; the passage says “{theirs[0].group(0)}”" if theirs else ""
+        return Conflict("hedge", f"the sentence says “{boosted[0]}”{said}", boosted[0], theirs[0].group(0) if theirs else "")
+    if theirs and not mine_hedges:
+        h = theirs[0]
+        phrase = " ".join(aligned_n[h.start():].split()[:4])
+        return Conflict("hedge", f"the passage hedges it (“{phrase}…”); the sentence states it as certain",
+                        "", h.group(0))
+    firm = [m.group(0) for m in booster.finditer(aligned_n) if _governs(aligned_n, m.end(), stems)]
+    extra = mine_hedges - {m.group(0).lower() for m in hedge.finditer(aligned_n)}
+    if firm and extra:
+        return Conflict("hedge", f"the passage says “{firm[0]}”; the sentence softens it (“{sorted(extra)[0]}”)",
+                        sorted(extra)[0], firm[0])
+    return None
+
+
+# quantifiers -----------------------------------------------------------------------------------------
+@cache
+def _quantifier_levels() -> tuple[re.Pattern[str], dict[str, int]]:
+    levels = {w: i for i, level in enumerate(groups("quantifiers", "scale")) for w in level}
+    levels.update({w: int(level) for w, level in nested("stance", "quantifier_levels")})
+    return re.compile(rf"\b(?:{phrases(tuple(levels))})\b", re.I), levels
+
+
+def quantified(text: str) -> list[tuple[str, int]]:
+    """Each quantifier of ``text`` with its level; 'most' and 'more' of a superlative or comparative ('the most
+    popular', 'more sceptical', 'most often') are not quantifiers."""
+    pattern, levels = _quantifier_levels()
+    plain = normalise_quotes(text)
+    out = []
+    for m in pattern.finditer(plain):
+        word = m.group(0).lower()
+        before = plain[max(0, m.start() - 12):m.start()].lower().split()
+        after = _TOKEN.search(plain, m.end())
+        nxt = after.group(0).lower() if after else ""
+        if word in ("most", "more") and (before[-1:] == ["the"] or nxt in word_set("stance", "graded")
+                                          or nxt.endswith(_ADJECTIVE_ENDINGS) or nxt == "than"):
+            continue
+        if before[-1:] in (["most"], ["more"]):
+            continue
+        out.append((word, levels[word]))
+    return out
+
+
+_ADJECTIVE_ENDINGS = ("ly", "al", "ful", "ive", "ous", "ent", "ant", "ic", "ed", "ar", "ble")
+
+
+def _quantifier(claim: str, aligned: str, passage: str, context: str) -> Conflict | None:
+    mine, theirs = quantified(claim), quantified(aligned)
+    said = {w for w, _ in theirs}
+    levels = {level for _, level in theirs}
+    for word, level in mine:
+        if word in said or level in levels or not theirs:
+            continue
+        other = min(theirs, key=lambda t: abs(t[1] - level))[0]
+        return Conflict("quantifier", f"the passage says “{other}”, not “{word}”", word, other)
+    return None
+
+
+# order -----------------------------------------------------------------------------------------------
+@cache
+def _frames() -> list[tuple[str, re.Pattern[str], bool]]:
+    """(family, pattern with groups a and b, reversed?) for each ordered frame of the lexicon."""
+    out = []
+    for family, opening, middle, flip, _ in nested("stance", "frames"):
+        side = r"((?:[\w'’-]+,?\s+){0,7}?[\w'’-]+)"
+        if opening:
+            pattern = rf"\b{re.escape(opening)}\s+{side}\s+{re.escape(middle)}\s+{side}(?=[.;:)]|\s*$|,|\s+(?:and|but|as|so)\b)"
+        else:
+            pattern = rf"{side}\s+{re.escape(middle)}\s+{side}(?=[.;:)]|\s*$|,|\s+(?:and|but|as|so)\b)"
+        out.append((family, re.compile(pattern, re.I), bool(flip)))
+    return out
+
+
+def ordered(text: str) -> list[tuple[str, set[str], set[str]]]:
+    """(family, first side, second side) for each ordered frame, with 'not by X but by Y' as 'Y rather than X'.
+
+    A frame with no opening word ('X rather than Y') cannot tell where X starts, so its sides are the two
+    content words nearest the frame; 'from X to Y' has both ends and keeps every word."""
+    plain = normalise_quotes(text).replace('"', "")
+    near = {row[0]: row[4] == "near" for row in nested("stance", "frames")}
+    out = []
+    for version in (plain, _BRACKETS.sub(" ", plain)):
+        for family, pattern, flip in _frames():
+            for m in pattern.finditer(version):
+                a, b = [t.stem for t in _content(tokens(m.group(1)))], [t.stem for t in _content(tokens(m.group(2)))]
+                if near[family]:
+                    a, b = a[-2:], b[:2]
+                pair = (family, set(b), set(a)) if flip else (family, set(a), set(b))
+                out.append(pair)
+    return out
+
+
+_BRACKETS = re.compile(r"\([^()]*\)")
+
+
+def _order(claim: str, aligned: str, passage: str, context: str) -> Conflict | None:
+    for family, a, b in ordered(claim):
+        for other_family, c, d in ordered(aligned):
+            if family != other_family:
+                continue
+            straight, crossed = len(a & c) + len(b & d), len(a & d) + len(b & c)
+            if crossed > straight and a & d and b & c:
+                return Conflict("order", "the passage has it the other way round", " ".join(sorted(a)),
+                                " ".join(sorted(c)))
+    return None
