@@ -73,6 +73,11 @@ class StanceSettings(_Tuned):
                                   "of that side's strongest.")
     implicit_cover: float = Field(default=0.6, description="Two plain statements agree only if one holds this share of "
                                   "the other's specific words.")
+    stance_cover: float = Field(default=0.5, description="Share of a claim's topic words an evidence sentence must hold "
+                                "before the stance engine compares the two; set on the gold-v1 claim items.")
+    stance_weight: float = Field(default=20.0, description="Weight on the contradicting side of a sentence the stance "
+                                 "engine finds says something else, times its share of the claim's words: as heavy "
+                                 "as a strong polarity match (gold-v1 claims).")
     unknown_share: float = Field(default=0.3, description="Share of a claim's content words absent from every source "
                                  "that makes it unanswerable.")
     restatement_cover: float = Field(default=0.7, description="Share of a cue-less claim's words a passage must hold "

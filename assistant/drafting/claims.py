@@ -30,7 +30,7 @@ from assistant.drafting.evidence import Evidence, Ledger, clean
 from assistant.errors import QuestionError
 from assistant.schemas import Citation, ClaimCheck, Verdict
 from assistant.settings import StanceSettings
-from assistant.text import polarity
+from assistant.text import polarity, stance
 from assistant.text.numbers import numbers
 from assistant.text.polarity import Signal, clause_terms, is_cue, patterns, signals
 from assistant.text.sentences import refers_back, split_sentences
@@ -166,12 +166,103 @@ def check_claim(ev: Evidence, claim: str) -> ClaimCheck:
     sides, sentences, verdict = weighed.sides, weighed.sentences, weighed.verdict
     if verdict is None:
         verdict = _without_cues(ev, claim, sentences, sides, notes)
+    conflicts = _disagreements(claim, sentences, sides, cfg)
+    verdict = _with_disagreements(verdict, conflicts, sides, notes)
     by_key = {(s.passage.chunk.id, s.unit.start): s for s in sentences}
     supporting = _side(ledger, by_key, sides, "support", verdict, cfg)
     contradicting = _side(ledger, by_key, sides, "contradict", verdict, cfg)
     if verdict != "not enough evidence" and not supporting and not contradicting:
         verdict = "not enough evidence"
-    return _result(ev, ledger, claim, verdict, supporting, contradicting, notes)
+    check = _result(ev, ledger, claim, verdict, supporting, contradicting, notes)
+    check.reason = _reason(check, conflicts, by_key)
+    check.source_figures = _source_figures(claim, check.contradicting)
+    return check
+
+
+def _disagreements(
+    claim: str, sentences: list[EvidenceSentence], sides: dict[tuple[str, int], dict[str, float]], cfg: StanceSettings,
+) -> dict[tuple[str, int], stance.Conflict]:
+    """Sentences about the claim's topic that the stance engine finds say something else ('fell', not 'rose';
+    'limited evidence it can drive excellence'): each moves to the contradicting side, weighted by how
+    much of the claim it is about."""
+    found: dict[tuple[str, int], stance.Conflict] = {}
+    for sentence in sentences:
+        text = sentence.unit.text
+        cover = stance.align(claim, [text])[2]
+        if cover < cfg.stance_cover:
+            continue
+        conflict = stance.compare(claim, text, " ".join((sentence.passage.chunk.title, sentence.passage.chunk.context)))
+        if conflict is None or conflict.kind not in _CLAIM_CONFLICTS:
+            continue
+        if conflict.kind == "negation" and not conflict.passage:
+            continue  # the claim denies something this sentence merely does not deny: the polarity rules weigh that
+        key = (sentence.passage.chunk.id, sentence.unit.start)
+        found[key] = conflict
+        sides[key]["support"] = 0.0
+        sides[key]["contradict"] = max(sides[key]["contradict"], cfg.stance_weight * cover)
+    return found
+
+
+# A claim is checked against every retrieved sentence, so a name or body absent from one sentence says nothing.
+# A claim that drops a source's hedge ('rewards undermine' for 'tend to undermine') states its gist; one the source
+# doubts ('limited evidence it can drive excellence') does not.
+_CLAIM_CONFLICTS = frozenset(("opposite", "negation", "doubt", "quantifier", "order", "number_misbound"))
+
+
+def _with_disagreements(
+    verdict: Verdict, conflicts: dict[tuple[str, int], stance.Conflict],
+    sides: dict[tuple[str, int], dict[str, float]], notes: list[str],
+) -> Verdict:
+    if not conflicts:
+        return verdict
+    for conflict in conflicts.values():
+        notes.append(f"contradicts: {conflict.reason}")
+    backing = [k for k, w in sides.items() if k not in conflicts and w["support"] > w["contradict"]]
+    if verdict == "mixed" and not backing:
+        return "contradicted"
+    if verdict in ("supported", "not enough evidence"):
+        return "mixed" if backing else "contradicted"
+    return verdict
+
+
+def _reason(check: ClaimCheck, conflicts: dict[tuple[str, int], stance.Conflict],
+            by_key: dict[tuple[str, int], EvidenceSentence]) -> str:
+    """One plain line naming the decisive passage."""
+    def marker(c: Citation) -> str:
+        return f"[{c.n}]"
+
+    against = {c.quote: c for c in check.contradicting}
+    for key, conflict in conflicts.items():
+        cited = against.get(by_key[key].unit.text) if key in by_key else None
+        if cited is not None and check.verdict in ("contradicted", "mixed"):
+            lead = "Partly supported, but " if check.verdict == "mixed" and check.supporting else ""
+            return f"{lead}{conflict.reason} {marker(cited)}.".replace("  ", " ")
+    if check.verdict == "supported" and check.supporting:
+        return f"The sources say so: “{_short(check.supporting[0].quote, 160)}” {marker(check.supporting[0])}."
+    if check.verdict == "contradicted" and check.contradicting:
+        return f"The sources say otherwise: “{_short(check.contradicting[0].quote, 160)}” {marker(check.contradicting[0])}."
+    if check.verdict == "mixed" and check.supporting and check.contradicting:
+        return (f"The sources support part of it {marker(check.supporting[0])} and qualify or contradict the rest "
+                f"{marker(check.contradicting[0])}.")
+    return "No passage states or denies this claim."
+
+
+_FIGURE_PHRASE = re.compile(r"£?\d[\d,.]*\s?(?:per cent|%|percentage points|points|bn|billion|m\b|million)?", re.I)
+
+
+def _source_figures(claim: str, contradicting: list[Citation]) -> list[str]:
+    """Where the claim states a figure and a contradicting passage gives another: the passage's figures as worded."""
+    claimed = numbers(claim, years=False)
+    if not claimed:
+        return []
+    out: list[str] = []
+    for c in contradicting:
+        for m in _FIGURE_PHRASE.finditer(c.quote):
+            phrase = m.group(0).strip().rstrip(".,")
+            value = numbers(phrase, years=False)
+            if value and not value & claimed and phrase not in out:
+                out.append(phrase)
+    return out
 
 
 @dataclass

@@ -46,6 +46,7 @@ class Patterns:
     modal: re.Pattern[str]
     absolute: re.Pattern[str]
     contrast: re.Pattern[str]
+    counterfactual: re.Pattern[str]
 
 
 @cache
@@ -64,6 +65,7 @@ def patterns() -> Patterns:
         modal=re.compile(rf"\b(?:{phrases(entries('hedges', 'modal'))})\b", re.I),
         absolute=re.compile(rf"\b(?:{alternation(entries('quantifiers', 'absolute_patterns'))})\b", re.I),
         contrast=re.compile(rf"\b(?:{phrases((*contrast, *concessive))})\b", re.I),
+        counterfactual=re.compile(rf"(?:{alternation(entries('polarity', 'counterfactual_patterns'))})", re.I),
     )
 
 
@@ -107,6 +109,9 @@ def signals(text: str, acronyms: dict[str, str] | None = None) -> list[Signal]:
         # "this does not mean X" denies X: flip what comes after.
         plain = plain[: denial.start()] + " " + plain[denial.end():]
         flipped = (denial.start(), len(plain))
+    elif p.counterfactual.search(plain):
+        # "Had the UK matched X, there would have been fewer deaths": the facts are the other way round.
+        flipped = (0, len(plain))
     clauses: list[tuple[str, list[_Cue]]] = []
     pos = 0
     for m in [*_SPLIT.finditer(plain), None]:

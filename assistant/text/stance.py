@@ -44,7 +44,7 @@ _NEGATOR_REACH = 3  # words between a negator and the word it denies ('not by hi
 class Conflict:
     """What the sentence says differently from its source, in words an adviser can check."""
 
-    kind: str  # name | actor | number_misbound | opposite | negation | hedge | quantifier | order
+    kind: str  # name | actor | number_misbound | opposite | negation | hedge | doubt | quantifier | order
     reason: str
     claim: str  # the sentence's words at issue
     passage: str  # the passage's words it conflicts with
@@ -123,7 +123,7 @@ def compare(claim: str, passage: str, context: str = "") -> Conflict | None:
     sentences = source_sentences(passage)
     i, j, _ = align(claim, sentences)
     aligned = " ".join(sentences[i:j])
-    for rule in (_names, _actors, _misbound, _negation, _opposite, _quantifier, _hedge, _order):
+    for rule in (_names, _actors, _misbound, _negation, _opposite, _quantifier, _hedge, _doubted, _order):
         found = rule(claim, aligned, passage, context)
         if found:
             return found
@@ -410,23 +410,26 @@ _AUXILIARIES = frozenset("is are was were be been being has have had".split())
 
 def directions(text: str) -> list[tuple[int, int, str]]:
     """(dimension, +1 or -1, word) for each direction word of ``text``, flipped when negated."""
+    return [(dim, sign, word) for dim, sign, word, _ in _placed_directions(text)]
+
+
+def _placed_directions(text: str) -> list[tuple[int, int, str, int]]:
     pattern, side = _directions()
     plain = normalise_quotes(text)
     out = []
     for m in pattern.finditer(plain):
         dim, sign = side[m.group(0).lower()]
-        out.append((dim, -sign if _negated(plain, m.start()) else sign, m.group(0)))
+        out.append((dim, -sign if _negated(plain, m.start()) else sign, m.group(0), m.end()))
     return out
 
 
 def _objects(text: str) -> list[tuple[int, int, str, set[str]]]:
     """Each direction word with the few content words it governs ('increased *free-choice behaviour*')."""
-    pattern, side = _directions()
+    _, side = _directions()
     plain = normalise_quotes(text)
     out = []
-    for dim, sign, word in directions(plain):
-        m = re.search(rf"\b{re.escape(word)}\b", plain)
-        after = [t for t in _content(tokens(plain[m.end():])) if t.lower not in side][:3] if m else []
+    for dim, sign, word, end in _placed_directions(plain):
+        after = [t for t in _content(tokens(plain[end:])) if t.lower not in side][:3]
         out.append((dim, sign, word, {t.stem for t in after}))
     return out
 
@@ -442,12 +445,17 @@ def _reversal(claim: str, word: str, other: str) -> Conflict:
 def _opposite(claim: str, aligned: str, passage: str, context: str) -> Conflict | None:
     theirs_objects = _objects(aligned)
     for dim, sign, word, governed in _objects(claim):
-        same = [(len(governed & g), s, w) for d, s, w, g in theirs_objects if d == dim and governed & g]
-        if same:
-            _, s, w = max(same, key=lambda x: x[0])
-            if s != sign and len(governed) >= 2:
+        same = max((len(governed & g) for d, s, _, g in theirs_objects if d == dim and s == sign), default=0)
+        against = [(len(governed & g), w) for d, s, w, g in theirs_objects if d == dim and s != sign and governed & g]
+        if against and len(governed) >= 2:
+            overlap, w = max(against, key=lambda x: x[0])
+            if overlap > same:
                 return _reversal(claim, word, w)
-    mine, theirs = directions(claim), directions(aligned)
+    # No shared object to go by: count each side, but only words whose objects the claim mentions at all.
+    stems = content_stems(claim)
+    mine = directions(claim)
+    extremes = word_set("stance", "superlatives")  # 'the lowest level since 1983' rates the sentence's subject
+    theirs = [(d, s, w) for d, s, w, g in theirs_objects if g & stems or not g or w.lower() in extremes]
     a, b = Counter((d, s) for d, s, _ in mine), Counter((d, s) for d, s, _ in theirs)
     for dim, sign, word in mine:
         if a[(dim, sign)] > b[(dim, sign)] and b[(dim, -sign)] > a[(dim, -sign)]:
@@ -503,9 +511,34 @@ def _hedge_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 def _governs(text: str, end: int, claim_stems: set[str]) -> bool:
-    """Do the few words after a hedge ('can *reduce costs*') appear in the claim?"""
+    """Do the few words after a hedge ('can *reduce costs*') appear in the claim (as kin: 'excellence' ~ 'excellent')?"""
     following = {t.stem for t in _content(tokens(text[end:]))[:4]}
-    return bool(following & claim_stems)
+    return any(_kin(a, b) for a in following for b in claim_stems)
+
+
+def _kin(a: str, b: str) -> bool:
+    """Same stem, or one word family the stemmer leaves apart ('excellence', 'excellent'): a shared 6-letter start."""
+    return a == b or (len(a) >= 6 and len(b) >= 6 and a[:6] == b[:6])
+
+
+@cache
+def _doubt_pattern() -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{phrases(entries('stance', 'doubts'))})\b(?:\s+(?:that|it|they|this))*", re.I)
+
+
+def _doubted(claim: str, aligned: str, passage: str, context: str) -> Conflict | None:
+    """The passage casts doubt ('limited evidence it can drive excellence') on what the claim asserts."""
+    claim_n, aligned_n = normalise_quotes(claim), normalise_quotes(aligned)
+    if _doubt_pattern().search(claim_n) or _negator().search(claim_n):
+        return None
+    stems = content_stems(claim_n)
+    for m in _doubt_pattern().finditer(aligned_n):
+        following = [t for t in _content(tokens(aligned_n[m.end():]))[:4]]
+        distinctive = {t.stem for t in following} - _topic(aligned_n[: m.start()])
+        if any(_kin(a, b) for a in distinctive for b in stems):
+            phrase = " ".join(aligned_n[m.start():].split()[:6])
+            return Conflict("doubt", f"the passage finds “{phrase}…”, which the sentence asserts", "", m.group(0))
+    return None
 
 
 _CONDITION = re.compile(r"\b(?:if|whether|unless)\b(?:\s+\w+){0,3}\s*$", re.I)  # 'even if we can achieve'
