@@ -56,6 +56,7 @@ eval: install
 bench: install
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/answer.py
+	$(BIN)/python bench/check_draft.py
 
 clean:
 	rm -rf .mission-desk

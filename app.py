@@ -14,6 +14,7 @@ page = st.navigation(
     [
         st.Page("ui/chat.py", title="Chat", icon=":material/forum:", default=True),
         st.Page("ui/drafting.py", title="Drafting", icon=":material/edit_document:"),
+        st.Page("ui/check.py", title="Check a draft", icon=":material/fact_check:"),
         st.Page("ui/library.py", title="Evidence library", icon=":material/library_books:"),
         st.Page("ui/settings.py", title="Settings", icon=":material/tune:"),
     ]

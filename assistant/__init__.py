@@ -7,19 +7,21 @@ from assistant.schemas import (
     Citation,
     ClaimCheck,
     CriterionFinding,
+    DraftCheck,
     EvidenceGap,
     IngestReport,
     Metric,
     MetricsDraft,
     MissionTestAssessment,
     RemovedSentence,
+    SentenceCheck,
     SourceRecord,
     Statement,
 )
 from assistant.settings import Settings
 
 __all__ = [
-    "Answer", "Assistant", "BriefingNote", "Citation", "ClaimCheck", "CriterionFinding", "EvidenceGap", "IngestReport",
-    "Metric", "MetricsDraft", "MissionTestAssessment", "RemovedSentence", "Settings", "SourceRecord", "SourceStatus",
-    "Statement", "SUPPORTED_TYPES",
+    "Answer", "Assistant", "BriefingNote", "Citation", "ClaimCheck", "CriterionFinding", "DraftCheck", "EvidenceGap",
+    "IngestReport", "Metric", "MetricsDraft", "MissionTestAssessment", "RemovedSentence", "SentenceCheck", "Settings",
+    "SourceRecord", "SourceStatus", "Statement", "SUPPORTED_TYPES",
 ]

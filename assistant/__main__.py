@@ -131,9 +131,20 @@ def cmd_draft(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    given = [name for name, value in (("a claim", args.claim), ("--file", args.file), ("--text", args.text))
+             if value is not None]
+    if len(given) != 1:
+        args.parser.error("give exactly one of: a claim, --file PATH or --text TEXT (--text - reads standard input)"
+                          + (f"; got {' and '.join(given)}" if given else ""))
     from assistant import Assistant
 
-    return _emit(Assistant.load().check(args.claim), args)
+    assistant = Assistant.load()
+    if args.claim is not None:
+        return _emit(assistant.check(args.claim), args)
+    if args.file is not None:
+        return _emit(assistant.check_draft(file=Path(args.file)), args)
+    text = sys.stdin.read() if args.text == "-" else args.text
+    return _emit(assistant.check_draft(text), args)
 
 
 def _output_options(p: argparse.ArgumentParser) -> None:
@@ -157,10 +168,12 @@ def _add_drafting(sub) -> None:  # type: ignore[no-untyped-def]
     p.add_argument("--topic", required=True)
     _output_options(p)
     draft.set_defaults(func=cmd_draft)
-    p = sub.add_parser("check", help="check a claim against the sources")
-    p.add_argument("claim")
+    p = sub.add_parser("check", help="check a claim, or a whole draft sentence by sentence, against the sources")
+    p.add_argument("claim", nargs="?", help="one claim to check")
+    p.add_argument("--file", metavar="PATH", help="check a whole draft: .docx, .pdf, .md or .txt")
+    p.add_argument("--text", metavar="TEXT", help="check a whole draft given as text; '-' reads it from standard input")
     _output_options(p)
-    p.set_defaults(func=cmd_check)
+    p.set_defaults(func=cmd_check, parser=p)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,6 +6,7 @@ Answer happens here, so drafting and the evals use the same steps as ``Assistant
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 from collections.abc import Callable, Sequence
@@ -73,6 +74,13 @@ class Citer:
         return make
 
 
+@functools.cache
+def _source(part: object) -> str:
+    # Read once per process: the code that runs is the code first loaded, and a draft check asks for the stance
+    # version once per sentence (tokenizing the same sources each time took a quarter of its time).
+    return inspect.getsource(part)  # type: ignore[arg-type]
+
+
 def version_of(kind: str, settings: Settings, *parts: object) -> str:
     """A version string derived from what shapes the output: settings, step names and the code of the steps.
 
@@ -82,7 +90,7 @@ def version_of(kind: str, settings: Settings, *parts: object) -> str:
     digest = hashlib.sha256()
     for part in parts:
         if inspect.ismodule(part) or inspect.isfunction(part) or inspect.isclass(part):
-            digest.update(inspect.getsource(part).encode())  # type: ignore[arg-type]
+            digest.update(_source(part).encode())  # type: ignore[arg-type]
         elif hasattr(part, "model_dump_json"):
             digest.update(part.model_dump_json().encode())
         else:

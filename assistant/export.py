@@ -20,6 +20,7 @@ from assistant.schemas import (
     BriefingNote,
     Citation,
     ClaimCheck,
+    DraftCheck,
     Metric,
     MetricsDraft,
     MissionTestAssessment,
@@ -40,6 +41,7 @@ class Block:
     kind: BlockKind
     text: str
     refs: tuple[int, ...] = ()
+    label: str = ""  # a lead shown in bold before the text (a draft check's verdict)
 
 
 @dataclass(frozen=True)
@@ -240,6 +242,60 @@ def _(check: ClaimCheck) -> Layout:
     return Layout(f"Claim check: {check.claim[:80]}", blocks, check.references())
 
 
+# How each verdict reads at a glance in a draft check (a sign and the words, so it survives black-and-white print).
+VERDICT_MARKS = {
+    "supported": "✔ supported",
+    "contradicted": "✘ contradicted",
+    "mixed": "◐ mixed",
+    "not enough evidence": "⚠ not enough evidence",
+    "not checked": "– not checked",
+}
+
+
+def draft_check_summary(check: DraftCheck) -> str:
+    """One line: how many sentences were checked and how they came out."""
+    counts = check.counts
+    checked = sum(n for v, n in counts.items() if v != "not checked")
+    verdicts = ", ".join(f"{counts.get(v, 0)} {v}" for v in VERDICT_MARKS if v != "not checked")
+    skipped = counts.get("not checked", 0)
+    tail = f"; {skipped} line{'s' if skipped != 1 else ''} not checked (headings, questions, lead-ins, fragments)" \
+        if skipped else ""
+    return f"{checked} sentence{'s' if checked != 1 else ''} checked: {verdicts}{tail}."
+
+
+@layout.register
+def _(check: DraftCheck) -> Layout:
+    blocks = [Block("para", draft_check_summary(check))]
+    flagged = sum(1 for s in check.sentences if s.flagged)
+    if flagged:
+        blocks.append(Block("para", f"{flagged} sentence{'s' if flagged != 1 else ''} to look at before the draft goes "
+                                    "(contradicted, mixed or without enough evidence): each says why."))
+    for i, s in enumerate(check.sentences):
+        if s.heading:
+            if i or s.sentence != check.title:  # the draft's title is already the report's
+                blocks.append(Block("h2", s.sentence))
+            continue
+        if s.verdict == "not checked":
+            blocks.append(Block("para", f"({s.reason}): {s.sentence}", label=VERDICT_MARKS[s.verdict]))
+            continue
+        # The sentence carries the passages that decided its verdict; those on the other side follow it.
+        lead, other = (s.contradicting, s.supporting) if s.verdict == "contradicted" else (s.supporting, s.contradicting)
+        text = s.sentence + _markers(lead)
+        if other:
+            text += f" · {'for it' if other is s.supporting else 'against or qualifying it'}:{_markers(other)}"
+        blocks.append(Block("para", text, label=VERDICT_MARKS[s.verdict] + ":"))
+        if s.flagged and s.reason:
+            blocks.append(Block("bullet", f"Why: {s.reason}"))
+        if s.source_figures:
+            blocks.append(Block("bullet", f"The sources' figure: {'; '.join(s.source_figures)}",
+                                tuple(c.n for c in s.contradicting[:1])))
+    return Layout(f"Draft check: {check.title[:80]}", blocks, check.references())
+
+
+def _markers(citations: list[Citation]) -> str:
+    return (" " + "".join(f"[{c.n}]" for c in citations)) if citations else ""
+
+
 # -- fitting --------------------------------------------------------------------------------------
 def reference_groups(refs: list[Citation]) -> list[tuple[str, list[Citation]]]:
     """References grouped under each source's full citation (and address), sources in order of first use."""
@@ -263,7 +319,7 @@ def estimate_lines(doc: Layout) -> int:
     """Lines the layout takes at CHARS_PER_LINE, counting headings and gaps between paragraphs."""
     lines = 3  # title
     for b in doc.blocks:
-        lines += math.ceil(len(_block_text(b)) / CHARS_PER_LINE) + (2 if b.kind in ("h1", "h2") else 0)
+        lines += math.ceil(len(b.label + _block_text(b)) / CHARS_PER_LINE) + (2 if b.kind in ("h1", "h2") else 0)
     lines += 3
     for head, refs in reference_groups(doc.references):
         lines += math.ceil(len(head) / CHARS_PER_LINE) + 1
@@ -321,7 +377,7 @@ def to_markdown(obj: object) -> str:
     doc = layout(obj)
     out = [f"# {doc.title}", ""]
     for b in doc.blocks:
-        text = _block_text(b)
+        text = (f"**{b.label}** " if b.label else "") + _block_text(b)
         if b.kind != "bullet" and out[-1].startswith("- "):
             out.append("")  # a paragraph after a list is not a continuation of its last item
         out += ["", f"## {b.text}", ""] if b.kind == "h2" else [f"- {text}"] if b.kind == "bullet" else [text, ""]
@@ -356,6 +412,11 @@ def to_docx(obj: object, path: Path) -> Path:
         text = _block_text(b)
         if b.kind in ("h1", "h2"):
             word.add_heading(b.text, level=1 if b.kind == "h1" else 2)
+        elif b.label:
+            paragraph = word.add_paragraph(style="List Bullet" if b.kind == "bullet" else None)
+            paragraph.add_run(b.label).bold = True
+            paragraph.add_run(" " + text)
+            paragraph.paragraph_format.space_before = Pt(5)
         elif b.kind == "bullet":
             word.add_paragraph(text, style="List Bullet")
         else:

@@ -21,6 +21,7 @@ from assistant.chain import condense
 from assistant.conversation import History, rewrite
 from assistant.drafting.briefing import draft_briefing
 from assistant.drafting.claims import check_claim
+from assistant.drafting.draft_check import check_draft
 from assistant.drafting.evidence import Evidence
 from assistant.drafting.metrics import draft_metrics
 from assistant.drafting.mission_test import draft_mission_test
@@ -35,6 +36,7 @@ from assistant.schemas import (
     BriefingNote,
     Citation,
     ClaimCheck,
+    DraftCheck,
     IngestReport,
     MetricsDraft,
     MissionTestAssessment,
@@ -298,3 +300,13 @@ class Assistant:
     def check(self, claim: str, *, mode: Mode | None = None) -> ClaimCheck:
         """Supported, contradicted, mixed or not enough evidence: a claim against the sources, both sides quoted."""
         return check_claim(self.evidence(mode), claim)
+
+    def check_draft(self, text: str | None = None, *, file: Path | None = None, mode: Mode | None = None) -> DraftCheck:
+        """A whole draft (text, or a .docx, .pdf, .md or .txt file) checked sentence by sentence against the sources."""
+        title = ""
+        if file is not None:
+            loaded = load(Path(file), max_bytes=self.settings.max_upload_bytes)
+            body = loaded.text[loaded.body_start:]
+            text = f"{text}\n\n{body}" if text else body
+            title = loaded.title
+        return check_draft(self.evidence(mode), text or "", title=title)

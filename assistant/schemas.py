@@ -316,3 +316,35 @@ class ClaimCheck(_Draft):
     source_figures: list[str] = Field(default_factory=list, description="Where the claim states a figure the "
                                       "sources give differently: the sources' figures, as they word them.")
 
+
+
+# -- draft checks (assistant/drafting/draft_check.py) ---------------------------------------------
+SentenceVerdict = Literal["supported", "contradicted", "mixed", "not enough evidence", "not checked"]
+
+
+class SentenceCheck(BaseModel):
+    """One sentence of a draft, checked as a claim: its verdict, why, and the passages on each side."""
+
+    sentence: str
+    verdict: SentenceVerdict = Field(description="A claim check's verdict, or 'not checked' for a heading, a question "
+                                     "or a fragment too short to be a claim.")
+    reason: str = Field(default="", description="One plain line: why this verdict, or why the sentence was not checked.")
+    supporting: list[Citation] = Field(default_factory=list)
+    contradicting: list[Citation] = Field(default_factory=list)
+    source_figures: list[str] = Field(default_factory=list, description="Where the sentence states a figure the sources "
+                                      "give differently: the sources' figures.")
+    heading: bool = Field(default=False, description="The line is a heading of the draft (shown as one, not checked).")
+
+    @property
+    def flagged(self) -> bool:
+        """Contradicted, mixed or unsupported: a sentence the adviser should look at before it goes out."""
+        return self.verdict in ("contradicted", "mixed", "not enough evidence")
+
+
+class DraftCheck(_Draft):
+    """A whole draft checked sentence by sentence against the sources, citations numbered across the draft."""
+
+    title: str
+    sentences: list[SentenceCheck] = Field(default_factory=list)
+    counts: dict[str, int] = Field(default_factory=dict, description="Sentences by verdict, 'not checked' included.")
+    seconds: float = Field(default=0.0, description="How long the check took.")

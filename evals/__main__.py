@@ -1,6 +1,8 @@
 """`python -m evals` (also `python -m assistant eval`): run the gold sets, print metrics beside the baselines.
 
-Without --dataset it runs gold-v1 (tuned) and gold-v2 (held out) in one run and writes one report.
+Without --dataset it runs gold-v1 (tuned) and gold-v2 (held out) in one run and writes one report; the same
+run scores the citation verifier (verifier-v1) and the claim checker (gold-v1's claims, claims-v2) unless
+--no-stance.
 """
 
 from __future__ import annotations
@@ -13,7 +15,15 @@ from pathlib import Path
 from tqdm import tqdm
 
 from evals.report import print_table, write
-from evals.runner import DATASETS, below_thresholds, load_thresholds, run, thresholds_for
+from evals.runner import (
+    DATASETS,
+    STANCE_SCOPES,
+    below_thresholds,
+    load_thresholds,
+    run,
+    stance_thresholds,
+    thresholds_for,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--k", type=int, default=None, help="passages to retrieve (default: the setting)")
     p.add_argument("--no-baselines", action="store_true", help="skip the naive dense and BM25 baselines")
     p.add_argument("--judge", action="store_true", help="also judge citations with the configured chat model")
+    p.add_argument("--no-stance", action="store_true",
+                   help="skip the citation-verifier set (verifier-v1) and the claim-checker sets (claims v1, v2)")
     p.add_argument("--no-write", action="store_true", help="print only; write nothing under evals/results/")
     p.add_argument("--check", action="store_true", help="exit 1 if the embedded mode misses evals/thresholds.toml")
     return p
@@ -38,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         bars[system].update(done - bars[system].n)
 
     report = run(args.dataset or DATASETS, mode=args.mode, k=args.k, baselines=not args.no_baselines,
-                 judge=args.judge, progress=progress)
+                 judge=args.judge, progress=progress, stance=not args.no_stance)
     for bar in bars.values():
         bar.close()
     print_table(report)
@@ -50,6 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for part in report.datasets:
             gate = thresholds_for(thresholds, part.key)
             problems += [f"{part.label}: {p}" for p in below_thresholds(part.systems[0].metrics, gate)]
+        if report.stance:
+            for scope, label in STANCE_SCOPES.items():
+                gate = stance_thresholds(thresholds, scope)
+                problems += [f"{label}: {p}" for p in below_thresholds(report.stance.metrics.get(scope, {}), gate)]
     for problem in problems:
         print(f"below the gate: {problem}", file=sys.stderr)
     return 1 if problems and args.check else 0

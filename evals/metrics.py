@@ -548,3 +548,134 @@ def names_uncovered(not_covered: Sequence[str], uncovered: str, share: float = 0
     if not wanted:
         return False
     return any(len(wanted & phrase_terms(entry)) >= share * len(wanted) for entry in not_covered)
+
+
+# -- stance: the citation verifier and the claim checker (issue 11) -------------------------------
+# The error kinds of evals/datasets/verifier-v1.jsonl (evals/check_stance_datasets.py: ERROR_LABELS).
+ERROR_KINDS = ("reversed_comparison", "opposite_verb", "number_misbound", "wrong_entity", "reversed_contrast",
+               "quantifier", "hedge", "wrong_actor", "number_changed")
+# Issue 11's targets, per scope of the stance report: the verifier's held-out split (catch and keep rates, and
+# each error kind's catch rate), and the claim checker on gold-v1's claims and on claims-v2 (held out).
+# check_latency_p50 is an upper bound in seconds, reported against its target and never gated.
+STANCE_TARGETS: dict[str, dict[str, float]] = {
+    "heldout": {"catch_rate": 0.90, "keep_rate": 0.90, **{f"catch_{kind}": 0.75 for kind in ERROR_KINDS}},
+    "claims_v1": {"claim_verdict_accuracy": 0.95, "claim_evidence_relevance": 0.90, "check_latency_p50": 0.150},
+    "claims_v2": {"claim_verdict_accuracy": 0.90, "claim_evidence_relevance": 0.90, "check_latency_p50": 0.150},
+}
+STANCE_UPPER_BOUND_TARGETS = frozenset({"check_latency_p50"})
+
+
+@dataclass(frozen=True)
+class VerifierOutcome:
+    """One verifier item as the metrics see it: its split, its label, and whether the verifier flagged it."""
+
+    split: str
+    label: str  # "faithful" or an error kind
+    flagged: bool
+
+
+def verifier_scores(outcomes: Sequence[VerifierOutcome]) -> dict[str, float | None]:
+    """Catch rate (error items flagged, overall and per kind), keep rate (faithful items not flagged), and counts.
+
+    A rate over no items is None (not measured), never 0 or 1.
+    """
+    errors = [o for o in outcomes if o.label != "faithful"]
+    faithful = [o for o in outcomes if o.label == "faithful"]
+    scores: dict[str, float | None] = {
+        "catch_rate": mean(float(o.flagged) for o in errors),
+        "keep_rate": mean(float(not o.flagged) for o in faithful),
+    }
+    for kind in dict.fromkeys([*ERROR_KINDS, *(o.label for o in errors)]):
+        scores[f"catch_{kind}"] = mean(float(o.flagged) for o in errors if o.label == kind)
+    scores["error_items"] = float(len(errors))
+    scores["faithful_items"] = float(len(faithful))
+    return scores
+
+
+# Words too general in this corpus to make a passage bear on a claim (every page is about public services and
+# the state). With _STOP they are left out of the shared-stem rule of ``bears_on_claim``; stemmed as
+# ``claim_stems`` stems, so the list need not name plurals.
+_GENERIC = frozenset(
+    """public service sector government state people uk britain british england country report ippr evidence
+    also new many much well way cent percentage year time figure table chapter box""".split()
+)
+_SUFFIXES = ("ations", "ation", "ators", "ator", "ments", "ment", "ings", "ing", "ated", "ates", "ate", "ies", "ied", "ers", "er",
+             "ed", "es", "s", "ly")
+
+
+def _stem(word: str) -> str:
+    """A light suffix stemmer of our own ('rewards'/'reward', 'increased'/'increase'); numbers are kept whole."""
+    if word[:1].isdigit() or word.startswith("£"):
+        return word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
+            break
+    return word[:-1] if len(word) > 4 and word.endswith("e") else word
+
+
+_GENERIC_STEMS = frozenset({*_GENERIC, *map(_stem, _GENERIC)})
+
+
+def claim_stems(text: str) -> set[str]:
+    """Content stems of a claim or a quote: stop words, generic words and single letters dropped, lightly stemmed."""
+    out = set()
+    for word in _TERM.findall(normalise(text).replace("-", " ")):  # 'free-choice' is 'free' and 'choice'
+        word = word.removesuffix("'s")
+        if word in _STOP or len(word) < 2:
+            continue
+        stemmed = _stem(word)
+        if stemmed not in _GENERIC_STEMS:
+            out.add(stemmed)
+    return out
+
+
+SHARED_STEMS = 2  # content stems a quote must share with the claim to bear on it (rule c)
+GOLD_WORD_SHARE = 0.5  # share of the shorter text's content words a quote must share with a gold quote (rule a)
+
+
+def bears_on_claim(
+    claim: str, source_id: str, quote: str, start: int, end: int, facts: Sequence[str], golds: Sequence[GoldSpan]
+) -> bool:
+    """Does one shown evidence citation bear on the claim?
+
+    (a) it overlaps a gold quote of the item: same source and their source spans overlap, or one contains the
+    other, or they share at least half the content words of the shorter; or (b) the quote contains a key fact
+    (as ``key_facts`` matches); or (c) the quote shares at least SHARED_STEMS content stems with the claim
+    (``claim_stems``: stop words and the corpus's generic words left out).
+    """
+    for g in golds:
+        if cites_gold(g, source_id, quote, start, end):
+            return True
+        if g.source_id == source_id:
+            mine, theirs = set(content_words(quote)), set(content_words(g.quote))
+            shorter = min(len(mine), len(theirs))
+            if shorter and len(mine & theirs) >= GOLD_WORD_SHARE * shorter:
+                return True
+    text = _words(quote)
+    if any(_words(f).strip() and _words(f) in text for f in facts):
+        return True
+    return len(claim_stems(claim) & claim_stems(quote)) >= SHARED_STEMS
+
+
+@dataclass(frozen=True)
+class ClaimEvidence:
+    """The evidence a claim check showed, and how much of it bears on the claim."""
+
+    shown: int
+    relevant: int
+    off_claim: tuple[str, ...]  # the quotes that do not
+
+    @property
+    def relevance(self) -> float | None:
+        return self.relevant / self.shown if self.shown else None
+
+
+def claim_evidence(
+    claim: str, citations: Sequence[CitationLike], facts: Sequence[str], golds: Sequence[GoldSpan]
+) -> ClaimEvidence:
+    """Score every shown citation (supporting, then contradicting: one shown on both sides counts twice)."""
+    off = tuple(
+        c.quote for c in citations if not bears_on_claim(claim, c.source_id, c.quote, c.start, c.end, facts, golds)
+    )
+    return ClaimEvidence(len(citations), len(citations) - len(off), off)

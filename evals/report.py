@@ -11,12 +11,16 @@ from evals.runner import (
     LOWER_IS_BETTER,
     METRICS,
     RESULTS_DIR,
+    STANCE_SCOPES,
     THRESHOLDS,
     DatasetReport,
     EvalReport,
     ItemResult,
+    StanceReport,
     SystemResult,
+    VerifierResult,
     load_thresholds,
+    stance_thresholds,
     thresholds_for,
 )
 
@@ -50,7 +54,8 @@ REMEDIES: dict[str, str] = {
 
 COUNTS = {"answer_units_p50", "answer_words_p50"}  # medians of counts: shown as numbers, not shares
 OPTIONAL = {"judge_citation_recall"}  # shown only when measured
-SKIP_WHEN_ABSENT = {"list_completeness", "partial_coverage_accuracy"}  # not in a dataset without those items
+# not in a dataset without those items
+SKIP_WHEN_ABSENT = {"list_completeness", "partial_coverage_accuracy", "claim_evidence_relevance", "check_latency_p50"}
 
 
 def fmt(value: float | None, key: str = "") -> str:
@@ -155,6 +160,8 @@ def _culprits(system: SystemResult, key: str) -> list[ItemResult]:
 def markdown(report: EvalReport, thresholds: dict[str, Any]) -> str:
     """The whole Markdown report: one section per dataset, then the definitions."""
     names = [d.label for d in parts(report)]
+    if report.stance:
+        names.append("the stance sets (verifier-v1, claims-v2)")
     out = [
         "# Mission Desk citation evals: latest run",
         "",
@@ -166,7 +173,9 @@ def markdown(report: EvalReport, thresholds: dict[str, Any]) -> str:
     ]
     for part in parts(report):
         out += dataset_markdown(part, thresholds_for(thresholds, part.key) if thresholds else {})
-    out += ["## How to read this", "", *GLOSSARY, ""]
+    if report.stance:
+        out += stance_markdown(report.stance, thresholds)
+    out += ["## How to read this", "", *GLOSSARY, *STANCE_GLOSSARY, ""]
     return "\n".join(out)
 
 
@@ -261,6 +270,182 @@ GLOSSARY = [
 ]
 
 
+# -- stance: the citation verifier and the claim checker (issue 11) -------------------------------
+STANCE_SECTION = "Stance: citation verifier and claim checker"
+STANCE_REMEDIES: dict[str, str] = {
+    "catch": "the verifier passes sentences that contradict their cited passage while sharing its words: compare "
+    "the sentence with the passage's best-matching sentence for the error kinds it misses (polarity of verbs and "
+    "comparatives, quantifiers and hedges, which entity or actor each clause names, which figure goes with what).",
+    "keep_rate": "the verifier flags faithful paraphrases: loosen the rule that flags them (the reason column of the "
+    "missed items names it), never on held-out items.",
+    "claim_verdict_accuracy": "the claim checker's verdict differs from the gold verdict: see the claim items below "
+    "(expected against given verdict) for which side it misses.",
+    "claim_evidence_relevance": "the checker shows passages that do not bear on the claim: show only passages "
+    "that share the claim's subject (its content words or key figures), not every passage retrieved for it.",
+    "check_latency_p50": "`check` is slow: embed the claim once and reuse the retrieval's vectors.",
+}
+STANCE_GLOSSARY = [
+    "- **Catch rate** (verifier-v1): share of the sentences with one planted error (label other than `faithful`) "
+    "that the product's verifier flags (`check_support(...).ok` is False) against the one passage they cite; per "
+    "error kind too. **Keep rate**: share of faithful sentences it does not flag. `tune` items may be tuned on; "
+    "`heldout` items (id number mod 5 in {0, 1}) never; the targets are on `heldout`.",
+    "- **Claim evidence relevance**: of all citations `Assistant.check` shows (supporting and contradicting), the "
+    "share that bear on the claim: the quote overlaps a gold quote of the item (same source: spans overlap, one "
+    "contains the other, or half the shorter's content words shared), contains a key fact, or shares at least two "
+    "content stems with the claim (stop words and the corpus's generic words left out). Pooled over the set.",
+    "- **Check latency p50**: median wall time of `Assistant.check` on this machine (reported, never gated).",
+]
+
+
+def stance_name(key: str) -> str:
+    """A stance metric's name in the shortfalls: 'Catch rate', 'Catch rate, hedge', 'Keep rate', or METRICS'."""
+    if key in ("catch_rate", "keep_rate"):
+        return key.replace("_", " ").capitalize()
+    if key.startswith("catch_"):
+        return f"Catch rate, {key.removeprefix('catch_')}"
+    return METRICS.get(key, key)
+
+
+def _stance_rate(rows: list, label: str | None) -> str:
+    """'caught/n' (errors) or 'kept/n' (faithful) for the verifier table's cells."""
+    if label == "faithful":
+        chosen = [r for r in rows if r.label == "faithful"]
+        return f"{sum(not r.flagged for r in chosen)}/{len(chosen)}"
+    chosen = [r for r in rows if r.label != "faithful" and (label is None or r.label == label)]
+    return f"{sum(r.flagged for r in chosen)}/{len(chosen)}"
+
+
+def stance_verifier_rows(stance: StanceReport) -> list[list[str]]:
+    """Verifier metric, target (held out), then tune, heldout and all, each with its count."""
+    rows = []
+    keys = ["catch_rate", "keep_rate", *[k for k in stance.metrics.get("all", {}) if k.startswith("catch_") and k != "catch_rate"]]
+    for key in keys:
+        label = "faithful" if key == "keep_rate" else (None if key == "catch_rate" else key.removeprefix("catch_"))
+        name = {"catch_rate": "Catch rate (all errors)", "keep_rate": "Keep rate (faithful)"}.get(key, f"Catch: {label}")
+        target = stance.targets.get("heldout", {}).get(key)
+        cells = [name, fmt_target(key, target)]
+        for scope in ("tune", "heldout", "all"):
+            value = stance.metrics.get(scope, {}).get(key)
+            mark = ""
+            if scope == "heldout" and target is not None:
+                mark = " ✅" if _meets(key, value, target) else " ⚠️ short"
+            cells.append(f"{fmt(value)} ({_stance_rate(stance.verifier_items(scope), label)}){mark}")
+        rows.append(cells)
+    return rows
+
+
+def stance_claim_rows(stance: StanceReport) -> list[list[str]]:
+    """Claim-checker metric, target v1 / v2, then claims v1 and claims v2 (targets marked met or short)."""
+    rows = []
+    for key in ("claim_verdict_accuracy", "claim_evidence_relevance", "check_latency_p50", "claims"):
+        targets = [stance.targets.get(scope, {}).get(key) for scope in ("claims_v1", "claims_v2")]
+        target = " / ".join(fmt_target(key, t) or "–" for t in targets) if any(t is not None for t in targets) else ""
+        cells = [METRICS.get(key, "Claims"), target]
+        for scope, t in zip(("claims_v1", "claims_v2"), targets, strict=True):
+            value = stance.metrics.get(scope, {}).get(key)
+            mark = "" if t is None else (" ✅" if _meets(key, value, t) else " ⚠️ short")
+            cells.append((f"{int(value)}" if key == "claims" and value is not None else fmt(value)) + mark)
+        rows.append(cells)
+    return rows
+
+
+def stance_shortfalls(stance: StanceReport, thresholds: dict[str, Any]) -> list[str]:
+    """One line per stance target missed, with the items behind it and the [stance.shortfalls.<scope>] note."""
+    lines: list[str] = []
+    for scope, targets in stance.targets.items():
+        notes = stance_thresholds(thresholds, scope)["shortfalls"] if thresholds else {}
+        for key, target in targets.items():
+            value = stance.metrics.get(scope, {}).get(key)
+            if _meets(key, value, target):
+                continue
+            if scope in ("tune", "heldout", "all"):
+                label = "faithful" if key == "keep_rate" else (None if key == "catch_rate" else key.removeprefix("catch_"))
+                wrong: list[VerifierResult | ItemResult] = [
+                    r for r in stance.verifier_items(scope)
+                    if not r.correct and ((label is None and r.label != "faithful") or r.label == label)
+                ]
+                remedy = STANCE_REMEDIES["keep_rate" if key == "keep_rate" else "catch"]
+            else:
+                wrong = [r for r in stance.claims(scope) if _claim_culprit(r, key)]
+                remedy = STANCE_REMEDIES[key]
+            ids = ", ".join(r.id for r in wrong[:15]) + (" …" if len(wrong) > 15 else "")
+            sign = ">" if key in LOWER_IS_BETTER else "<"
+            lines.append(
+                f"- **{STANCE_SCOPES[scope]}, {stance_name(key)}: {fmt(value)} {sign} {target:g}.** "
+                + (f"{len(wrong)} item(s): {ids}. " if wrong else "")
+                + f"What would fix it: {remedy}"
+            )
+            if key in notes:
+                lines.append(f"  - Note (evals/thresholds.toml): {notes[key]}")
+    return lines
+
+
+def _claim_culprit(r: ItemResult, key: str) -> bool:
+    if key == "claim_verdict_accuracy":
+        return r.verdict is not None and r.verdict != r.verdict_expected
+    if key == "claim_evidence_relevance":
+        return bool(r.off_claim)
+    return False
+
+
+def stance_markdown(stance: StanceReport, thresholds: dict[str, Any]) -> list[str]:
+    """The stance section: verifier rates by split and kind, claim-checker figures, shortfalls, missed items, gate."""
+    out = [
+        f"## {STANCE_SECTION}",
+        "",
+        f"Verifier `{stance.verifier_dataset}` ({len(stance.verifier)} sentences, sha256 "
+        f"`{stance.verifier_sha256[:12]}`), each checked by the product's verifier against the indexed chunk holding "
+        f"its passage; claims: gold-v1's {len(stance.claims_v1)} claim items and `{stance.claims_dataset}` "
+        f"({len(stance.claims_v2)} held-out claims, sha256 `{stance.claims_sha256[:12]}`) through `Assistant.check`. "
+        f"{stance.seconds:.0f} s. Targets are on the held-out split; tuned and held-out figures are reported apart.",
+        "",
+        "### Citation verifier: tune and held out",
+        "",
+        *_table(["Metric", "Target (held out)", "tune", "heldout", "all"], stance_verifier_rows(stance)),
+        "",
+        "### Claim checker: claims v1 (tuned) and v2 (held out)",
+        "",
+        *_table(["Metric", "Target v1 / v2", "claims v1", "claims v2"], stance_claim_rows(stance)),
+        "",
+        "### Shortfalls",
+        "",
+    ]
+    out += stance_shortfalls(stance, thresholds) or ["None: the product meets every target of issue 11."]
+    missed = [r for r in stance.verifier if not r.correct]
+    out += ["", f"### Verifier items it got wrong: {len(missed)}", "",
+            "An error sentence not flagged (missed), or a faithful one flagged (false flag), with what the verifier said.",
+            ""]
+    if missed:
+        out += _table(
+            ["Item", "Split", "Label", "Outcome", "Sentence", "Verifier said"],
+            [[r.id, r.split, r.label, "false flag" if r.label == "faithful" else "missed", r.sentence,
+              (f"{r.kind}: " if r.kind else "") + r.reason] for r in missed],
+        )
+    wrong = [(scope, r) for scope in ("claims_v1", "claims_v2") for r in stance.claims(scope)
+             if r.cause or r.off_claim]
+    out += ["", f"### Claim items with a wrong verdict or off-claim evidence: {len(wrong)}", ""]
+    if wrong:
+        out += _table(
+            ["Item", "Set", "Expected", "Verdict", "Evidence on the claim", "Off the claim (first)"],
+            [[r.id, "v1" if scope == "claims_v1" else "v2", r.verdict_expected or "", r.verdict or r.cause or "",
+              f"{r.evidence_relevant}/{r.evidence_shown}" if r.evidence_shown is not None else "n/a",
+              (r.off_claim[0][:100] if r.off_claim else "")] for scope, r in wrong],
+        )
+    if thresholds:
+        rows = []
+        for scope in STANCE_SCOPES:
+            gate = stance_thresholds(thresholds, scope)
+            for kind, sign in (("minimum", "≥"), ("maximum", "≤")):
+                for key, bound in gate.get(kind, {}).items():
+                    value = stance.metrics.get(scope, {}).get(key)
+                    ok = value is not None and (value >= bound if kind == "minimum" else value <= bound)
+                    rows.append([STANCE_SCOPES[scope], stance_name(key), f"{sign} {bound}", fmt(value),
+                                 "pass" if ok else "FAIL"])
+        out += ["", "### Gate (evals/thresholds.toml, [stance.*])", ""]
+        out += _table(["Scope", "Metric", "Threshold", "Measured", "Gate"], rows)
+    return [*out, ""]
+
+
 def print_table(report: EvalReport) -> None:
     """The headline table of each dataset in the terminal (rich)."""
     from rich.console import Console
@@ -282,6 +467,18 @@ def print_table(report: EvalReport) -> None:
             f"{part.label}, {part.systems[0].name}: {len(failing)} failing item(s)"
             + (": " + ", ".join(f"{n} {c}" for c, n in causes.most_common()) if failing else "")
         )
+    if report.stance:
+        for title, header, rows in (
+            ("citation verifier (verifier-v1)", ["Metric", "Target (held out)", "tune", "heldout", "all"],
+             stance_verifier_rows(report.stance)),
+            ("claim checker", ["Metric", "Target v1 / v2", "claims v1", "claims v2"], stance_claim_rows(report.stance)),
+        ):
+            table = Table(title=f"Mission Desk evals — stance: {title}")
+            for i, column in enumerate(header):
+                table.add_column(column, justify="left" if i == 0 else "right")
+            for row in rows:
+                table.add_row(*row)
+            console.print(table)
     console.print(f"{report.seconds:.0f} s")
 
 

@@ -13,7 +13,7 @@ import json
 import tempfile
 import time
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -22,7 +22,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.errors import MissionDeskError
-from assistant.schemas import Answer
+from assistant.schemas import Answer, Chunk
 from assistant.settings import Settings
 from assistant.types import Passage
 from evals import metrics as m
@@ -33,6 +33,17 @@ HELD_OUT_DATASET = EVALS_DIR / "datasets" / "gold-v2.jsonl"
 # What `python -m evals` runs without --dataset: the tuned set, then the held-out set (never tuned on).
 DATASETS = (DEFAULT_DATASET, HELD_OUT_DATASET)
 LABELS = {"v1": "gold-v1 (tuned)", "v2": "gold-v2 (held out)"}
+# The stance sets (issue 11): the citation verifier's sentences (split tune / heldout) and the held-out claims.
+VERIFIER_DATASET = EVALS_DIR / "datasets" / "verifier-v1.jsonl"
+CLAIMS_DATASET = EVALS_DIR / "datasets" / "claims-v2.jsonl"
+# Scopes of the stance report: the verifier's splits (and all its items), then the claim checker's two sets.
+STANCE_SCOPES = {
+    "tune": "verifier-v1 tune",
+    "heldout": "verifier-v1 held out",
+    "all": "verifier-v1 all",
+    "claims_v1": "claims of gold-v1 (tuned)",
+    "claims_v2": "claims-v2 (held out)",
+}
 RESULTS_DIR = EVALS_DIR / "results"
 THRESHOLDS = EVALS_DIR / "thresholds.toml"
 RECALL_K = 5
@@ -133,7 +144,10 @@ class ItemResult(BaseModel):
     uncovered_named: bool | None = Field(default=None, description="Partly covered item answered, gap named.")
     verdict_expected: str | None = None
     verdict: str | None = None
-    seconds: float | None = None
+    evidence_shown: int | None = Field(default=None, description="Citations a claim check showed (both sides).")
+    evidence_relevant: int | None = Field(default=None, description="Shown citations bearing on the claim.")
+    off_claim: list[str] = Field(default_factory=list, description="Shown quotes that do not bear on the claim.")
+    seconds: float | None = Field(default=None, description="Wall time of ask (questions) or check (claims).")
     cause: str | None = Field(default=None, description="retrieval, composition, refusal, false answer, citation, verdict")
     why: str | None = None
     error: str | None = None
@@ -166,6 +180,73 @@ class DatasetReport(BaseModel):
         return next(s for s in self.systems if s.name == name)
 
 
+class VerifierItem(BaseModel):
+    """One line of verifier-v1.jsonl (see evals/check_stance_datasets.py for the rules it obeys)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    question: str
+    source_id: str
+    passage_quote: str
+    sentence: str
+    label: str  # "faithful" or an error kind (metrics.ERROR_KINDS)
+    conflict: str
+    split: str  # "tune" or "heldout"
+    notes: str = ""
+
+
+def load_verifier_dataset(path: Path = VERIFIER_DATASET) -> list[VerifierItem]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [VerifierItem.model_validate_json(line) for line in lines if line.strip()]
+
+
+class VerifierResult(BaseModel):
+    """What the product's verifier said of one verifier-v1 sentence against its cited passage."""
+
+    id: str
+    split: str
+    label: str
+    sentence: str
+    source_id: str
+    chunk_id: str = Field(description="The indexed chunk cited: the first of the source holding passage_quote.")
+    flagged: bool = Field(description="Support.ok was False: the verifier would remove or mark the sentence.")
+    kind: str = Field(default="", description="Support.kind: what the verifier thinks is wrong.")
+    reason: str = ""
+    score: float | None = None
+    conflict: str = Field(default="", description="The passage words the dataset says the sentence contradicts.")
+
+    @property
+    def correct(self) -> bool:
+        """An error caught, or a faithful sentence kept."""
+        return self.flagged is (self.label != "faithful")
+
+
+class StanceReport(BaseModel):
+    """Issue 11: the citation verifier on verifier-v1 and the claim checker on gold-v1's claims and claims-v2.
+
+    ``metrics`` and ``targets`` are keyed by scope (STANCE_SCOPES): 'tune', 'heldout', 'all' (verifier),
+    'claims_v1', 'claims_v2' (claim checker).
+    """
+
+    verifier_dataset: str
+    verifier_sha256: str
+    claims_dataset: str
+    claims_sha256: str
+    seconds: float
+    targets: dict[str, dict[str, float]]
+    metrics: dict[str, dict[str, float | None]]
+    verifier: list[VerifierResult]
+    claims_v1: list[ItemResult]
+    claims_v2: list[ItemResult]
+
+    def claims(self, scope: str) -> list[ItemResult]:
+        return self.claims_v1 if scope == "claims_v1" else self.claims_v2
+
+    def verifier_items(self, scope: str) -> list[VerifierResult]:
+        return [r for r in self.verifier if scope == "all" or r.split == scope]
+
+
 class EvalReport(BaseModel):
     """A whole eval run: the settings that matter and, per dataset, each system's results.
 
@@ -184,6 +265,7 @@ class EvalReport(BaseModel):
     targets: dict[str, float]
     systems: list[SystemResult]
     datasets: list[DatasetReport] = Field(default_factory=list)
+    stance: StanceReport | None = Field(default=None, description="The verifier and claim-checker sets (issue 11).")
 
     def system(self, name: str) -> SystemResult:
         return next(s for s in self.systems if s.name == name)
@@ -214,10 +296,13 @@ METRICS: dict[str, str] = {
     "list_completeness": "List completeness",
     "partial_coverage_accuracy": "Partial-coverage accuracy",
     "claim_verdict_accuracy": "Claim-verdict accuracy",
+    "claim_evidence_relevance": "Claim evidence relevance",
+    "check_latency_p50": "Check latency p50 (s)",
     "latency_p50": "Latency p50 (s)",
     "latency_p95": "Latency p95 (s)",
 }
-LOWER_IS_BETTER = {"unsupported_sentence_rate", "latency_p50", "latency_p95", "answer_units_p50", "answer_words_p50"}
+LOWER_IS_BETTER = {"unsupported_sentence_rate", "latency_p50", "latency_p95", "answer_units_p50", "answer_words_p50",
+                   "check_latency_p50"}
 
 
 # -- systems under test ---------------------------------------------------------------------------
@@ -232,7 +317,7 @@ class System(Protocol):
 
     def best_score(self, query: str, passages: Sequence[Passage], vector: np.ndarray) -> float: ...
 
-    def check(self, claim: str) -> str | None: ...
+    def check(self, claim: str) -> Any | None: ...  # an assistant.schemas.ClaimCheck, or None: no claim checker
 
 
 class ProductSystem:
@@ -257,14 +342,12 @@ class ProductSystem:
     def best_score(self, query: str, passages: Sequence[Passage], vector: np.ndarray) -> float:
         return float(self.assistant.relevance(passages, query, vector))
 
-    def check(self, claim: str) -> str | None:
-        """The verdict of ``Assistant.check`` when the product has one; None when it has not."""
+    def check(self, claim: str) -> Any | None:
+        """What ``Assistant.check`` returns (a ClaimCheck) when the product has one; None when it has not."""
         check = getattr(self.assistant, "check", None)
         if not callable(check):
             return None
-        result = check(claim)
-        verdict = result.get("verdict") if isinstance(result, dict) else getattr(result, "verdict", result)
-        return _verdict(verdict)
+        return check(claim)
 
 
 class BaselineSystem:
@@ -289,7 +372,7 @@ class BaselineSystem:
     def best_score(self, query: str, passages: Sequence[Passage], vector: np.ndarray) -> float:
         return float(self.naive.best_score(query))
 
-    def check(self, claim: str) -> str | None:
+    def check(self, claim: str) -> Any | None:
         return None
 
 
@@ -393,6 +476,16 @@ def _score_answer_quality(result: ItemResult, item: GoldItem, answer: Answer, go
         result.uncovered_named = not answer.refused and m.names_uncovered(answer.not_covered, item.uncovered)
 
 
+def _score_claim(result: ItemResult, item: GoldItem, checked: Any, golds: list[m.GoldSpan]) -> None:
+    """Issue 11: the verdict of a claim check, and how much of the evidence it shows bears on the claim."""
+    verdict = checked.get("verdict") if isinstance(checked, dict) else getattr(checked, "verdict", checked)
+    result.verdict = _verdict(verdict)
+    shown = [*getattr(checked, "supporting", []), *getattr(checked, "contradicting", [])]
+    evidence = m.claim_evidence(item.question, shown, item.key_facts, golds)
+    result.evidence_shown, result.evidence_relevant = evidence.shown, evidence.relevant
+    result.off_claim = [q[:120] for q in evidence.off_claim]
+
+
 def _diagnose(result: ItemResult, item: GoldItem, threshold: float | None, k: int) -> None:
     """Name the first thing that went wrong, and where: the lead's to-do list.
 
@@ -458,7 +551,11 @@ def score_item(system: System, item: GoldItem, gold: Gold, judge: Judge | None =
     try:
         if item.is_claim:
             result.verdict_expected = item.verdict
-            result.verdict = system.check(item.question)
+            began = time.perf_counter()
+            checked = system.check(item.question)
+            if checked is not None:
+                result.seconds = round(time.perf_counter() - began, 4)
+                _score_claim(result, item, checked, golds)
             _score_retrieval(result, system, item.question, golds)
         else:
             began = time.perf_counter()
@@ -482,6 +579,8 @@ def aggregate(items: Sequence[ItemResult]) -> dict[str, float | None]:
     with_gold = [r for r in items if r.recall_at_5 is not None]
     refusal = m.refusals((r.expect_refusal, bool(r.refused)) for r in asked)
     claims = [r for r in items if r.category == "claim" and r.verdict is not None]
+    shown = [r for r in claims if r.evidence_shown is not None]
+    evidence = sum(r.evidence_shown or 0 for r in shown)
     kept = sum(r.sentences for r in asked)
     removed = sum(r.removed for r in asked)
     seconds = [r.seconds for r in asked if r.seconds is not None]
@@ -508,6 +607,9 @@ def aggregate(items: Sequence[ItemResult]) -> dict[str, float | None]:
         "list_completeness": m.mean(r.list_share for r in listed) if listed else None,
         "partial_coverage_accuracy": m.mean(float(bool(r.uncovered_named)) for r in partial) if partial else None,
         "claim_verdict_accuracy": m.mean(float(r.verdict == r.verdict_expected) for r in claims) if claims else None,
+        # pooled: shown citations bearing on their claim over all shown citations (a claim showing none adds nothing)
+        "claim_evidence_relevance": sum(r.evidence_relevant or 0 for r in shown) / evidence if evidence else None,
+        "check_latency_p50": m.percentile([r.seconds for r in claims if r.seconds is not None], 50),
         "latency_p50": m.percentile(seconds, 50),
         "latency_p95": m.percentile(seconds, 95),
     }
@@ -515,7 +617,7 @@ def aggregate(items: Sequence[ItemResult]) -> dict[str, float | None]:
 
 BREAKDOWN = ("recall_at_5", "key_fact_accuracy", "gold_citation_hit_rate", "citation_recall", "citation_precision",
              "refusal_accuracy", "answer_precision", "answer_units_p50", "list_completeness",
-             "partial_coverage_accuracy", "claim_verdict_accuracy")
+             "partial_coverage_accuracy", "claim_verdict_accuracy", "claim_evidence_relevance")
 
 
 def by_category(items: Sequence[ItemResult]) -> dict[str, dict[str, float | None]]:
@@ -569,11 +671,13 @@ def run(
     embeddings: Any | None = None,
     progress: Progress | None = None,
     judge: bool = False,
+    stance: bool = True,
 ) -> EvalReport:
     """Evaluate ``mode`` (and, with ``baselines``, the two naive baselines) on one dataset or several.
 
     Several datasets share one fresh index (and one naive index); each gets its own section of the
-    report, and the baselines' refusal cut-offs are tuned on each dataset separately.
+    report, and the baselines' refusal cut-offs are tuned on each dataset separately. With ``stance``,
+    the same index and Assistant also run the verifier set and the claim sets (``run_stance``).
     """
     from assistant import Assistant
     from assistant.embeddings import MiniLMEmbeddings
@@ -605,6 +709,11 @@ def run(
                 dataset_sha256=hashlib.sha256(path.read_bytes()).hexdigest(), items=len(items),
                 targets=m.targets_for(key), systems=systems,
             ))
+        stance_report = None
+        if stance:
+            v1 = next((p for p in parts if p.key == "v1"), None)
+            claims_v1 = [r for r in v1.systems[0].items if r.category == "claim"] if v1 else None
+            stance_report = run_stance(assistant, product, gold, claims_v1, progress)
     first = parts[0]
     return EvalReport(
         dataset=first.dataset, dataset_sha256=first.dataset_sha256, items=first.items,
@@ -616,7 +725,7 @@ def run(
             # every answer setting by name, so the record survives renamed tunables
             "answer": config.answer.model_dump(mode="json"),
         },
-        targets=first.targets, systems=first.systems, datasets=parts,
+        targets=first.targets, systems=first.systems, datasets=parts, stance=stance_report,
     )
 
 
@@ -676,6 +785,90 @@ def run_baselines(
     return out
 
 
+# -- stance: the citation verifier and the claim checker (issue 11) ---------------------------------
+def cited_chunk(chunks: Sequence[Chunk], source_id: str, quote: str) -> Chunk:
+    """The indexed chunk a verifier item cites: the first chunk of ``source_id`` whose text or display text
+    (headers included) contains ``quote``, whitespace, quotes and dashes normalised. None is a dataset or
+    index error, raised: the item cannot be scored."""
+    want = m.normalise(quote)
+    for chunk in chunks:
+        if chunk.source_id == source_id and (want in m.normalise(chunk.text) or want in m.normalise(chunk.display_text)):
+            return chunk
+    raise MissionDeskError(f"no indexed chunk of {source_id!r} contains the passage quote {quote[:80]!r}")
+
+
+def run_verifier(assistant: Any, items: Sequence[VerifierItem], progress: Progress | None = None) -> list[VerifierResult]:
+    """Each sentence through the product's verifier exactly as an answer's sentence citing one passage [1] is.
+
+    ``check_support(strip_markers(sentence), [Passage(1, chunk, 1.0, 1.0)], embed, settings.verify)``: a
+    result whose ``ok`` is False is flagged. Only these public functions are used, never their internals.
+    """
+    from assistant.citations import check_support, strip_markers
+
+    chunks = assistant.retriever.chunks
+    out = []
+    for i, item in enumerate(items, 1):
+        chunk = cited_chunk(chunks, item.source_id, item.passage_quote)
+        support = check_support(
+            strip_markers(item.sentence), [Passage(1, chunk, 1.0, 1.0)], assistant.embeddings.embed,
+            assistant.settings.verify,
+        )
+        out.append(VerifierResult(
+            id=item.id, split=item.split, label=item.label, sentence=item.sentence, source_id=item.source_id,
+            chunk_id=chunk.id, flagged=not support.ok, kind=str(getattr(support, "kind", "") or ""),
+            reason=support.reason, score=round(float(support.score), 4), conflict=item.conflict,
+        ))
+        if progress:
+            progress("verifier", i, len(items))
+    return out
+
+
+def stance_metrics(
+    verifier: Sequence[VerifierResult], claims: Mapping[str, Sequence[ItemResult]]
+) -> dict[str, dict[str, float | None]]:
+    """The stance figures per scope: verifier catch/keep rates per split and overall, claim-checker figures per set."""
+    out: dict[str, dict[str, float | None]] = {}
+    for scope in ("tune", "heldout", "all"):
+        rows = [r for r in verifier if scope == "all" or r.split == scope]
+        out[scope] = m.verifier_scores([m.VerifierOutcome(r.split, r.label, r.flagged) for r in rows])
+    for scope, items in claims.items():
+        scores = aggregate(items)
+        out[scope] = {
+            "claim_verdict_accuracy": scores["claim_verdict_accuracy"],
+            "claim_evidence_relevance": scores["claim_evidence_relevance"],
+            "check_latency_p50": scores["check_latency_p50"],
+            "claims": float(len(items)),
+        }
+    return out
+
+
+def run_stance(
+    assistant: Any, product: System, gold: Gold, claims_v1: Sequence[ItemResult] | None = None,
+    progress: Progress | None = None,
+) -> StanceReport:
+    """The verifier set and the claim sets through the product, on the run's index.
+
+    ``claims_v1``: gold-v1's claim items as the gold-v1 part of the run scored them; checked here when the
+    run did not include gold-v1.
+    """
+    began = time.perf_counter()
+    verifier = run_verifier(assistant, load_verifier_dataset(VERIFIER_DATASET), progress)
+    if claims_v1 is None:
+        items = [i for i in load_dataset(DEFAULT_DATASET) if i.is_claim]
+        claims_v1 = evaluate(product, items, gold, _tagged(progress, "claims v1")).items
+    v2 = evaluate(product, load_dataset(CLAIMS_DATASET), gold, _tagged(progress, "claims v2")).items
+    claims = {"claims_v1": list(claims_v1), "claims_v2": v2}
+    return StanceReport(
+        verifier_dataset=_relative(VERIFIER_DATASET),
+        verifier_sha256=hashlib.sha256(VERIFIER_DATASET.read_bytes()).hexdigest(),
+        claims_dataset=_relative(CLAIMS_DATASET),
+        claims_sha256=hashlib.sha256(CLAIMS_DATASET.read_bytes()).hexdigest(),
+        seconds=round(time.perf_counter() - began, 1),
+        targets={scope: dict(t) for scope, t in m.STANCE_TARGETS.items()},
+        metrics=stance_metrics(verifier, claims), verifier=verifier, **claims,
+    )
+
+
 def _relative(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(EVALS_DIR.parent))
@@ -700,6 +893,12 @@ def thresholds_for(thresholds: dict[str, Any], key: str) -> dict[str, Any]:
     return {kind: table.get(kind, {}) for kind in ("minimum", "maximum", "shortfalls")}
 
 
+def stance_thresholds(thresholds: dict[str, Any], scope: str) -> dict[str, Any]:
+    """One stance scope's [stance.minimum.<scope>], [stance.maximum.<scope>] and [stance.shortfalls.<scope>]."""
+    table = thresholds.get("stance", {})
+    return {kind: table.get(kind, {}).get(scope, {}) for kind in ("minimum", "maximum", "shortfalls")}
+
+
 def below_thresholds(metrics: dict[str, float | None], thresholds: dict[str, Any]) -> list[str]:
     """Each gated metric that misses its threshold, as a sentence."""
     problems = []
@@ -720,6 +919,12 @@ def summary(report: EvalReport) -> str:
         DatasetReport(key="", label="", dataset=report.dataset, dataset_sha256=report.dataset_sha256,
                       items=report.items, targets=report.targets, systems=report.systems)
     ]
-    return json.dumps({
+    out: dict[str, Any] = {
         d.label or d.dataset: {s.name: {k: s.metrics.get(k) for k in d.targets} for s in d.systems} for d in parts
-    })
+    }
+    if report.stance:
+        out["stance"] = {
+            STANCE_SCOPES[scope]: {k: report.stance.metrics.get(scope, {}).get(k) for k in targets}
+            for scope, targets in report.stance.targets.items()
+        }
+    return json.dumps(out)

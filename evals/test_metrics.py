@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from assistant.schemas import Answer, Citation
+from assistant.errors import MissionDeskError
+from assistant.schemas import Answer, Chunk, Citation, ClaimCheck
 from evals import metrics as m
 from evals import runner
 from evals.check_dataset import check
@@ -324,3 +325,153 @@ def test_llm_judge_reads_yes_and_no() -> None:
 
     judge = make_judge(FakeListChatModel(responses=["Yes.", "no", "**YES**"]))
     assert [judge("claim", "passage") for _ in range(3)] == [True, False, True]
+
+
+# -- stance: the citation verifier and the claim checker (issue 11) -------------------------------
+def _outcomes() -> list[m.VerifierOutcome]:
+    o = m.VerifierOutcome
+    return [
+        o("tune", "faithful", False), o("tune", "faithful", True), o("heldout", "faithful", False),
+        o("tune", "hedge", True), o("tune", "hedge", False), o("heldout", "hedge", True),
+        o("heldout", "wrong_actor", False), o("tune", "number_changed", True),
+    ]
+
+
+def test_verifier_scores_catch_errors_keep_faithful_sentences_per_kind() -> None:
+    scores = m.verifier_scores(_outcomes())
+    assert scores["catch_rate"] == pytest.approx(3 / 5)  # hedge 2 of 3, wrong_actor 0 of 1, number_changed 1 of 1
+    assert scores["keep_rate"] == pytest.approx(2 / 3)  # a flagged faithful sentence is not kept
+    assert scores["catch_hedge"] == pytest.approx(2 / 3)
+    assert scores["catch_wrong_actor"] == 0.0 and scores["catch_number_changed"] == 1.0
+    assert scores["catch_quantifier"] is None  # no item of that kind: not measured, never 0 or 1
+    assert (scores["error_items"], scores["faithful_items"]) == (5, 3)
+    assert set(m.STANCE_TARGETS["heldout"]) == {"catch_rate", "keep_rate", *(f"catch_{k}" for k in m.ERROR_KINDS)}
+
+
+def test_stance_metrics_report_tune_and_heldout_apart() -> None:
+    verifier = [
+        runner.VerifierResult(id=f"ver-{i:03d}", split=o.split, label=o.label, sentence="s [1].", source_id="s",
+                              chunk_id="c", flagged=o.flagged)
+        for i, o in enumerate(_outcomes(), 1)
+    ]
+    assert [r.correct for r in verifier] == [True, False, True, True, False, True, False, True]
+    scores = runner.stance_metrics(verifier, {})
+    assert scores["tune"]["catch_rate"] == pytest.approx(2 / 3) and scores["heldout"]["catch_rate"] == 0.5
+    assert scores["tune"]["keep_rate"] == 0.5 and scores["heldout"]["keep_rate"] == 1.0
+    assert scores["heldout"]["catch_hedge"] == 1.0 and scores["tune"]["catch_wrong_actor"] is None
+    assert scores["all"] == m.verifier_scores(_outcomes())
+
+
+def _chunk(id: str, source: str, text: str, context: str = "") -> Chunk:
+    return Chunk(id=id, source_id=source, title="t", section="", kind="text", locator="p. 1", start=0,
+                 end=len(text), text=text, context=context)
+
+
+def test_the_cited_chunk_is_the_first_of_the_source_holding_the_quote() -> None:
+    chunks = [
+        _chunk("a", "other", "Satisfaction fell to 29 per cent."),
+        _chunk("b", "s", "Table 2.1\nTargets: can lead to gaming.", context=""),
+        _chunk("c", "s", "Satisfaction   fell to 29 per cent in 2022."),
+        _chunk("d", "s", "Again: satisfaction fell to 29 per cent."),
+        _chunk("e", "s", "Can lead to gaming.", context="Table 2.1 Targets — risks"),
+    ]
+    assert runner.cited_chunk(chunks, "s", "satisfaction fell to 29 per cent").id == "c"  # whitespace, case
+    assert runner.cited_chunk(chunks, "s", "Targets — risks\nCan lead").id == "e"  # across the headers shown
+    with pytest.raises(MissionDeskError, match="no indexed chunk"):
+        runner.cited_chunk(chunks, "s", "Satisfaction rose")
+
+
+def test_claim_stems_leave_out_stop_and_generic_words_and_share_word_families() -> None:
+    assert m.claim_stems("Public services' rewards undermined intrinsic motivation in the UK") == {
+        "reward", "undermin", "intrinsic", "motiv"
+    }
+    assert m.claim_stems("Extrinsic motivators crowd out") == m.claim_stems("extrinsic motivation, crowding out")
+    assert m.claim_stems("free-choice behaviour") == {"free", "choic", "behaviour"}
+    assert m.claim_stems("0.7 per cent in 2019") == {"0.7", "2019"}
+
+
+CLAIM = "Tangible rewards undermine intrinsic motivation."
+CLAIM_GOLD = m.GoldSpan(SOURCE, "tangible rewards tend to undermine intrinsic motivation", 500, 555)
+
+
+# A second gold quote sharing no content stem with the claim, so rule (a) is tested alone.
+OTHER_GOLD = m.GoldSpan(SOURCE, "Deci and colleagues reviewed 128 laboratory experiments", 800, 855)
+
+
+def _bears(quote: str, start: int = 0, source: str = SOURCE, facts: tuple[str, ...] = ()) -> bool:
+    return m.bears_on_claim(CLAIM, source, quote, start, start + len(quote), facts, [CLAIM_GOLD, OTHER_GOLD])
+
+
+def test_evidence_bears_on_a_claim_by_gold_overlap_key_fact_or_shared_stems() -> None:
+    # (a) a gold quote: overlapping spans, containment, or half the shorter's content words, in the same source
+    assert _bears("Nothing here in common.", start=540)
+    assert not _bears("Nothing here in common.", start=555)  # a touching span is no overlap
+    assert _bears("In 1999 Deci and colleagues reviewed 128 laboratory experiments on rewards.", start=5000)
+    assert _bears("Deci and his colleagues reviewed laboratory experiments widely.", start=5000)
+    assert not _bears("Deci and his colleagues reviewed laboratory experiments widely.", start=5000, source="other")
+    assert not _bears("Deci met friends in laboratory rooms nearby.", start=5000)  # 2 of the shorter's 5 words
+    # (b) a key fact
+    assert _bears("Effect size d = -0.34 for free-choice behaviour.", facts=("d = -0.34",))
+    assert not _bears("Effect size d = -0.345 for free-choice behaviour.", facts=("d = -0.34",))
+    # (c) two content stems shared with the claim; one, or only generic words, is not enough
+    assert _bears("Rewards crowd out motivation.", start=2000, source="other")
+    assert not _bears("Contingent rewards depend on control.", start=2000, source="other")
+    assert not _bears("Public services in the UK: the state and the government.", start=2000, source="other")
+
+
+def test_claim_evidence_counts_every_shown_citation() -> None:
+    on = cite(1, "a", "The authors conclude that tangible rewards tend to undermine intrinsic motivation.", 490)
+    off = cite(2, "b", "Satisfaction with the NHS fell to 29 per cent.", 3000)
+    evidence = m.claim_evidence(CLAIM, [on, off, on], [], [CLAIM_GOLD])  # one passage shown on both sides
+    assert (evidence.shown, evidence.relevant, evidence.off_claim) == (3, 2, (off.quote,))
+    assert evidence.relevance == pytest.approx(2 / 3)
+    assert m.claim_evidence(CLAIM, [], [], [CLAIM_GOLD]).relevance is None
+
+
+def _claim_result(id: str, expected: str, check: ClaimCheck, seconds: float) -> ItemResult:
+    item = GoldItem(id=id, category="claim", question=check.claim, verdict=expected, key_facts=[],
+                    gold=[runner.GoldQuote(source_id=SOURCE, quote=CLAIM_GOLD.quote)])
+    result = ItemResult(id=id, category="claim", question=item.question, expect_refusal=False,
+                        verdict_expected=expected, seconds=seconds)
+    runner._score_claim(result, item, check, [CLAIM_GOLD])
+    runner._diagnose(result, item, None, 6)
+    return result
+
+
+def test_runner_scores_claim_checks_verdict_evidence_and_latency() -> None:
+    on = cite(1, "a", "The authors conclude that tangible rewards tend to undermine intrinsic motivation.", 490)
+    off = cite(2, "b", "Satisfaction with the NHS fell to 29 per cent.", 3000)
+    right = _claim_result("claim-001", "supported", ClaimCheck(
+        claim=CLAIM, verdict="supported", supporting=[on], contradicting=[off], explanation=""), 0.04)
+    wrong = _claim_result("claim-002", "contradicted", ClaimCheck(
+        claim=CLAIM, verdict="not enough evidence", explanation=""), 0.20)
+    third = _claim_result("claim-003", "mixed", ClaimCheck(
+        claim=CLAIM, verdict="mixed", supporting=[on], contradicting=[on], explanation=""), 0.10)
+    assert (right.verdict, right.evidence_shown, right.evidence_relevant, right.cause) == ("supported", 2, 1, None)
+    assert right.off_claim == [off.quote]
+    assert (wrong.verdict, wrong.evidence_shown, wrong.cause) == ("not enough evidence", 0, "verdict")
+    scores = runner.aggregate([right, wrong, third])
+    assert scores["claim_verdict_accuracy"] == pytest.approx(2 / 3)
+    assert scores["claim_evidence_relevance"] == pytest.approx(3 / 4)  # pooled over the 4 citations shown
+    assert scores["check_latency_p50"] == pytest.approx(0.10)
+    assert scores["latency_p50"] is None  # ask latency: no question asked
+    stance = runner.stance_metrics([], {"claims_v1": [right, wrong, third]})
+    assert stance["claims_v1"]["claim_evidence_relevance"] == pytest.approx(3 / 4) and stance["claims_v1"]["claims"] == 3
+
+
+def test_stance_thresholds_are_read_per_scope() -> None:
+    toml = {"stance": {"minimum": {"heldout": {"catch_rate": 0.5}, "claims_v2": {"claim_verdict_accuracy": 0.4}},
+                       "shortfalls": {"heldout": {"catch_rate": "why"}}}}
+    assert runner.stance_thresholds(toml, "heldout") == {
+        "minimum": {"catch_rate": 0.5}, "maximum": {}, "shortfalls": {"catch_rate": "why"}
+    }
+    assert runner.stance_thresholds(toml, "tune") == {"minimum": {}, "maximum": {}, "shortfalls": {}}
+    assert runner.stance_thresholds({}, "claims_v1")["minimum"] == {}
+
+
+def test_stance_datasets_load() -> None:
+    items = runner.load_verifier_dataset()
+    assert len(items) >= 216 and {i.split for i in items} == {"tune", "heldout"}
+    assert {i.label for i in items} == {"faithful", *m.ERROR_KINDS}
+    claims = load_dataset(runner.CLAIMS_DATASET)
+    assert claims and all(c.is_claim and c.split == "heldout" and c.verdict for c in claims)

@@ -1,4 +1,4 @@
-"""Loaders for .txt, .md, .pdf and .html: each returns the text we index or raises a clear LoaderError."""
+"""Loaders for .txt, .md, .pdf, .html and .docx: each returns the text we index or raises a clear LoaderError."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import yaml
 
 from assistant.errors import LoaderError
 
-SUPPORTED = (".pdf", ".html", ".htm", ".md", ".markdown", ".txt")
+SUPPORTED = (".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.DOTALL)
 
 
@@ -43,6 +43,8 @@ def load(path: Path, *, max_bytes: int) -> LoadedDocument:
         raise LoaderError(name, f"too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB)")
     if suffix == ".pdf":
         return _load_pdf(path)
+    if suffix == ".docx":
+        return _load_docx(path)
     text = _decode(path)
     if suffix in (".html", ".htm"):
         return _load_html(path, text)
@@ -132,6 +134,47 @@ def _load_pdf(path: Path) -> LoadedDocument:
 def _clean_page(text: str) -> str:
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
     return "\n".join(lines).strip("\n")
+
+
+def _load_docx(path: Path) -> LoadedDocument:
+    """A Word document as Markdown-like text: paragraphs parted by blank lines, headings as "#", list paragraphs
+    as "- " items, table rows as tab-separated cells (as the HTML loader writes them)."""
+    from zipfile import BadZipFile
+
+    from docx import Document
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
+
+    name = str(path)
+    try:
+        document = Document(str(path))
+        blocks: list[str] = []
+        for item in document.iter_inner_content():
+            if isinstance(item, Table):
+                rows = ["\t".join(" ".join(cell.text.split()) for cell in row.cells) for row in item.rows]
+                blocks.append("\n".join(r for r in rows if r.strip()))
+                continue
+            text = " ".join(item.text.split())
+            style = (item.style.name if item.style is not None else "") or ""
+            level = re.match(r"(?:Heading (\d)|Title)$", style)
+            if not text:
+                continue
+            if level:
+                blocks.append(f"{'#' * int(level.group(1) or 1)} {text}")
+            elif style.startswith("List"):
+                blocks.append(f"- {text}")
+            else:
+                blocks.append(text)
+        title = document.core_properties.title or ""
+    except (PackageNotFoundError, BadZipFile, KeyError, ValueError, AttributeError, OSError) as exc:
+        raise LoaderError(name, f"corrupt or unreadable Word document ({exc.__class__.__name__}: {exc})") from exc
+    # Consecutive list items stay one list; everything else is its own paragraph.
+    text = ""
+    for block in blocks:
+        joined = "\n" if text and block.startswith("- ") and text.rsplit("\n", 1)[-1].startswith("- ") else "\n\n"
+        text = f"{text}{joined}{block}" if text else block
+    _require_text(path, text)
+    return LoadedDocument(path, text + "\n", title or _first_line(text) or path.stem)
 
 
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")

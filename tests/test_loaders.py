@@ -1,4 +1,5 @@
-"""Loaders on real files: .txt, .md with front matter, .html, and PDFs written by reportlab and read by pypdf;
+"""Loaders on real files: .txt, .md with front matter, .html, .docx written by python-docx, and PDFs written by
+reportlab and read by pypdf;
 each broken file fails with its own clear error, and a batch indexes the good files regardless."""
 
 from __future__ import annotations
@@ -102,6 +103,36 @@ def test_pdf_text_lands_on_its_page(tmp_path: Path, embeddings: MiniLMEmbeddings
         assert doc.text[chunk.start : chunk.end] == chunk.text
 
 
+def test_docx_headings_lists_and_tables_read_as_markdown(tmp_path: Path, embeddings: MiniLMEmbeddings) -> None:
+    from docx import Document
+
+    document = Document()
+    document.core_properties.title = "Harbour board note"
+    document.add_heading("Ferry services", level=1)
+    document.add_paragraph("The ferry timetable doubled to twelve crossings a day in the summer.")
+    document.add_paragraph("North quay", style="List Bullet")
+    document.add_paragraph("South quay", style="List Bullet")
+    table = document.add_table(rows=2, cols=2)
+    for (r, c), text in {(0, 0): "Route", (0, 1): "Crossings", (1, 0): "Island", (1, 1): "12"}.items():
+        table.cell(r, c).text = text
+    document.add_paragraph("")  # an empty paragraph adds nothing
+    document.add_heading("Fish market", level=2)
+    document.add_paragraph("The fish market moved to the north quay.")
+    path = tmp_path / "harbour.docx"
+    document.save(str(path))
+
+    doc = load(path, max_bytes=LIMIT)
+    assert doc.title == "Harbour board note"
+    assert doc.text == (
+        "# Ferry services\n\nThe ferry timetable doubled to twelve crossings a day in the summer.\n\n"
+        "- North quay\n- South quay\n\nRoute\tCrossings\nIsland\t12\n\n## Fish market\n\n"
+        "The fish market moved to the north quay.\n"
+    )
+    chunks = chunk_text(doc.text, source_id="d", title=doc.title, count=embeddings.count_tokens, budget=230)
+    assert any(c.section == "Ferry services" and "twelve crossings" in c.text for c in chunks)
+    assert all(doc.text[c.start : c.end] == c.text for c in chunks)
+
+
 @dataclass(frozen=True)
 class Broken:
     id: str
@@ -116,6 +147,12 @@ def _non_utf8(tmp: Path) -> Path:
 
 
 def _unsupported(tmp: Path) -> Path:
+    path = tmp / "budget.pptx"
+    path.write_bytes(b"PK\x03\x04 a slide deck")
+    return path
+
+
+def _corrupt_docx(tmp: Path) -> Path:
     path = tmp / "budget.docx"
     path.write_bytes(b"PK\x03\x04 not really a word document")
     return path
@@ -144,7 +181,8 @@ BROKEN = [
     Broken("encrypted-pdf", lambda t: write_encrypted_pdf(t / "locked.pdf"), "encrypted (password-protected)"),
     Broken("empty-file", lambda t: write_empty(t / "empty.pdf"), "empty file (0 bytes)"),
     Broken("image-only-pdf", lambda t: write_image_only_pdf(t / "scan.pdf"), "image-only"),
-    Broken("unsupported-type", _unsupported, "unsupported file type '.docx'"),
+    Broken("unsupported-type", _unsupported, "unsupported file type '.pptx'"),
+    Broken("corrupt-docx", _corrupt_docx, "corrupt or unreadable Word document"),
     Broken("not-utf8", _non_utf8, "not UTF-8"),
     Broken("oversize", _oversize, "too large"),
     Broken("blank-markdown", _blank_markdown, "contains no text"),

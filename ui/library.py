@@ -47,7 +47,7 @@ def check_upload(upload: Upload, max_bytes: int) -> str | None:
     """Why an upload is refused before ingest (type or size), or None."""
     suffix = Path(upload.name).suffix.lower()
     if suffix not in SUPPORTED:
-        return f"unsupported file type '{suffix or '(none)'}': upload PDF, HTML, Markdown or text ({', '.join(SUPPORTED)})"
+        return f"unsupported file type '{suffix or '(none)'}': upload PDF, Word, HTML, Markdown or text ({', '.join(SUPPORTED)})"
     if upload.size > max_bytes:
         return f"too large ({upload.size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB)"
     if upload.size == 0:
@@ -135,7 +135,7 @@ def _upload(a: Assistant) -> None:
     limit_mb = math.ceil(a.settings.max_upload_bytes / (1024 * 1024))
     with st.form("upload", clear_on_submit=True):
         files = st.file_uploader(
-            "Add documents (PDF, HTML, Markdown or text)", type=UPLOAD_TYPES, accept_multiple_files=True,
+            "Add documents (PDF, Word, HTML, Markdown or text)", type=UPLOAD_TYPES, accept_multiple_files=True,
             max_upload_size=limit_mb, key="library-upload",
             help=f"Up to {limit_mb} MB each. Documents are indexed on this server and cited like the report.",
         )

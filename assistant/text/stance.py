@@ -426,7 +426,7 @@ def _placed_directions(text: str) -> list[tuple[int, int, str, int]]:
 def _objects(text: str) -> list[tuple[int, int, str, set[str]]]:
     """Each direction word with the few content words it governs ('increased *free-choice behaviour*')."""
     _, side = _directions()
-    plain = normalise_quotes(text)
+    plain = _BRACKETS.sub(" ", normalise_quotes(text))  # '(figure 1.2)' is a reference, not an object
     out = []
     for dim, sign, word, end in _placed_directions(plain):
         after = [t for t in _content(tokens(plain[end:])) if t.lower not in side][:3]
