@@ -33,7 +33,7 @@ from functools import cache
 from assistant.text.lexicon import entries, groups, nested, phrases, word_set
 from assistant.text.numbers import figures
 from assistant.text.sentences import split_sentences
-from assistant.text.words import normalise_quotes, stem, stopwords
+from assistant.text.words import normalise_quotes, stem, stopwords, strict_negation
 
 _TOKEN = re.compile(r"£?\d+(?:[.,]\d+)*(?:\s?(?:bn|m|k)\b)?|[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 _BREAK = re.compile(r"[;:,()\[\]–—]|\s-\s")
@@ -168,16 +168,16 @@ def _word_index(text: str) -> tuple[set[str], set[str]]:
 
 def _names(claim: str, aligned: str, passage: str, context: str) -> Conflict | None:
     words, acronyms = _word_index(f"{passage}\n{context}")
-    for name in names(claim):
-        if not _named_in(name, words, acronyms):
-            theirs = [n for n in names(aligned) if not _named_in(n, *_word_index(claim))]
-            other = f" (it names {theirs[0]})" if theirs else ""
-            return Conflict("name", f"the passage does not mention {name}{other}", name, theirs[0] if theirs else "")
-    # Named in the passage, but not where the sentence's point is made, which names someone else instead.
-    here = _word_index(aligned)
-    mine = _word_index(claim)
-    missing = [n for n in names(claim) if not _named_in(n, *here)]
+    mine, here = _word_index(claim), _word_index(aligned)
+    claimed = names(claim)
+    # Names of the aligned sentence the claim leaves out: who the passage credits instead.
     instead = [n for n in names(aligned) if not _named_in(n, *mine)]
+    for name in claimed:
+        if not _named_in(name, words, acronyms):
+            other = f" (it names {instead[0]})" if instead else ""
+            return Conflict("name", f"the passage does not mention {name}{other}", name, instead[0] if instead else "")
+    # Named in the passage, but not where the sentence's point is made, which names someone else instead.
+    missing = [n for n in claimed if not _named_in(n, *here)]
     if missing and instead:
         return Conflict("name", f"the passage says {instead[0]}, not {missing[0]}", missing[0], instead[0])
     return None
@@ -388,18 +388,13 @@ def _directions() -> tuple[re.Pattern[str], dict[str, tuple[int, int]]]:
     return re.compile(rf"\b(?:{phrases(tuple(side))})\b", re.I), side
 
 
-@cache
-def _negator() -> re.Pattern[str]:
-    return re.compile(rf"\b(?:{phrases(entries('negation', 'strict'))}|\w+n't)\b", re.I)
-
-
 def _negated(text: str, start: int) -> bool:
     """Is the word at ``start`` denied by a negator just before it, in the same verb phrase ('not by higher')?"""
     if _SET_ASIDE.search(text[max(0, start - 40):start]):
         return True  # 'rather than (from) higher outputs' sets the word aside
     before = [w.strip(",.;:").lower() for w in text[:start].split()[-_NEGATOR_REACH:]]
     for i, w in enumerate(before):
-        if _negator().fullmatch(w):
+        if strict_negation().fullmatch(w):
             return not set(before[i + 1:]) & _AUXILIARIES
     return False
 
@@ -469,18 +464,18 @@ def _negation(claim: str, aligned: str, passage: str, context: str) -> Conflict 
     claim_n, aligned_n = normalise_quotes(claim), normalise_quotes(aligned)
     # Anywhere in the passage: a sentence may sum up two ('... Reform cannot fix the problem').
     source = normalise_quotes(passage)
-    denied = {m.group(0).lower() for m in _negator().finditer(source)}
+    denied = {m.group(0).lower() for m in strict_negation().finditer(source)}
     if re.search(r"\bnon-|\bun[a-z]{4,}", source, re.I):
         denied |= {"not", "no"}  # 'non-measured outcomes' ~ 'outcomes that are not measured'
-    added = {m.group(0).lower() for m in _negator().finditer(claim_n)} - denied
+    added = {m.group(0).lower() for m in strict_negation().finditer(claim_n)} - denied
     if added:
         word = sorted(added)[0]
         return Conflict("negation", f"it says '{word}' where the passage does not", word, "")
     mine = tokens(claim_n)
     stop = stopwords()
-    if len(_negator().findall(aligned_n)) >= 2:
+    if len(strict_negation().findall(aligned_n)) >= 2:
         return None  # 'this does not mean X can never work': two negators cancel, and rules cannot tell how
-    for m in _negator().finditer(aligned_n):
+    for m in strict_negation().finditer(aligned_n):
         after = _TOKEN.search(aligned_n, m.end())
         if not after or after.group(0).lower() in stop or after.start() - m.end() > 1:
             continue
@@ -529,7 +524,7 @@ def _doubt_pattern() -> re.Pattern[str]:
 def _doubted(claim: str, aligned: str, passage: str, context: str) -> Conflict | None:
     """The passage casts doubt ('limited evidence it can drive excellence') on what the claim asserts."""
     claim_n, aligned_n = normalise_quotes(claim), normalise_quotes(aligned)
-    if _doubt_pattern().search(claim_n) or _negator().search(claim_n):
+    if _doubt_pattern().search(claim_n) or strict_negation().search(claim_n):
         return None
     stems = content_stems(claim_n)
     for m in _doubt_pattern().finditer(aligned_n):

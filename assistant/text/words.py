@@ -88,13 +88,14 @@ def stemmed_list(section: str, key: str) -> frozenset[str]:
 
 # -- negation, hedges, quantifiers, antonyms ----------------------------------------------------------
 @cache
-def _strict_negation() -> re.Pattern[str]:
+def strict_negation() -> re.Pattern[str]:
+    """The outright negators ('not', 'never', "doesn't") as one pattern: the verifier and stance engine share it."""
     return re.compile(rf"\b(?:{phrases(entries('negation', 'strict'))}|\w+n't)\b", re.IGNORECASE)
 
 
 def negations(text: str) -> set[str]:
     """The outright negators in ``text`` ('not', 'never', "doesn't"), lower-cased."""
-    return {m.group(0).lower() for m in _strict_negation().finditer(normalise_quotes(text))}
+    return {m.group(0).lower() for m in strict_negation().finditer(normalise_quotes(text))}
 
 
 @cache
