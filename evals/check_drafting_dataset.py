@@ -80,6 +80,12 @@ WORDS_MIN, WORDS_MAX = 80, 250
 FISCAL_OR_DATE = re.compile(r"^\d{4}(-\d{2})?$")
 
 
+def split_of(record_id: str) -> str:
+    """The record's split: "heldout" when its id number is a multiple of 3, else "tune" (evals/README.md)."""
+    number = int(re.sub(r"\D", "", record_id) or 0)
+    return "heldout" if number % 3 == 0 else "tune"
+
+
 def _is_money(v: object) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
