@@ -127,7 +127,8 @@ def cmd_draft(args: argparse.Namespace) -> int:
         return _emit(assistant.draft_metrics(args.mission), args)
     if args.kind == "mission-test":
         return _emit(assistant.draft_mission_test(args.proposal, file=Path(args.file) if args.file else None), args)
-    return _emit(assistant.draft_briefing(args.council, args.topic), args)
+    return _emit(assistant.draft_briefing(args.council, args.topic, marking=args.marking, date=args.date, to=args.to,
+                                          sender=args.sender), args)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -166,6 +167,10 @@ def _add_drafting(sub) -> None:  # type: ignore[no-untyped-def]
     p = kinds.add_parser("briefing", help="a two-page briefing note for a mission council")
     p.add_argument("--council", required=True, help="the mission council: one of the report's missions")
     p.add_argument("--topic", required=True)
+    p.add_argument("--marking", help="security marking (default: settings, OFFICIAL)")
+    p.add_argument("--date", help="the note's date, YYYY-MM-DD (default: today)")
+    p.add_argument("--to", help="who the note is for (default: the council's chair)")
+    p.add_argument("--from", dest="sender", help="who the note is from (default: the mission council secretariat)")
     _output_options(p)
     draft.set_defaults(func=cmd_draft)
     p = sub.add_parser("check", help="check a claim, or a whole draft sentence by sentence, against the sources")

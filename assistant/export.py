@@ -2,8 +2,10 @@
 
 Every exportable object is first laid out as a ``Layout`` (headings, paragraphs and bullets with their
 [n] markers, plus the references); Markdown and DOCX render that one layout, so both always carry the
-same citations. A briefing note must fit on two pages: its layout is trimmed to a line budget before
-rendering (quotes in the references shortened first, then the last evidence items dropped).
+same citations, and the app shows that same layout on screen (ui/render.py ``render_layout``), so a
+download carries exactly what the reader saw. A briefing note must fit on two pages: the drafting layer
+chooses and tightens what goes in; here quotes in the references are shortened if needed, and a layout
+that still runs over says so in a note, on screen and in the document. Nothing is ever dropped.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import singledispatch
 from pathlib import Path
 from typing import Literal
@@ -26,6 +29,7 @@ from assistant.schemas import (
     MissionTestAssessment,
     Statement,
 )
+from assistant.text.sentences import clip, split_sentences
 
 BlockKind = Literal["h1", "h2", "para", "bullet"]
 # The two-page budget, for A4 with 2 cm margins and 10 pt text: ~100 characters a line, ~58 lines a page,
@@ -41,7 +45,8 @@ class Block:
     kind: BlockKind
     text: str
     refs: tuple[int, ...] = ()
-    label: str = ""  # a lead shown in bold before the text (a draft check's verdict)
+    label: str = ""  # a lead shown in bold before the text (a draft check's verdict, "To:")
+    badge: str = ""  # a rating after a heading ("Affordability: green"), coloured on screen
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,12 @@ class Layout:
     references: list[Citation]
     quote_limit: int | None = None  # shorten quotes in the references to this many characters
     notes: list[str] = field(default_factory=list)
+    marking: str = ""  # a security marking, shown above and below the document ("OFFICIAL")
+
+
+def heading_text(b: Block) -> str:
+    """A heading as every renderer writes it: its text, then its rating if it has one."""
+    return f"{b.text}: {b.badge}" if b.badge else b.text
 
 
 # -- source text as a reader sees it --------------------------------------------------------------
@@ -60,9 +71,18 @@ LINE_MARK = re.compile(r"^[ \t]*(?:(?P<heading>#{1,6})|(?P<item>[-*+•]))[ \t]+
 ANSWER_ITEM = re.compile(r"^[ \t]*[-*•][ \t]+")
 
 
+_ITALIC = re.compile(r"(?<![\w*])\*(?!\s)([^*\n]+?)(?<!\s)\*(?![\w*])")
+_AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^>\s]+)>")
+_LINK = re.compile(r"\[([^\]\n]+)\]\(((?:https?://|mailto:)[^)\s]+)\)")
+
+
 def unbold(text: str) -> str:
-    """Source text without its own Markdown bold markers (``**``)."""
-    return _BOLD.sub(r"\1", text)
+    """Source text without its own Markdown emphasis and link syntax: ``**bold**`` and ``*italic*`` markers
+    dropped, ``<https://…>`` shown as the bare address, ``[text](https://…)`` as "text (https://…)"."""
+    text = _BOLD.sub(r"\1", text)
+    text = _ITALIC.sub(r"\1", text)
+    text = _LINK.sub(r"\1 (\2)", text)
+    return _AUTOLINK.sub(r"\1", text)
 
 
 def plain_excerpt(text: str) -> str:
@@ -110,6 +130,16 @@ def answer_blocks(text: str) -> list[tuple[BlockKind, str]]:
     return out
 
 
+def proposal_title(proposal: str, limit: int = 80) -> str:
+    """A proposal's name: its first line when that reads as a heading (short, no full stop), else its first
+    sentence; either way cut at a word boundary, never mid-word."""
+    first = next((line.strip() for line in proposal.splitlines() if line.strip()), "")
+    if not first or first.endswith((".", "?", "!")) or len(first) > 2 * limit:
+        spans = split_sentences(first or proposal)
+        first = (first or proposal)[spans[0][0]:spans[0][1]].rstrip(".") if spans else first
+    return clip(first, limit)
+
+
 # -- layouts --------------------------------------------------------------------------------------
 def _statement(s: Statement, kind: BlockKind = "bullet") -> Block:
     text = f"Gap: {s.text}" if s.gap else s.text
@@ -148,7 +178,7 @@ def _(answer: Answer) -> Layout:
     for r in answer.removed:
         blocks.append(Block("bullet", f"Removed by the citation verifier: {r.sentence} ({r.reason})"))
     refs = answer.citations or answer.closest
-    title = re.sub(r"\s+", " ", answer.question)[:90]
+    title = clip(answer.question, 90)
     return Layout(title, blocks, refs)
 
 
@@ -169,6 +199,8 @@ def _labelled(label: str, s: Statement) -> Block:
 @layout.register
 def _(draft: MetricsDraft) -> Layout:
     blocks: list[Block] = [Block("para", f"Mission: {draft.mission}")]
+    if draft.report_mission is None and draft.nearest_basis:
+        blocks.append(Block("para", draft.nearest_basis, label="Nearest report mission:"))
     if draft.goal:
         blocks.append(_statement(draft.goal, "para"))
     blocks += _common(draft)
@@ -179,20 +211,48 @@ def _(draft: MetricsDraft) -> Layout:
     return Layout(f"Mission framework: {draft.mission}", blocks, draft.references())
 
 
+# How each proposal fact is named in a mission test, in the order PROPOSAL_FACT_KEYS gives them.
+FACT_LABELS = {
+    "total_cost": "Total cost", "cost_per_year": "Cost per year", "spend_type": "Capital or resource",
+    "years": "Years", "running_costs": "Running costs a year", "running_costs_from": "Running costs from",
+    "funding": "Funding", "headroom_effect": "Effect on fiscal headroom", "scale": "Scale",
+    "serves": "Who it serves", "outcomes": "Expected outcomes", "outcome_dates": "Outcome dates",
+}
+
+
+def _fact_value(value: object) -> str:
+    if isinstance(value, list):
+        return " to ".join(_fact_value(v) for v in value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if abs(value) >= 1e9:
+        return f"£{value / 1e9:,.3g}bn".replace("£-", "−£")
+    if abs(value) >= 1e6:
+        return f"£{value / 1e6:,.4g}m".replace("£-", "−£")
+    return f"{value:g}"
+
+
 @layout.register
 def _(draft: MissionTestAssessment) -> Layout:
-    f = draft.facts
-    facts = [
-        f"Cost: {f.cost or 'unknown (not in the proposal)'}",
-        f"Years: {f.years or 'unknown (not in the proposal)'}",
-        f"Fiscal headroom: {f.fiscal_headroom or 'unknown (not in the proposal)'}",
-        f"What it buys: {f.scale or 'not stated'}",
-    ]
-    blocks = [Block("h2", "Proposal"), Block("para", draft.proposal), *(Block("bullet", x) for x in facts)]
+    verdict = draft.verdict.rstrip(".") + "." if draft.verdict else ""
+    blocks = [Block("h2", "Verdict", badge=draft.overall), Block("para", verdict)] if verdict else []
+    blocks += [Block("h2", "Proposal"), *(Block("para", " ".join(p.split()))
+                                          for p in re.split(r"\n\s*\n", draft.proposal) if p.strip())]
+    blocks.append(Block("h2", "What the proposal states"))
+    quoted_only = {"scale", "serves", "outcomes", "outcome_dates"}  # their words are the fact
+    for key, fact in draft.facts.stated().items():
+        if fact is None:
+            continue
+        shown = None if key in quoted_only else _fact_value(fact.value)
+        blocks.append(Block("bullet", f"{FACT_LABELS.get(key, key)}: " + (f"{shown} (“{fact.words}”)" if shown else
+                                                                          f"“{fact.words}”")))
+    if draft.unstated:
+        blocks.append(Block("bullet", "Not stated: " + ", ".join(FACT_LABELS.get(k, k).lower() for k in draft.unstated)
+                            + " (each is asked about below)."))
     blocks += _common(draft)
     for c in draft.criteria:
         blocks += [
-            Block("h2", f"{c.criterion.capitalize()}: {c.rating}"),
+            Block("h2", c.criterion.capitalize(), badge=c.rating),
             _labelled("The test", c.question),
             Block("bullet", f"Finding: {c.finding}", tuple(x.n for x in c.evidence)),
             *(Block("bullet", f"Reason: {r}") for r in c.reasons),
@@ -201,16 +261,20 @@ def _(draft: MissionTestAssessment) -> Layout:
     blocks += [Block("bullet", f"{i.mission}: {i.core_metric.text} Why: {i.basis}.", tuple(x.n for x in i.core_metric.citations))
                for i in draft.missions] or [Block("para", "Gap: no mission matched.")]
     p = draft.prevention
-    blocks += [Block("h2", f"Fit with the pivot to prevention: {p.fit}"), _statement(p.shift), Block("bullet", f"Why: {p.reason}.")]
-    blocks += [Block("h2", f"Prevention investment expenditure (PIE): {draft.pie.could_count}"),
-               Block("bullet", f"{draft.pie.reason}.", tuple(x.n for x in draft.pie.evidence))]
+    blocks += [Block("h2", "Fit with the pivot to prevention", badge=p.fit), _statement(p.shift), Block("bullet", f"Why: {p.reason}.")]
+    blocks += [Block("h2", "Prevention investment expenditure (PIE)", badge=draft.pie.could_count),
+               Block("bullet", f"{draft.pie.reason.rstrip('.')}.", tuple(x.n for x in draft.pie.evidence))]
     blocks += [Block("h2", "Questions for the sponsoring department"), *(Block("bullet", q) for q in draft.questions)]
-    return Layout(f"Mission test: {draft.proposal[:80]}", blocks, draft.references())
+    return Layout(f"Mission test: {proposal_title(draft.proposal)}", blocks, draft.references())
 
 
 @layout.register
 def _(note: BriefingNote) -> Layout:
-    blocks = [Block("h2", "Purpose"), Block("para", note.purpose)]
+    blocks = [Block("para", text, label=f"{label}:") for label, text in
+              (("To", note.to), ("From", note.sender), ("Date", _long_date(note.date))) if text]
+    if note.decision is not None:
+        blocks += [Block("h2", "Decision required"), _statement(note.decision, "para")]
+    blocks += [Block("h2", "Purpose"), Block("para", note.purpose)]
     blocks += _section("Summary", note.summary)
     blocks += _section("Recommendations", note.recommendations)
     blocks += _section("Background", note.background)
@@ -220,14 +284,23 @@ def _(note: BriefingNote) -> Layout:
     blocks += _section("Next steps", note.next_steps)
     if note.narrative and note.mode == "llm":
         blocks.append(Block("para", "Summary bullets written by a language model and checked by the citation verifier."))
-    return fit_pages(Layout(note.title, blocks, note.references()), BRIEFING_PAGES)
+    return fit_pages(Layout(note.title, blocks, note.references(), marking=note.marking), BRIEFING_PAGES)
+
+
+def _long_date(iso: str) -> str:
+    """An ISO date as a briefing note writes it ("2026-11-30" -> "30 November 2026"); other text unchanged."""
+    try:
+        day = date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{day.day} {day:%B %Y}"
 
 
 @layout.register
 def _(check: ClaimCheck) -> Layout:
     blocks = [
         Block("h2", "Claim"), Block("para", check.claim),
-        Block("h2", f"Verdict: {check.verdict}"), Block("para", check.explanation),
+        Block("h2", "Verdict", badge=check.verdict), Block("para", check.explanation),
         Block("h2", "Supporting passages"),
         *([Block("bullet", f"{c.title}, {c.locator}: {excerpt(c)}", (c.n,)) for c in check.supporting]
           or [Block("para", "None found.")]),
@@ -239,7 +312,7 @@ def _(check: ClaimCheck) -> Layout:
     ]
     if check.narrative:
         blocks += [Block("h2", "Explanation written by the model (verified)"), *(_statement(s, "para") for s in check.narrative)]
-    return Layout(f"Claim check: {check.claim[:80]}", blocks, check.references())
+    return Layout(f"Claim check: {clip(check.claim, 80)}", blocks, check.references())
 
 
 # How each verdict reads at a glance in a draft check (a sign and the words, so it survives black-and-white print).
@@ -289,7 +362,7 @@ def _(check: DraftCheck) -> Layout:
         if s.source_figures:
             blocks.append(Block("bullet", f"The sources' figure: {'; '.join(s.source_figures)}",
                                 tuple(c.n for c in s.contradicting[:1])))
-    return Layout(f"Draft check: {check.title[:80]}", blocks, check.references())
+    return Layout(f"Draft check: {clip(check.title, 80)}", blocks, check.references())
 
 
 def _markers(citations: list[Citation]) -> str:
@@ -312,7 +385,19 @@ def reference_text(c: Citation, quote_limit: int | None = None) -> str:
 
 
 def _block_text(b: Block) -> str:
-    return b.text + (" " + "".join(f"[{n}]" for n in b.refs) if b.refs else "")
+    return heading_text(b) + (" " + "".join(f"[{n}]" for n in b.refs) if b.refs else "")
+
+
+def block_lines(doc: Layout) -> list[str]:
+    """The layout as the lines a reader sees, in order: title, marking, each block (label, text, markers),
+    then the references under their sources and the notes, and the marking again at the foot. Markdown, DOCX and the screen all show exactly
+    these lines; tests and the eval compare each rendering with them."""
+    out = ([doc.marking] if doc.marking else []) + [doc.title]
+    out += [(f"{b.label} " if b.label else "") + _block_text(b) for b in doc.blocks]
+    out.append("References")
+    for head, refs in reference_groups(doc.references):
+        out += [head, *(reference_text(c, doc.quote_limit) for c in refs)]
+    return out + list(doc.notes) + ([doc.marking] if doc.marking else [])
 
 
 def estimate_lines(doc: Layout) -> int:
@@ -328,64 +413,38 @@ def estimate_lines(doc: Layout) -> int:
     return lines
 
 
-def fit_pages(doc: Layout, pages: int, keep: tuple[str, ...] = ("Summary",)) -> Layout:
-    """Trim a layout to ``pages``: shorten reference quotes, then drop the last items of the longest
-    sections (never those named in ``keep``), then renumber the references that remain 1..n."""
+def fit_pages(doc: Layout, pages: int) -> Layout:
+    """Fit a layout to ``pages`` without losing anything: shorten the quotes in the references (each keeps
+    its locator and opens in full in the app); if it still runs over, say so in a note that the screen and
+    the document both show. Choosing what goes in is the drafting layer's job, never this one's."""
     budget = pages * PAGE_LINES
     if estimate_lines(doc) <= budget:
         return doc
     doc = replace(doc, quote_limit=SHORT_QUOTE)
-    dropped = 0
-    while estimate_lines(doc) > budget:
-        drop = _last_droppable(doc.blocks, keep)
-        if drop is None:
-            break
-        dropped += 1
-        blocks = doc.blocks[:drop] + doc.blocks[drop + 1:]
-        kept = {n for b in blocks for n in b.refs}
-        doc = replace(doc, blocks=blocks, references=[c for c in doc.references if c.n in kept])
-    if dropped:
-        doc = replace(_renumber(doc), notes=[*doc.notes, f"{dropped} item(s) left out to fit {pages} pages"])
+    lines = estimate_lines(doc)
+    if lines > budget:
+        doc = replace(doc, notes=[*doc.notes, f"This runs to about {math.ceil(lines / PAGE_LINES)} pages, over its "
+                                              f"{pages}-page limit: shorten it before it is sent."])
     return doc
-
-
-def _renumber(doc: Layout) -> Layout:
-    order: dict[int, int] = {}
-    for b in doc.blocks:
-        for n in b.refs:
-            order.setdefault(n, len(order) + 1)
-    blocks = [replace(b, refs=tuple(order[n] for n in b.refs)) for b in doc.blocks]
-    refs = sorted((c.model_copy(update={"n": order[c.n]}) for c in doc.references if c.n in order), key=lambda c: c.n)
-    return replace(doc, blocks=blocks, references=refs)
-
-
-def _last_droppable(blocks: list[Block], keep: tuple[str, ...]) -> int | None:
-    """The last bullet of the longest section not in ``keep`` (sections keep at least one item)."""
-    sections: list[list[int]] = []
-    for i, b in enumerate(blocks):
-        if b.kind in ("h1", "h2"):
-            sections.append([] if b.text not in keep else [-1])
-        elif b.kind == "bullet" and sections and sections[-1] != [-1]:
-            sections[-1].append(i)
-    longest = max((sec for sec in sections if sec != [-1]), key=len, default=[])
-    return longest[-1] if len(longest) > 1 else None
 
 
 # -- renderers ------------------------------------------------------------------------------------
 def to_markdown(obj: object) -> str:
     """Markdown with [n] markers and a numbered References section."""
     doc = layout(obj)
-    out = [f"# {doc.title}", ""]
+    out = ([f"**{doc.marking}**", ""] if doc.marking else []) + [f"# {doc.title}", ""]
     for b in doc.blocks:
         text = (f"**{b.label}** " if b.label else "") + _block_text(b)
         if b.kind != "bullet" and out[-1].startswith("- "):
             out.append("")  # a paragraph after a list is not a continuation of its last item
-        out += ["", f"## {b.text}", ""] if b.kind == "h2" else [f"- {text}"] if b.kind == "bullet" else [text, ""]
+        out += ["", f"## {heading_text(b)}", ""] if b.kind == "h2" else [f"- {text}"] if b.kind == "bullet" else [text, ""]
     out += ["", "## References", ""]
     for head, refs in reference_groups(doc.references):
         out += [head, "", *(f"- {reference_text(c, doc.quote_limit)}" for c in refs), ""]
     if doc.notes:
         out += [f"_{note}_" for note in doc.notes]
+    if doc.marking:
+        out += ["", f"**{doc.marking}**"]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip() + "\n"
 
 
@@ -407,11 +466,17 @@ def to_docx(obj: object, path: Path) -> Path:
         style.font.size = Pt(size)
         style.paragraph_format.space_before = Pt(6)
         style.paragraph_format.space_after = Pt(2)
+    if doc.marking:  # above and below every page, as a protective marking is
+        for section in word.sections:
+            for part in (section.header, section.footer):
+                marking = part.paragraphs[0]
+                marking.add_run(doc.marking).bold = True
+                marking.alignment = 1  # centred
     word.add_heading(doc.title, level=0)
     for b in doc.blocks:
         text = _block_text(b)
         if b.kind in ("h1", "h2"):
-            word.add_heading(b.text, level=1 if b.kind == "h1" else 2)
+            word.add_heading(heading_text(b), level=1 if b.kind == "h1" else 2)
         elif b.label:
             paragraph = word.add_paragraph(style="List Bullet" if b.kind == "bullet" else None)
             paragraph.add_run(b.label).bold = True
@@ -434,3 +499,32 @@ def to_docx(obj: object, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     word.save(str(path))
     return path
+
+
+# -- reading a download back (tests and the eval compare it with the layout) ----------------------------
+_MD_LEAD = re.compile(r"^(?:#{1,6} |- )")
+
+
+def markdown_lines(markdown: str) -> list[str]:
+    """The lines a reader sees in a Markdown export: heading and list marks, bold and italic marks removed."""
+    out = []
+    for line in markdown.splitlines():
+        line = _MD_LEAD.sub("", line.strip())
+        line = unbold(line)
+        if line.startswith("_") and line.endswith("_") and len(line) > 1:
+            line = line[1:-1]
+        if line:
+            out.append(line)
+    return out
+
+
+def docx_lines(path: Path) -> list[str]:
+    """The lines a reader sees in a DOCX export: the page header (its marking), every paragraph, the footer."""
+    from docx import Document
+
+    word = Document(str(path))
+    section = word.sections[0]
+    header = [p.text for p in section.header.paragraphs if p.text.strip()] if not section.header.is_linked_to_previous else []
+    footer = [p.text for p in section.footer.paragraphs if p.text.strip()] if not section.footer.is_linked_to_previous else []
+    return header + [p.text for p in word.paragraphs if p.text.strip()] + footer
+

@@ -293,9 +293,13 @@ class Assistant:
             proposal = f"{proposal}\n{loaded}" if proposal else loaded
         return draft_mission_test(self.evidence(mode), proposal or "")
 
-    def draft_briefing(self, council: str, topic: str, *, mode: Mode | None = None) -> BriefingNote:
-        """A two-page briefing note on ``topic`` for a mission council."""
-        return draft_briefing(self.evidence(mode), council, topic)
+    def draft_briefing(
+        self, council: str, topic: str, *, mode: Mode | None = None, marking: str | None = None,
+        date: str | None = None, to: str | None = None, sender: str | None = None,
+    ) -> BriefingNote:
+        """A two-page briefing note on ``topic`` for a mission council (one of the report's missions; any other is a
+        QuestionError naming them). ``marking``, ``date`` (ISO), ``to`` and ``sender`` override the defaults."""
+        return draft_briefing(self.evidence(mode), council, topic, marking=marking, date=date, to=to, sender=sender)
 
     def check(self, claim: str, *, mode: Mode | None = None) -> ClaimCheck:
         """Supported, contradicted, mixed or not enough evidence: a claim against the sources, both sides quoted."""

@@ -8,11 +8,13 @@ queries out: drafting then reports gaps instead of failing.
 from __future__ import annotations
 
 import re
+import string
 import tomllib
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class _Strict(BaseModel):
@@ -45,6 +47,78 @@ class Tables(_Strict):
     shifts: TableSpec | None = None
 
 
+# -- briefing notes (assistant/drafting/briefing.py) -------------------------------------------------
+# What a briefing line may name: the council's mission, its goal and core metric (missions table), the two sides
+# of its spending shift and the shifts table's label, the note's topic, and (options) the sentence it rests on.
+BRIEFING_FIELDS = frozenset({"mission", "goal", "metric", "src", "dst", "shifts", "topic", "quote"})
+BriefingCell = Literal["goal", "metric", "shift"]
+
+
+def _briefing_template(value: str) -> str:
+    unknown = {f for _, f, _, _ in string.Formatter().parse(value) if f is not None} - BRIEFING_FIELDS
+    if unknown:
+        raise ValueError(f"unknown placeholder(s) {sorted(unknown)} in {value!r}; use {sorted(BRIEFING_FIELDS)}")
+    return value
+
+
+class BriefingLine(_Strict):
+    """A line of a briefing note written from the council's table cells and one sentence of the report, all cited."""
+
+    text: str = Field(description="Template over BRIEFING_FIELDS ('{mission}', '{metric}', '{dst}', ...).")
+    basis: str = Field(default="", description="The [queries] entry retrieving the sentence the line rests on.")
+    cells: list[BriefingCell] = Field(default_factory=list, description="The council's table cells cited with it.")
+
+    @field_validator("text")
+    @classmethod
+    def _known_fields(cls, value: str) -> str:
+        return _briefing_template(value)
+
+
+class BriefingOptions(_Strict):
+    """The three options of a note: no change, the council's spending shift, a proposal of the report on the topic."""
+
+    status_quo: BriefingLine | None = None
+    shift: BriefingLine | None = None
+    proposal: BriefingLine | None = Field(default=None, description="'{quote}' is the proposal found for the topic; "
+                                          "its basis is the fallback when the report proposes nothing on it.")
+
+
+class BriefingProfile(_Strict):
+    """How this report's mission councils are briefed: who a note goes to, its options, recommendations, next steps."""
+
+    to: str = Field(default="", description="Who a council's note goes to (the council's chair), '{mission}' filled.")
+    decision: BriefingLine | None = Field(default=None, description="The decision the council is asked to take.")
+    proposal_search: str = Field(default="", description="Query for the report's proposals on the topic (Option 3).")
+    mission_evidence: str = Field(default="", description="Query for evidence on the council's mission when the "
+                                  "topic itself finds none (what the mission measures and funds).")
+    options: BriefingOptions = Field(default_factory=BriefingOptions)
+    recommendations: list[BriefingLine] = Field(default_factory=list)
+    next_steps: list[BriefingLine] = Field(default_factory=list)
+
+    @field_validator("to", "proposal_search", "mission_evidence")
+    @classmethod
+    def _known_fields(cls, value: str) -> str:
+        return _briefing_template(value)
+
+
+# -- mission metrics (assistant/drafting/metrics.py) -------------------------------------------------
+class MetricsProfile(_Strict):
+    """What counts as a metric's data source: bodies and datasets, and how to search for a sentence naming one."""
+
+    bodies: list[str] = Field(default_factory=list, description="Bodies and datasets a data source may name, "
+                              "matched as whole words with their capitals ('ONS', 'Crime Survey for England and Wales').")
+    source_query: str = Field(default="", description="Query for a sentence saying where a measure's data come "
+                              "from, '{measure}' filled; empty: only figures' source lines are read.")
+
+    @field_validator("source_query")
+    @classmethod
+    def _known_fields(cls, value: str) -> str:
+        unknown = {f for _, f, _, _ in string.Formatter().parse(value) if f is not None} - {"measure"}
+        if unknown:
+            raise ValueError(f"unknown placeholder(s) {sorted(unknown)} in {value!r}; use ['measure']")
+        return value
+
+
 class CorpusProfile(_Strict):
     """Everything that only fits one corpus; see corpus/profile.toml."""
 
@@ -54,6 +128,17 @@ class CorpusProfile(_Strict):
     tables: Tables = Field(default_factory=Tables)
     criteria: dict[str, Criterion] = Field(default_factory=dict)
     queries: dict[str, str] = Field(default_factory=dict)
+    briefing: BriefingProfile = Field(default_factory=BriefingProfile)
+    metrics: MetricsProfile = Field(default_factory=MetricsProfile)
+
+    @model_validator(mode="after")
+    def _briefing_bases_are_queries(self) -> CorpusProfile:
+        b = self.briefing
+        lines = [b.decision, b.options.status_quo, b.options.shift, b.options.proposal, *b.recommendations, *b.next_steps]
+        missing = sorted({line.basis for line in lines if line and line.basis and line.basis not in self.queries})
+        if missing:
+            raise ValueError(f"[briefing] lines rest on queries the profile does not define: {missing}")
+        return self
 
     def query(self, name: str, **values: str) -> str | None:
         """The named drafting query with its {placeholders} filled, or None when this profile has none."""

@@ -227,15 +227,60 @@ class MetricsDraft(_Draft):
     output: list[Metric] = Field(default_factory=list)
     input: list[Metric] = Field(default_factory=list)
     evidence: list[Statement] = Field(default_factory=list, description="What the sources say about the mission.")
+    nearest_mission: str | None = Field(default=None, description="The report mission closest in meaning (Table 3.1 "
+                                        "goal and metric, Table 3.2 row): the mission itself for one of the report's; "
+                                        "None when no mission is close enough.")
+    nearest_basis: str = Field(default="", description="One sentence: why that mission is nearest, or why none is.")
+
+
+class ProposalFact(BaseModel):
+    """One fact a spending proposal states, and the proposal's exact words it was read from."""
+
+    value: float | int | str | list[float] | list[str] = Field(description="Money in pounds (negative headroom_effect "
+                                                                "reduces headroom; cost_per_year [first, last] when it "
+                                                                "ramps), years and programme years as whole numbers, "
+                                                                "dates as '2028', '2027-03' or '2025-26'; else text.")
+    words: str = Field(description="An exact substring of the proposal the value was read from.")
+
+
+# The twelve facts of a proposal, in reading order: the keys of ProposalFacts.stated() (evals use the same keys).
+PROPOSAL_FACT_KEYS = ("total_cost", "cost_per_year", "spend_type", "years", "running_costs", "running_costs_from",
+                      "funding", "headroom_effect", "scale", "serves", "outcomes", "outcome_dates")
 
 
 class ProposalFacts(BaseModel):
-    """Facts only the proposal can supply; None means the proposal does not say."""
+    """Facts only the proposal can supply; None means the proposal does not say.
+
+    The first four fields are the original summary (kept for compatibility); the ProposalFact fields carry each
+    fact with its words. ``years_fact`` and ``scale_fact`` are the facts 'years' and 'scale' (their short names
+    are taken by the summary fields); ``stated()`` gives all twelve by their keys.
+    """
 
     cost: str | None = None
     years: int | None = None
     fiscal_headroom: str | None = None
     scale: str | None = Field(default=None, description="What is bought, as the proposal states it.")
+    total_cost: ProposalFact | None = Field(default=None, description="Total cost in pounds, as stated (never summed).")
+    cost_per_year: ProposalFact | None = Field(default=None, description="Pounds a year, or [first, last] when it ramps.")
+    spend_type: ProposalFact | None = Field(default=None, description="'capital', 'resource' or 'both'.")
+    years_fact: ProposalFact | None = Field(default=None, description="How many years the spending runs (fact 'years').")
+    running_costs: ProposalFact | None = Field(default=None, description="Running costs in pounds a year after the "
+                                               "programme (0 when it says there are none).")
+    running_costs_from: ProposalFact | None = Field(default=None, description="When running costs start: a programme "
+                                                    "year (int) or a date such as '2030-31'.")
+    funding: ProposalFact | None = Field(default=None, description="'existing departmental limit', 'new borrowing', "
+                                         "'savings', 'reprioritisation', 'mixed' or 'other'.")
+    headroom_effect: ProposalFact | None = Field(default=None, description="Effect on fiscal headroom in pounds: "
+                                                 "negative when it reduces headroom, 0 when it has none.")
+    scale_fact: ProposalFact | None = Field(default=None, description="What is bought and how much (fact 'scale').")
+    serves: ProposalFact | None = Field(default=None, description="Who it serves.")
+    outcomes: ProposalFact | None = Field(default=None, description="The results it expects.")
+    outcome_dates: ProposalFact | None = Field(default=None, description="When the results are due: a date or a list.")
+
+    def stated(self) -> dict[str, ProposalFact | None]:
+        """The twelve facts by key (PROPOSAL_FACT_KEYS), None where the proposal is silent."""
+        renamed = {"years": "years_fact", "scale": "scale_fact"}
+        return {key: getattr(self, renamed.get(key, key)) for key in PROPOSAL_FACT_KEYS}
 
 
 class CriterionFinding(BaseModel):
@@ -284,6 +329,12 @@ class MissionTestAssessment(_Draft):
     prevention: PreventionFit
     pie: PieAssessment
     questions: list[str] = Field(default_factory=list, description="What to ask the sponsoring department.")
+    overall: Rating = Field(default="amber", description="Red if any criterion is red, green only if all three are "
+                            "green, amber otherwise (never 'insufficient evidence').")
+    verdict: str = Field(default="", description="One line, shown first: the overall rating and why "
+                         "('Amber: mission critical and affordable within DHSC's limit; the 10-year case is unproven').")
+    unstated: list[str] = Field(default_factory=list, description="Keys of the facts the proposal does not state "
+                                "(ProposalFacts.stated()); each is asked about in questions.")
 
 
 class BriefingNote(_Draft):
@@ -300,6 +351,12 @@ class BriefingNote(_Draft):
     options: list[Statement] = Field(default_factory=list)
     risks: list[Statement] = Field(default_factory=list)
     next_steps: list[Statement] = Field(default_factory=list)
+    marking: str = Field(default="OFFICIAL", description="Security marking shown at the top and foot of the note.")
+    date: str = Field(default="", description="ISO date of the note (the day it was drafted unless given).")
+    to: str = Field(default="", description="Who the note is for: the council's chair (corpus profile) unless given.")
+    sender: str = Field(default="", description="Who the note is from (settings.drafting.briefing_sender unless given).")
+    decision: Statement | None = Field(default=None, description="One sentence: the decision the council is asked "
+                                       "to take (the recommended option), cited; a gap when the sources support none.")
 
 
 class ClaimCheck(_Draft):

@@ -14,6 +14,22 @@ class _Tuned(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class IngestSettings(_Tuned):
+    """Per-file limits of ingestion (ingest/): every upload costs bounded time and memory, whatever it holds."""
+
+    max_text_chars: int = Field(default=3_000_000, ge=1, description="Most characters of extracted text one file may "
+                                "hold. The report is 0.13 M; a 20 MB text is 20 M and would hold the ingest lock for "
+                                "hours. 3 M is about 20 reports, and every linear pass over it (loading, chunking, "
+                                "terms) stays within seconds (bench/upload_limits.py).")
+    max_chunks: int = Field(default=3000, ge=1, description="Most chunks one file may yield: embedding cost is per "
+                            "chunk and its sentences. Measured with bench/upload_limits.py on 2 cores: about 3000 "
+                            "chunks of prose embed in a few minutes; the whole shipped corpus is a few hundred.")
+    max_front_matter_chars: int = Field(default=8192, ge=0, description="Longest Markdown front matter read as YAML; "
+                                        "longer front matter is refused (real ones are a few hundred characters).")
+    max_value_chars: int = Field(default=500, ge=1, description="Longest front-matter value kept (values go into "
+                                 "Chroma metadata; a title or citation is rarely over 300 characters).")
+
+
 class RetrievalSettings(_Tuned):
     """Hybrid retrieval (assistant/retrieval.py)."""
 
@@ -90,17 +106,84 @@ class DraftingSettings(_Tuned):
     max_quote_chars: int = Field(default=420, description="Longest sentence quoted in a draft: longer ones crowd a "
                                  "two-page note (set by reading the exported briefing).")
     summary_bullets: int = Field(default=3, description="Summary bullets of a briefing note (two-page fit).")
-    max_items: int = Field(default=3, description="Items per briefing section other than evidence (two-page fit).")
-    max_evidence: int = Field(default=4, description="Evidence items of a briefing note (two-page fit).")
+    max_items: int = Field(default=2, description="Most recommendations, risks and next steps of a briefing note; "
+                           "briefing_chars then chooses among them (with three, notes on the tune split of drafting-v1 "
+                           "ran to about three pages).")
+    max_evidence: int = Field(default=2, description="Most evidence items of a briefing note (as max_items).")
     mission_goal_jaccard: float = Field(default=0.8, description="A custom mission matches a report mission when "
                                         "their goal words overlap this much (Jaccard); set by hand on the "
                                         "mission names and goals of tests/test_drafting.py.")
     figure_k: int = Field(default=6, description="Figures read when looking for a metric's chart.")
     figures_per_mission: int = Field(default=2, description="Most figure-based output metrics per mission.")
-    recommendation_k: int = Field(default=12, description="Passages read for recommendations and risks, which "
-                                  "must pass a keyword filter.")
+    nearest_mission_min: float = Field(default=0.3, description="Lowest embedding similarity of a custom mission "
+                                       "statement (its content words) to a report mission (Table 3.1 goal and metric "
+                                       "with its Table 3.2 row) for that mission to count as its nearest. Calibrated "
+                                       "on the tune split of drafting-v1 (metrics) plus 28 statements of our own: the "
+                                       "lowest value above every statement that fits no mission (at most 0.28); it "
+                                       "keeps the 14 fitting statements ranked right at 0.33-0.57, turns the weak ones "
+                                       "(0.05-0.28) into 'no match' rather than a wrong one, and lets one wrongly "
+                                       "ranked statement through (0.31).")
+    nearest_item_min: float = Field(default=0.3, description="Lowest similarity of a statement to one item of its "
+                                    "nearest mission's Table 3.2 row ('social housing') for that item to bear on it, "
+                                    "when an item is closer than the mission's goal and metric; set on the same "
+                                    "statements (items that bear 0.30-0.67, the next ones at most 0.29).")
+    recommendation_k: int = Field(default=12, description="Passages read for what a briefing note quotes (summary, "
+                                  "evidence, risks, proposals), which must pass keyword and stand-alone filters.")
     specific_share: int = Field(default=12, description="A word is specific to a topic if at most 1/specific_share "
                                 "of passages use it (at least 3); set by hand on the briefing topics of tests/test_drafting.py.")
+    briefing_marking: str = Field(default="OFFICIAL", description="Security marking of a briefing note (Government "
+                                  "Security Classifications); a note may override it.")
+    briefing_sender: str = Field(default="Mission council secretariat", description="Who a briefing note is from, "
+                                 "unless the note says otherwise.")
+    briefing_quote_chars: int = Field(default=260, description="Longest sentence a briefing note quotes (its summary, "
+                                      "evidence, risks and proposals): one sentence, not a paragraph. 200 left out "
+                                      "the key 205- and 230-character findings of a tune-split topic; briefing_chars "
+                                      "bounds the note as a whole.")
+    briefing_topic_share: float = Field(default=0.5, description="Share of a topic's specific words (rounded down, at "
+                                        "least one) a sentence must hold to be quoted on it: one of three, two of four; "
+                                        "set by hand on tests/test_briefing.py's topics, where one of four let 'social "
+                                        "care' stand for 'social housing' and two of three lost 'crimes being detected' "
+                                        "for 'police detection of crime' (the stemmer parts 'detected'/'detection').")
+    briefing_chars: int = Field(default=6100, description="What a briefing note's items and references may take in "
+                                "all, in characters (drafting.briefing._cost); a longer note takes fewer items. On 16 "
+                                "notes (the tune split of drafting-v1 and topics of our own) the export's line estimate "
+                                "was 31-38 lines plus cost/100, so 6100 keeps a note within ~99 of the 108 lines of two "
+                                "A4 pages, leaving ~9 for its header (marking, to, from, date, decision).")
+    briefing_item_chars: int = Field(default=50, description="What each item, reference and source entry costs beyond "
+                                     "its characters (its part-filled last line, at ~100 characters a line).")
+
+
+class MissionTestSettings(_Tuned):
+    """The mission test (assistant/drafting/mission_test.py). Calibrated by measuring per-field fact accuracy and
+    rating agreement on the tune split of drafting-v1 (16 proposals) and on the proposals of
+    tests/test_mission_test.py; each value sits between the items it separates. The held-out split was not read."""
+
+    mission_similarity: float = Field(default=0.2, description="Lowest score (embedding similarity of the proposal's "
+                                      "body to a mission's Table 3.1 goal and metric with its Table 3.2 row, plus the "
+                                      "item bonuses) for the proposal to bear on that mission. Tune: the one proposal "
+                                      "bearing on no mission scored 0.17, the lowest that does 0.23.")
+    item_bonus: float = Field(default=0.1, description="Added to a mission's score per Table 3.2 item the proposal names "
+                              "in full ('social care'); set so a named item outweighs the similarity gaps between "
+                              "missions on tune (at most 0.08 where the wrong mission was nearer in meaning).")
+    partial_bonus: float = Field(default=0.04, description="Added per Table 3.2 item named only by a word no other "
+                                 "mission's row uses ('police' for 'community policing'); half the item bonus or less, "
+                                 "so it decides only between near ties and a bare miss of mission_similarity.")
+    metric_similarity: float = Field(default=0.4, description="Lowest similarity of the stated outcomes to the core "
+                                     "metric for them to bear on it (also true when they share a metric word). Tune: "
+                                     "outcomes on the metric in other words scored 0.42 and up, others at most 0.26; "
+                                     "an outcome about the service, not the metric ('overcrowding in prisons to end' "
+                                     "against 'rates of crime', tests/test_mission_test.py) scored 0.38.")
+    fit_margin: float = Field(default=1.0, description="How much more the proposal must name on one side of its Table "
+                              "3.2 row than the other to be aligned or run against it (one item, cue or turn-away "
+                              "phrase counts 1); below it the fit is unclear. Set by the rule, not tuned.")
+    location_weight: float = Field(default=0.5, description="Weight of a 'from' item named only as where the money is "
+                                   "spent ('tutors in primary schools'), not as what it buys; half, so on its own it "
+                                   "stays below fit_margin (tune: tutoring in schools is unclear, not against).")
+    max_unknown_for_green: int = Field(default=2, description="Affordability within limits is green only if at most "
+                                       "this many of capital/resource, headroom effect and later running costs are "
+                                       "unstated; tune items with two unknowns are green, the one with three amber.")
+    long_view_years: int = Field(default=10, description="A programme this long or longer shows its costs over the "
+                                 "10-year test's horizon (the report's ten years; not tuned).")
 
 
 class Settings(BaseSettings):
@@ -134,12 +217,14 @@ class Settings(BaseSettings):
     verify: VerifySettings = Field(default_factory=lambda: VerifySettings())
     stance: StanceSettings = Field(default_factory=lambda: StanceSettings())
     drafting: DraftingSettings = Field(default_factory=lambda: DraftingSettings())
+    mission_test: MissionTestSettings = Field(default_factory=lambda: MissionTestSettings())
     generation_check_seconds: float = Field(
         default=1.0, gt=0, description="How often a running Assistant rechecks which index generation is current "
         "(a cost/staleness trade-off, not tuned: one pointer read a second is negligible)."
     )
     max_question_chars: int = Field(default=2000, ge=10, description="Longest question accepted.")
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, description="Largest document accepted for ingest.")
+    ingest: IngestSettings = Field(default_factory=lambda: IngestSettings())
     chunk_tokens: int = Field(
         default=230, le=250, description="Largest chunk in word pieces (all-MiniLM truncates beyond 256)."
     )

@@ -14,11 +14,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from evals.drafting import drafting_markdown, drafting_thresholds, run_drafting
 from evals.report import print_table, write
 from evals.runner import (
     DATASETS,
     STANCE_SCOPES,
     below_thresholds,
+    eval_settings,
     load_thresholds,
     run,
     stance_thresholds,
@@ -35,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--judge", action="store_true", help="also judge citations with the configured chat model")
     p.add_argument("--no-stance", action="store_true",
                    help="skip the citation-verifier set (verifier-v1) and the claim-checker sets (claims v1, v2)")
+    p.add_argument("--no-drafting", action="store_true", help="skip the drafting set (drafting-v1)")
+    p.add_argument("--only-drafting", action="store_true",
+                   help="run only the drafting set (no gold sets, baselines or stance sets): quick, while drafting")
     p.add_argument("--no-write", action="store_true", help="print only; write nothing under evals/results/")
     p.add_argument("--check", action="store_true", help="exit 1 if the embedded mode misses evals/thresholds.toml")
     return p
@@ -49,8 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             bars[system] = tqdm(total=total, desc=system, unit="item", file=sys.stderr, leave=False)
         bars[system].update(done - bars[system].n)
 
+    if args.only_drafting:
+        return _only_drafting(args.mode)
     report = run(args.dataset or DATASETS, mode=args.mode, k=args.k, baselines=not args.no_baselines,
-                 judge=args.judge, progress=progress, stance=not args.no_stance)
+                 judge=args.judge, progress=progress, stance=not args.no_stance, drafting=not args.no_drafting)
     for bar in bars.values():
         bar.close()
     print_table(report)
@@ -66,9 +73,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             for scope, label in STANCE_SCOPES.items():
                 gate = stance_thresholds(thresholds, scope)
                 problems += [f"{label}: {p}" for p in below_thresholds(report.stance.metrics.get(scope, {}), gate)]
+        if report.drafting:
+            for scope in ("tune", "heldout"):
+                gate = drafting_thresholds(thresholds, scope)
+                problems += [f"drafting {scope}: {p}" for p in below_thresholds(report.drafting.metrics[scope], gate)]
     for problem in problems:
         print(f"below the gate: {problem}", file=sys.stderr)
     return 1 if problems and args.check else 0
+
+
+def _only_drafting(mode: str) -> int:
+    """The drafting set alone on a fresh index, its section of the report printed (nothing written)."""
+    import tempfile
+
+    from assistant import Assistant
+    from assistant.settings import Settings
+
+    with tempfile.TemporaryDirectory(prefix="mission-desk-eval-") as tmp:
+        config = eval_settings(Settings(), Path(tmp) / "index", mode, None)  # type: ignore[arg-type]
+        report = run_drafting(Assistant.load(config))
+    print("\n".join(drafting_markdown(report, load_thresholds())))
+    return 0
 
 
 if __name__ == "__main__":

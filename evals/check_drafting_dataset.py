@@ -2,7 +2,10 @@
 """Validate the Mission Desk drafting evaluation dataset (JSONL). Standard library only.
 
 Usage:
-    python3 evals/check_drafting_dataset.py [evals/datasets/drafting-v1.jsonl] [--report PATH]
+    python3 evals/check_drafting_dataset.py [evals/datasets/drafting-v1.jsonl] [--report PATH] [--partial]
+
+--partial (check(..., minimums=False)) checks a partial file, such as evals/datasets/drafting-tune-v2.jsonl: every
+record rule holds, but the per-kind and per-mission minimum counts are skipped.
 
 `check(path, report=...)` returns a list of human-readable problems (empty list = valid).
 The __main__ entry point prints them (or "OK ...") and exits 1 if there are any.
@@ -295,7 +298,9 @@ def _check_metrics(rec: dict, where: str, row32: dict) -> list[str]:
     return problems
 
 
-def check(path: str | Path = DEFAULT_DATASET, report: str | Path = DEFAULT_REPORT) -> list[str]:
+def check(path: str | Path = DEFAULT_DATASET, report: str | Path = DEFAULT_REPORT, minimums: bool = True) -> list[str]:
+    """Problems in the dataset at ``path``; ``minimums=False`` (a partial set, such as a file of new tune items)
+    skips the per-kind and per-mission minimum counts and allows a numbered id prefix ('prop2-001')."""
     problems: list[str] = []
     report_text = Path(report).read_text(encoding="utf-8")
     report_l = report_text.lower()
@@ -322,7 +327,7 @@ def check(path: str | Path = DEFAULT_DATASET, report: str | Path = DEFAULT_REPOR
         kinds[kind] += 1
         if set(rec) != KEYS[kind]:
             problems.append(f"{where}: keys {sorted(set(rec) ^ KEYS[kind])} missing or unexpected")
-        if not isinstance(rid, str) or not re.fullmatch(ID_PREFIX[kind] + r"-\d{3}", rid):
+        if not isinstance(rid, str) or not re.fullmatch(ID_PREFIX[kind] + ("" if minimums else r"\d*") + r"-\d{3}", rid):
             problems.append(f"{where}: id must look like {ID_PREFIX[kind]}-NNN")
         if kind == "proposal":
             problems += _check_proposal(rec, where)
@@ -336,6 +341,8 @@ def check(path: str | Path = DEFAULT_DATASET, report: str | Path = DEFAULT_REPOR
         else:
             problems += _check_metrics(rec, where, row32)
 
+    if not minimums:
+        return problems
     if kinds["proposal"] < MIN_PROPOSALS:
         problems.append(f"only {kinds['proposal']} proposals (want >= {MIN_PROPOSALS})")
     for m in MISSIONS:
@@ -370,8 +377,10 @@ def main(argv: list[str]) -> int:
         i = args.index("--report")
         report = Path(args[i + 1])
         del args[i:i + 2]
+    minimums = "--partial" not in args
+    args = [a for a in args if a != "--partial"]
     path = Path(args[0]) if args else DEFAULT_DATASET
-    problems = check(path, report)
+    problems = check(path, report, minimums=minimums)
     for p in problems:
         print(p)
     if problems:

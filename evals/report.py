@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from evals.drafting import drafting_markdown
 from evals.runner import (
     BREAKDOWN,
     LOWER_IS_BETTER,
@@ -162,6 +163,8 @@ def markdown(report: EvalReport, thresholds: dict[str, Any]) -> str:
     names = [d.label for d in parts(report)]
     if report.stance:
         names.append("the stance sets (verifier-v1, claims-v2)")
+    if report.drafting:
+        names.append("the drafting set (drafting-v1)")
     out = [
         "# Mission Desk citation evals: latest run",
         "",
@@ -175,6 +178,8 @@ def markdown(report: EvalReport, thresholds: dict[str, Any]) -> str:
         out += dataset_markdown(part, thresholds_for(thresholds, part.key) if thresholds else {})
     if report.stance:
         out += stance_markdown(report.stance, thresholds)
+    if report.drafting:
+        out += drafting_markdown(report.drafting, thresholds)
     out += ["## How to read this", "", *GLOSSARY, *STANCE_GLOSSARY, ""]
     return "\n".join(out)
 

@@ -26,6 +26,7 @@ from assistant.schemas import Answer, Chunk
 from assistant.settings import Settings
 from assistant.types import Passage
 from evals import metrics as m
+from evals.drafting import DraftingReport, run_drafting
 
 EVALS_DIR = Path(__file__).resolve().parent
 DEFAULT_DATASET = EVALS_DIR / "datasets" / "gold-v1.jsonl"
@@ -266,6 +267,7 @@ class EvalReport(BaseModel):
     systems: list[SystemResult]
     datasets: list[DatasetReport] = Field(default_factory=list)
     stance: StanceReport | None = Field(default=None, description="The verifier and claim-checker sets (issue 11).")
+    drafting: DraftingReport | None = Field(default=None, description="The drafting set, drafting-v1 (issue 12).")
 
     def system(self, name: str) -> SystemResult:
         return next(s for s in self.systems if s.name == name)
@@ -672,12 +674,14 @@ def run(
     progress: Progress | None = None,
     judge: bool = False,
     stance: bool = True,
+    drafting: bool = True,
 ) -> EvalReport:
     """Evaluate ``mode`` (and, with ``baselines``, the two naive baselines) on one dataset or several.
 
     Several datasets share one fresh index (and one naive index); each gets its own section of the
     report, and the baselines' refusal cut-offs are tuned on each dataset separately. With ``stance``,
-    the same index and Assistant also run the verifier set and the claim sets (``run_stance``).
+    the same index and Assistant also run the verifier set and the claim sets (``run_stance``); with
+    ``drafting``, the drafting set (``evals.drafting.run_drafting``).
     """
     from assistant import Assistant
     from assistant.embeddings import MiniLMEmbeddings
@@ -714,6 +718,7 @@ def run(
             v1 = next((p for p in parts if p.key == "v1"), None)
             claims_v1 = [r for r in v1.systems[0].items if r.category == "claim"] if v1 else None
             stance_report = run_stance(assistant, product, gold, claims_v1, progress)
+        drafting_report = run_drafting(assistant, progress=progress) if drafting else None
     first = parts[0]
     return EvalReport(
         dataset=first.dataset, dataset_sha256=first.dataset_sha256, items=first.items,
@@ -726,6 +731,7 @@ def run(
             "answer": config.answer.model_dump(mode="json"),
         },
         targets=first.targets, systems=first.systems, datasets=parts, stance=stance_report,
+        drafting=drafting_report,
     )
 
 
@@ -927,4 +933,7 @@ def summary(report: EvalReport) -> str:
             STANCE_SCOPES[scope]: {k: report.stance.metrics.get(scope, {}).get(k) for k in targets}
             for scope, targets in report.stance.targets.items()
         }
+    if report.drafting:
+        out["drafting"] = {scope: {k: report.drafting.metrics[scope].get(k) for k in report.drafting.targets}
+                           for scope in ("tune", "heldout")}
     return json.dumps(out)

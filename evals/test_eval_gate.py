@@ -16,6 +16,9 @@ from typing import Any
 import pytest
 
 from assistant.settings import Settings
+from evals.drafting import LOWER_IS_BETTER as DRAFTING_LOWER
+from evals.drafting import TARGETS as DRAFTING_TARGETS
+from evals.drafting import drafting_markdown, drafting_thresholds
 from evals.metrics import ERROR_KINDS, STANCE_TARGETS, STANCE_UPPER_BOUND_TARGETS, TARGETS, UPPER_BOUND_TARGETS
 from evals.report import STANCE_SECTION, markdown, stance_name
 from evals.runner import (
@@ -65,7 +68,7 @@ def report() -> EvalReport:
         for key in list(os.environ):
             if key.startswith("MISSION_DESK_"):
                 patch.delenv(key)
-        return run(DATASETS, mode="embedded", settings=Settings(), stance=True)
+        return run(DATASETS, mode="embedded", settings=Settings(), stance=True, drafting=True)
 
 
 def _failures(part: DatasetReport) -> str:
@@ -236,3 +239,43 @@ def test_report_states_the_stance_figures_shortfalls_and_missed_items(report: Ev
     for r in missed:
         assert f"| {r.id} |" in section
     assert "### Gate (evals/thresholds.toml, [stance.*])" in section
+
+
+# -- drafting (issue 12) ---------------------------------------------------------------------------------
+DRAFTING = {scope: drafting_thresholds(THRESHOLDS, scope) for scope in ("tune", "heldout")}
+DRAFTING_GATED = [(scope, kind, metric) for scope in DRAFTING for kind in ("minimum", "maximum")
+                  for metric in DRAFTING[scope][kind]]
+
+
+def test_the_gate_has_drafting_thresholds_for_each_target() -> None:
+    for scope in ("tune", "heldout"):
+        gated = set(DRAFTING[scope]["minimum"]) | set(DRAFTING[scope]["maximum"])
+        missing = set(DRAFTING_TARGETS) - gated
+        assert not missing, f"[drafting.*.{scope}] lacks {sorted(missing)}"
+
+
+@pytest.mark.parametrize(("scope", "kind", "metric"), DRAFTING_GATED,
+                         ids=[f"drafting-{s}-{k}-{m}" for s, k, m in DRAFTING_GATED])
+def test_drafting_meets_threshold(report: EvalReport, scope: str, kind: str, metric: str) -> None:
+    assert report.drafting is not None, "the gate's run must score the drafting set"
+    value = report.drafting.metrics[scope].get(metric)
+    bound = DRAFTING[scope][kind][metric]
+    assert value is not None, f"{metric} was not measured on drafting {scope}"
+    ok = value >= bound if kind == "minimum" else value <= bound
+    section = "\n".join(drafting_markdown(report.drafting, {}))
+    assert ok, f"drafting {scope}: {metric} = {value} against {kind} {bound}.\n{section.split('### Drafting items', 1)[-1][:4000]}"
+
+
+@pytest.mark.parametrize("metric", sorted(DRAFTING_TARGETS))
+def test_drafting_threshold_meets_issue_target_or_states_the_shortfall(metric: str) -> None:
+    target = DRAFTING_TARGETS[metric]
+    gate = DRAFTING["heldout"]
+    lower = metric in DRAFTING_LOWER
+    bound = gate["maximum" if lower else "minimum"].get(metric)
+    note = str(gate["shortfalls"].get(metric, "")).strip()
+    assert bound is not None, f"{metric} has no threshold in [drafting.*.heldout]"
+    meets = bound <= target if lower else bound >= target
+    assert meets or len(note) >= 40, (
+        f"drafting heldout {metric}: threshold {bound} misses the issue's target {target}; "
+        "add [drafting.shortfalls.heldout] text saying why and what would fix it"
+    )

@@ -475,3 +475,35 @@ def test_stance_datasets_load() -> None:
     assert {i.label for i in items} == {"faithful", *m.ERROR_KINDS}
     claims = load_dataset(runner.CLAIMS_DATASET)
     assert claims and all(c.is_claim and c.split == "heldout" and c.verdict for c in claims)
+
+
+# -- drafting (issue 12) -------------------------------------------------------------------------------
+def test_drafting_fact_scorer() -> None:
+    from types import SimpleNamespace as Fact
+
+    from evals.drafting import fact_correct
+
+    gold = {"value": 1_200_000_000, "words": "£1.2bn over three years"}
+    assert fact_correct("total_cost", gold, Fact(value=1.2e9, words="£1.2bn"))
+    assert not fact_correct("total_cost", gold, Fact(value=1.5e9, words="£1.5bn"))
+    assert fact_correct("total_cost", None, None) and not fact_correct("total_cost", gold, None)
+    assert not fact_correct("total_cost", None, Fact(value=1e9, words="£1bn")), "a fact the proposal doesn't state"
+    ramp = {"value": [300_000_000, 500_000_000], "words": "rising from £300m to £500m"}
+    assert fact_correct("cost_per_year", ramp, Fact(value=[3e8, 5e8], words="x"))
+    assert not fact_correct("cost_per_year", ramp, Fact(value=3e8, words="x"))
+    scale = {"value": "40 hubs", "words": "build and staff 40 neighbourhood health hubs"}
+    assert fact_correct("scale", scale, Fact(value="", words="40 neighbourhood health hubs"))
+    assert not fact_correct("scale", scale, Fact(value="", words="20 most deprived"))
+    dates = {"value": ["2028", "2035"], "words": "by 2028 and 2035 respectively"}
+    assert fact_correct("outcome_dates", dates, Fact(value=["2035", "2028"], words="x"))
+    assert not fact_correct("outcome_dates", dates, Fact(value=["2028"], words="x"))
+
+
+def test_drafting_redundant_question_scorer() -> None:
+    from evals.drafting import redundant_questions
+
+    asked = ["What is the total cost, and over how many years?", "What are the running costs after year 3?",
+             "How will it be funded?", "What will the guarantee cost after year 5, and how will it be funded?"]
+    assert redundant_questions(asked, {"running_costs"}) == [asked[1]]
+    assert redundant_questions(asked, {"funding"}) == [asked[2]], "funding a later cost is a fair question"
+    assert redundant_questions(asked, set()) == []

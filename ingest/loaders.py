@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 import yaml
 
 from assistant.errors import LoaderError
+from assistant.settings import IngestSettings
 
 SUPPORTED = (".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.DOTALL)
@@ -27,9 +29,21 @@ class LoadedDocument:
     body_start: int = 0  # where the body starts (after Markdown front matter)
 
 
-def load(path: Path, *, max_bytes: int) -> LoadedDocument:
+def display_name(path: Path | str) -> str:
+    """A path as text that can be shown and stored: bytes that are not UTF-8 become U+FFFD."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def load(path: Path, *, max_bytes: int, limits: IngestSettings | None = None) -> LoadedDocument:
     """Read one file; raise LoaderError naming the file and the reason when it cannot be used."""
-    name = str(path)
+    limits = limits or IngestSettings()
+    name = display_name(path)
+    try:
+        path.name.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        # Such a name cannot be stored in the index (Chroma needs UTF-8), nor shown; the upload is refused
+        # before anything is copied or embedded, rather than failing the whole ingest when it is written.
+        raise LoaderError(name, "the file name is not valid UTF-8 text: rename the file and upload it again") from exc
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         raise LoaderError(name, f"unsupported file type '{suffix or '(none)'}' (supported: {', '.join(SUPPORTED)})")
@@ -41,6 +55,15 @@ def load(path: Path, *, max_bytes: int) -> LoadedDocument:
         raise LoaderError(name, "empty file (0 bytes)")
     if size > max_bytes:
         raise LoaderError(name, f"too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB)")
+    doc = _load_any(path, suffix, limits)
+    if len(doc.text) > limits.max_text_chars:
+        raise LoaderError(
+            name, f"too much text: {len(doc.text):,} characters, limit {limits.max_text_chars:,} (split the document)"
+        )
+    return doc
+
+
+def _load_any(path: Path, suffix: str, limits: IngestSettings) -> LoadedDocument:
     if suffix == ".pdf":
         return _load_pdf(path)
     if suffix == ".docx":
@@ -49,7 +72,7 @@ def load(path: Path, *, max_bytes: int) -> LoadedDocument:
     if suffix in (".html", ".htm"):
         return _load_html(path, text)
     if suffix in (".md", ".markdown"):
-        return _load_markdown(path, text)
+        return _load_markdown(path, text, limits)
     _require_text(path, text)
     return LoadedDocument(path, text, _first_line(text) or path.stem)
 
@@ -81,27 +104,58 @@ def _first_line(text: str) -> str:
     return ""
 
 
-def _load_markdown(path: Path, text: str) -> LoadedDocument:
+def _load_markdown(path: Path, text: str, limits: IngestSettings) -> LoadedDocument:
     metadata: dict[str, Any] = {}
     body_start = 0
-    m = _FRONT_MATTER.match(text)
+    # Only the head of the file is searched: front matter longer than the limit is refused, not parsed.
+    head = text[: limits.max_front_matter_chars + 64]
+    m = _FRONT_MATTER.match(head)
+    if m is None and _FRONT_MATTER.match(text) is not None:
+        raise LoaderError(
+            display_name(path), f"front matter is longer than {limits.max_front_matter_chars:,} characters"
+        )
     if m:
-        try:
-            parsed = yaml.safe_load(m.group(1))
-        except yaml.YAMLError as exc:
-            raise LoaderError(str(path), f"front matter is not valid YAML ({exc.__class__.__name__})") from exc
-        if parsed is not None and not isinstance(parsed, dict):
-            raise LoaderError(str(path), "front matter must be a mapping of keys to values")
-        metadata = {str(k): v for k, v in (parsed or {}).items()}
+        metadata = _front_matter(path, m.group(1), limits)
         body_start = m.end()
     _require_text(path, text[body_start:])
     title = str(metadata.get("title") or _first_line(text[body_start:]) or path.stem)
     return LoadedDocument(path, text, title, metadata, body_start=body_start)
 
 
+_SCALARS = (str, int, float, bool, datetime.date)
+
+
+def _front_matter(path: Path, source: str, limits: IngestSettings) -> dict[str, Any]:
+    """Front matter as data: safe YAML without aliases, scalar values only, each cut to the length limit.
+
+    Aliases are refused because a few hundred bytes of nested aliases ("billion laughs") expand to
+    gigabytes once the value is turned into text; real front matter never needs them.
+    """
+    name = display_name(path)
+    try:
+        for event in yaml.parse(source, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                raise LoaderError(name, "front matter uses YAML aliases (*name), which are not accepted: write values out")
+        parsed = yaml.safe_load(source)
+    except yaml.YAMLError as exc:
+        raise LoaderError(name, f"front matter is not valid YAML ({exc.__class__.__name__})") from exc
+    if parsed is not None and not isinstance(parsed, dict):
+        raise LoaderError(name, "front matter must be a mapping of keys to values")
+    metadata: dict[str, Any] = {}
+    for key, value in (parsed or {}).items():
+        if isinstance(value, list) and all(isinstance(v, _SCALARS) for v in value):
+            value = ", ".join(str(v) for v in value)
+        if not isinstance(value, _SCALARS):
+            continue  # nested mappings are not front matter we use
+        if isinstance(value, str) or isinstance(value, datetime.date):
+            value = str(value)[: limits.max_value_chars]
+        metadata[str(key)[: limits.max_value_chars]] = value
+    return metadata
+
+
 def _load_pdf(path: Path) -> LoadedDocument:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import LimitReachedError, PyPdfError
 
     name = str(path)
     try:
@@ -117,7 +171,10 @@ def _load_pdf(path: Path) -> LoadedDocument:
         title = (reader.metadata.title if reader.metadata and reader.metadata.title else "") or path.stem
     except LoaderError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
+    except LimitReachedError as exc:
+        # A few hundred KB of deflate can inflate to gigabytes ("decompression bomb"); pypdf stops at its limit.
+        raise LoaderError(name, f"PDF refused: a stream inflates beyond pypdf's safety limit ({exc})") from exc
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
         raise LoaderError(name, f"corrupt or unreadable PDF ({exc.__class__.__name__}: {exc})") from exc
     if not pages:
         raise LoaderError(name, "PDF has no pages")

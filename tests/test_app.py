@@ -15,9 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 from assistant import Answer, Assistant, Settings
 from assistant.embeddings import MiniLMEmbeddings
-from assistant.export import plain_excerpt
+from assistant.export import block_lines, layout, plain_excerpt
 from assistant.prompts import load_prompt
-from assistant.schemas import Citation
 from assistant.settings import PROJECT_ROOT
 
 # ui/ sits beside app.py and is not an installed package: Streamlit puts app.py's folder on the path, so do we.
@@ -26,7 +25,6 @@ if str(PROJECT_ROOT) not in sys.path:
 
 from ui.library import check_upload  # noqa: E402
 from ui.render import (  # noqa: E402
-    PROVENANCE,
     cited_numbers,
     docx_bytes,
     escape,
@@ -48,6 +46,7 @@ CORRUPT_PDF = b"%PDF-1.7\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n%%garb
 def plain(markdown: str) -> str:
     """What a reader sees of Markdown this app wrote: escapes and highlight markup removed."""
     text = re.sub(r":(?:orange-background|blue)\[\*\*(.*?)\*\*\]", r"\1", markdown, flags=re.DOTALL)
+    text = re.sub(r":\w+-badge\[(.*?)\]", r"\1", text)
     text = re.sub(r"(?<!\\)\*\*", "", text)
     text = re.sub(r"\\(.)", r"\1", text)
     return " ".join(text.replace("  \n", " ").split())
@@ -228,31 +227,6 @@ DRAFTS = [
 ]
 
 
-def _shown_strings(obj: object) -> list[str]:
-    """The text of a draft a reader should find on the page: every string field, and each citation's quote."""
-    if isinstance(obj, Citation):
-        return [plain_excerpt(obj.quote)]  # as a reader sees it: no list markers or bold syntax
-    if isinstance(obj, BaseModel):
-        fields = [name for name in type(obj).model_fields if name not in PROVENANCE]
-        return [s for name in fields for s in _shown_strings(getattr(obj, name))]
-    if isinstance(obj, list):
-        return [s for item in obj for s in _shown_strings(item)]
-    return [obj] if isinstance(obj, str) and obj.strip() else []
-
-
-RATING_FIELDS = ("rating", "verdict", "fit", "could_count")
-
-
-def _ratings(obj: object) -> list[str]:
-    """Every rating or verdict in a draft."""
-    if isinstance(obj, BaseModel):
-        found = [getattr(obj, f) for f in RATING_FIELDS if isinstance(getattr(obj, f, None), str)]
-        return found + [r for name in type(obj).model_fields for r in _ratings(getattr(obj, name))]
-    if isinstance(obj, list):
-        return [r for item in obj for r in _ratings(item)]
-    return []
-
-
 def _norm(text: str) -> str:
     return " ".join(re.sub(r"\*\*(.+?)\*\*", r"\1", text).split())
 
@@ -269,20 +243,17 @@ def test_each_drafting_form_shows_its_draft(app: AppTest, case: DraftCase, app_a
     assert not app.exception
     assert not app.error, [e.value for e in app.error]
     page = _norm(visible_text(app.main) + "\n" + "\n".join(plain(s.value) for s in app.subheader)).lower()
-    # The same request to the facade gives the same draft (embedded mode is deterministic): it is what is shown.
-    draft = case.expected(app_assistant)
-    expected = [_norm(s).lower() for s in _shown_strings(draft)]
-    assert expected
-    missing = [s for s in expected if s not in page]
-    assert not missing, f"draft text not shown: {missing[:5]}"
+    # The same request to the facade gives the same draft (embedded mode is deterministic). The page shows
+    # its export layout line by line: exactly what the Markdown and DOCX downloads carry.
+    doc = layout(case.expected(app_assistant))
+    expected = [_norm(line).lower() for line in block_lines(doc)]
+    assert len(expected) > 5
+    missing = [line for line in expected if line not in page]
+    assert not missing, f"lines of the download not shown on screen: {missing[:5]}"
     raw = "\n".join(m.value for m in app.main.markdown)
-    boxes = " ".join(plain(x.value) for kind in ("success", "error", "warning", "info") for x in getattr(app, kind))
-    for rating in _ratings(draft):
-        shown_as_badge = f"-badge[{escape(rating)}]" in raw
-        assert shown_as_badge or f": {rating}" in boxes, f"rating {rating!r} is shown as a badge or a coloured box"
-    gaps = getattr(draft, "gaps", [])
-    if gaps:
-        assert any("Evidence gaps" in plain(w.value) for w in app.warning), "evidence gaps are visible"
+    for b in doc.blocks:
+        if b.badge:
+            assert f"-badge[{escape(b.badge)}]" in raw, f"rating {b.badge!r} is shown as a coloured badge"
     labels = {b.label for b in app.get("download_button")}
     assert {"Download Markdown", "Download DOCX", "Download JSON"} <= labels
 

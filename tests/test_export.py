@@ -16,8 +16,11 @@ from assistant.__main__ import main
 from assistant.export import (
     BRIEFING_PAGES,
     PAGE_LINES,
+    block_lines,
+    docx_lines,
     estimate_lines,
     layout,
+    markdown_lines,
     plain_excerpt,
     reference_text,
     to_docx,
@@ -75,6 +78,34 @@ def test_markdown_has_numbered_references(corpus_assistant: Assistant, case: Exp
         assert f"[{c.n}] {c.locator}" in text
 
 
+def _lines(lines: list[str]) -> list[str]:
+    return [_norm(line) for line in lines if line.strip()]
+
+
+@pytest.mark.parametrize("case", EXPORTS, ids=[c.id for c in EXPORTS])
+def test_downloads_carry_exactly_the_layout_the_screen_shows(corpus_assistant: Assistant, case: ExportCase,
+                                                             tmp_path: Path) -> None:
+    """The app renders ``layout(draft)`` (ui/render.py render_layout); the DOCX and Markdown must hold exactly
+    its lines, in order: nothing dropped, nothing added, no Markdown syntax left in the Word file."""
+    result = case.make(corpus_assistant)
+    doc = layout(result)
+    want = _lines(block_lines(doc))
+    assert _lines(docx_lines(to_docx(result, tmp_path / "x.docx"))) == want
+    assert _lines(markdown_lines(to_markdown(result))) == want
+    assert not any("**" in line or line.startswith(("#", "- ")) for line in _lines(docx_lines(tmp_path / "x.docx")))
+    assert not any("left out" in note for note in doc.notes), "nothing is silently dropped"
+
+
+def test_titles_are_never_cut_mid_word(corpus_assistant: Assistant) -> None:
+    proposal = ("Funding for the Ministry of Justice to expand residential women's centres run with local "
+                "authorities across England and Wales\n\nMoJ asks for £120m a year for three years.")
+    title = layout(corpus_assistant.draft_mission_test(proposal)).title
+    assert title.endswith("…") and title.removesuffix("…").split()[-1] in proposal.split(), title
+    long_claim = "Public sector productivity in the United Kingdom grew by 0.7 per cent a year between 2010 and 2019"
+    title = layout(corpus_assistant.check(long_claim)).title
+    assert title.removesuffix("…").split()[-1] in long_claim.split(), title
+
+
 BRIEFINGS = [
     ("health", "shifting care from hospitals into the community"),
     ("opportunity", "childcare and early years"),
@@ -90,13 +121,21 @@ def test_briefing_layout_fits_the_line_budget(corpus_assistant: Assistant, counc
     assert sum(1 for b in doc.blocks if b.kind == "bullet") >= 10, "trimming leaves a real note"
 
 
+README_IMAGE = Path(__file__).resolve().parent.parent / "docs" / "briefing-note.png"
+
+
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (apt-get install libreoffice-writer-nogui)")
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftoppm") is None,
+                    reason="LibreOffice and poppler-utils are needed (apt-get install libreoffice-writer-nogui poppler-utils)")
 def test_briefing_docx_is_at_most_two_pages(corpus_assistant: Assistant, tmp_path: Path) -> None:
+    """Each council's note, exported to Word and converted by LibreOffice, fits two A4 pages with nothing left
+    out; the first page of the first note is the README's picture of a briefing note (docs/briefing-note.png)."""
     from pypdf import PdfReader
 
     for i, (council, topic) in enumerate(BRIEFINGS):
-        to_docx(corpus_assistant.draft_briefing(council, topic), tmp_path / f"note{i}.docx")
+        note = corpus_assistant.draft_briefing(council, topic, date="2026-11-30")
+        assert not layout(note).notes, "the note fits by choosing what goes in, never by a note that it runs over"
+        to_docx(note, tmp_path / f"note{i}.docx")
     subprocess.run(
         ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--convert-to", "pdf",
          "--outdir", str(tmp_path), *(str(p) for p in sorted(tmp_path.glob("note*.docx")))],
@@ -105,7 +144,16 @@ def test_briefing_docx_is_at_most_two_pages(corpus_assistant: Assistant, tmp_pat
     pdfs = sorted(tmp_path.glob("note*.pdf"))
     assert len(pdfs) == len(BRIEFINGS)
     for pdf in pdfs:
-        assert len(PdfReader(str(pdf)).pages) <= 2, pdf.name
+        pages = PdfReader(str(pdf)).pages
+        assert len(pages) <= 2, pdf.name
+        text = _norm(" ".join(page.extract_text() for page in pages))
+        assert "OFFICIAL" in text and "Decision required" in text and "References" in text
+    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(pdfs[0]),
+                    str(tmp_path / "page")], check=True, capture_output=True, timeout=120)
+    README_IMAGE.parent.mkdir(exist_ok=True)
+    image = (tmp_path / "page.png").read_bytes()
+    if not README_IMAGE.exists() or README_IMAGE.read_bytes() != image:
+        README_IMAGE.write_bytes(image)
 
 
 # -- the CLI --------------------------------------------------------------------------------------
@@ -193,3 +241,10 @@ def test_answer_exports_keep_paragraphs_and_bullets(tmp_path: Path) -> None:
     texts = [p.text for p in paragraphs]
     assert "The mission test has three criteria [1]." in texts and "The sources don't cover how the test is scored." in texts
     assert not any(t.startswith("- ") for t in texts), "no literal list markers"
+
+
+def test_references_show_no_markdown_emphasis_or_link_syntax() -> None:
+    quote = "Patel P et al (2023), *For public health and public finances*, IPPR. <https://www.ippr.org/research>"
+    text = reference_text(_citation(1, "quote", quote))
+    assert "*" not in text and "<" not in text, text
+    assert "For public health and public finances, IPPR. https://www.ippr.org/research" in text

@@ -167,3 +167,12 @@ def test_drafting_word_lists() -> None:
     assert recommends("Government should publish the metrics.") and not recommends("Government published them.")
     assert names_a_risk("Targets can come at the expense of wider outcomes.")
     assert cuts_spending("Close 20 wards.") and not cuts_spending("Cut waiting lists by funding more beds.")
+
+
+def test_clip_cuts_at_a_word_boundary() -> None:
+    from assistant.text.sentences import clip
+
+    assert clip("Funding for the Ministry of Justice", 24) == "Funding for the…"
+    assert clip("short title", 40) == "short title"
+    assert clip("a   title\nover lines", 40) == "a title over lines"
+    assert clip("Supercalifragilistic", 8) == "Superca…", "one long word is cut only when there is no space"

@@ -93,11 +93,17 @@ def _briefing(a: Assistant) -> None:
     with st.form("briefing"):
         council = st.selectbox("Mission council", a.profile.missions, key="briefing-council")
         topic = st.text_input("Topic", placeholder="e.g. shifting spending towards prevention", key="briefing-topic")
+        with st.expander("Marking, addressee and sender"):
+            marking = st.text_input("Security marking", value=a.settings.drafting.briefing_marking,
+                                    key="briefing-marking")
+            to = st.text_input("To", placeholder="default: the council's chair", key="briefing-to")
+            sender = st.text_input("From", value=a.settings.drafting.briefing_sender, key="briefing-from")
         go = st.form_submit_button("Draft briefing note", icon=":material/description:")
     if go and not topic.strip():
         st.warning("Give the briefing note a topic.")
     elif go:
-        run_draft("briefing", lambda: a.draft_briefing(council, topic))
+        run_draft("briefing", lambda: a.draft_briefing(council, topic, marking=marking.strip() or None,
+                                                       to=to.strip() or None, sender=sender.strip() or None))
     show_draft("briefing", a)
 
 

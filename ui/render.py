@@ -14,15 +14,23 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
 from urllib.parse import quote, urlsplit
 
 import streamlit as st
 from pydantic import BaseModel
 
 from assistant import Answer, Assistant, Citation
-from assistant.export import LINE_MARK, answer_blocks, plain_excerpt, unbold
-from assistant.schemas import EvidenceGap, RemovedSentence, Statement
+from assistant.export import (
+    LINE_MARK,
+    Block,
+    Layout,
+    answer_blocks,
+    plain_excerpt,
+    reference_groups,
+    reference_text,
+    unbold,
+)
+from assistant.schemas import RemovedSentence
 
 _PUNCT = re.compile("([" + re.escape(string.punctuation) + "])")
 _STREAM_SECONDS = 1.2  # how long an embedded answer takes to appear word by word, at most
@@ -198,25 +206,30 @@ def render_citation(c: Citation, a: Assistant, *, expanded: bool = False) -> Non
     """One citation: source, locator, the excerpt highlighted inside its passage, address, evidence."""
     icon = ":material/summarize:" if c.origin == "evidence note" else ":material/format_quote:"
     with st.expander(citation_label(c), expanded=expanded, icon=icon):
-        st.markdown(excerpt_markdown(c))
-        with st.container(border=True):
-            st.markdown(highlighted(c.passage, c.quote))
-        source = "Work summarised" if c.origin == "evidence note" else "Source"
-        details = [f"**{source}:** {escape(c.citation or c.title)}", f"**Where:** {escape(c.locator)}"]
-        if c.section:
-            details.append(f"**Section:** {escape(c.section)}")
-        if c.url:
-            details.append(f"**Address:** {link(c.url)}")
-        st.markdown("  \n".join(details))
-        if c.evidence:
-            st.markdown("**Evidence the report cites here:**")
-            for source_id in c.evidence:
-                record = a.catalogue.get(source_id)
-                if record is None:
-                    st.markdown(f"- {escape(source_id)}")
-                    continue
-                address = f" — {link(record.url)}" if record.url else ""
-                st.markdown(f"- {escape(record.citation)}{address}")
+        render_citation_body(c, a)
+
+
+def render_citation_body(c: Citation, a: Assistant) -> None:
+    """What an opened citation shows: the excerpt inside its passage, the source, address and evidence."""
+    st.markdown(excerpt_markdown(c))
+    with st.container(border=True):
+        st.markdown(highlighted(c.passage, c.quote))
+    source = "Work summarised" if c.origin == "evidence note" else "Source"
+    details = [f"**{source}:** {escape(c.citation or c.title)}", f"**Where:** {escape(c.locator)}"]
+    if c.section:
+        details.append(f"**Section:** {escape(c.section)}")
+    if c.url:
+        details.append(f"**Address:** {link(c.url)}")
+    st.markdown("  \n".join(details))
+    if c.evidence:
+        st.markdown("**Evidence the report cites here:**")
+        for source_id in c.evidence:
+            record = a.catalogue.get(source_id)
+            if record is None:
+                st.markdown(f"- {escape(source_id)}")
+                continue
+            address = f" — {link(record.url)}" if record.url else ""
+            st.markdown(f"- {escape(record.citation)}{address}")
 
 
 def render_previews(citations: Sequence[Citation], key: str) -> None:
@@ -317,7 +330,7 @@ def _deferred(make: Callable[[BaseModel], bytes], obj: BaseModel) -> Callable[[]
     return lambda: make(obj)
 
 
-# -- drafts: rendered generically from their pydantic fields ----------------------------------
+# -- drafts: the export layout, shown as it downloads -------------------------------------------
 # Ratings, verdicts and other fixed words from the schemas, coloured so they read at a glance.
 BADGE_COLORS = {
     "green": "green", "supported": "green", "aligned": "green", "likely": "green",
@@ -325,17 +338,6 @@ BADGE_COLORS = {
     "red": "red", "contradicted": "red", "runs against": "red", "unlikely": "red",
     "insufficient evidence": "gray", "not enough evidence": "gray", "unclear": "gray", "unknown": "gray",
 }
-LABELS = {
-    "pie": "Prevention investment expenditure (PIE)", "facts": "Facts from the proposal",
-    "core": "Core metrics", "output": "Output metrics", "input": "Input metrics",
-    "questions": "Questions for the sponsoring department", "gaps": "Evidence gaps",
-    "report_mission": "The report's mission", "could_count": "Could count as PIE",
-    "narrative": "Summary", "signals": "How the verdict was reached", "missions": "Missions it bears on",
-}
-TITLE_FIELDS = ("criterion", "name", "mission")  # an item's first field, when it names the item
-RATINGS = ("rating", "verdict", "fit", "could_count")
-COLLAPSED = ("signals",)  # long lists for reviewers, not readers
-PROVENANCE = ("mode", "model", "prompt_version", "removed")  # shown once, under the draft
 
 
 def badge(value: str) -> str:
@@ -343,107 +345,62 @@ def badge(value: str) -> str:
     return f":{BADGE_COLORS.get(value.lower(), 'blue')}-badge[{escape(value)}]"
 
 
-def _label(name: str) -> str:
-    return LABELS.get(name, name.replace("_", " ").capitalize())
+def block_markdown(b: Block) -> str:
+    """One block's text as the screen shows it: the same words as the export, escaped, markers picked out."""
+    markers = (" " + "".join(f":blue[**\\[{n}\\]**]" for n in b.refs)) if b.refs else ""
+    lead = f"**{escape(b.label)}** " if b.label else ""
+    return lead + _markers(escape(b.text)) + markers
 
 
-def _is_literal(annotation: Any) -> bool:
-    options = [annotation, *get_args(annotation)]
-    return any(get_origin(option) is Literal for option in options)
+def render_layout(doc: Layout, a: Assistant) -> None:
+    """A draft exactly as its Markdown and DOCX downloads lay it out (``assistant.export.layout``): the same
+    headings, paragraphs, bullets, [n] markers, references and notes, so the download is what was on screen.
+    Ratings are coloured badges; each reference opens its passage in place."""
+    if doc.marking:
+        st.markdown(f"**{escape(doc.marking)}**")
+    st.subheader(escape(doc.title))
+    run: list[str] = []
 
+    def flush() -> None:
+        if run:
+            st.markdown("\n".join(run))
+            run.clear()
 
-def statement_markdown(statement: Statement) -> str:
-    """A draft's sentence with its [n] markers (each opens under References)."""
-    markers = "".join(f" :blue[**\\[{c.n}\\]**]" for c in statement.citations)
-    return escape(statement.text) + markers
-
-
-class _DraftView:
-    """Renders one draft, remembering which citations it has already opened in place."""
-
-    def __init__(self, a: Assistant) -> None:
-        self.a = a
-        self.opened: set[int] = set()
-
-    def model(self, obj: BaseModel, depth: int) -> None:
-        names = [n for n in type(obj).model_fields if n not in PROVENANCE]
-        if depth > 0 and names and names[0] in TITLE_FIELDS and isinstance(getattr(obj, names[0]), str):
-            # A card titled by what it is about, with its rating beside the title where it has one.
-            rating = next((n for n in names if n in RATINGS and isinstance(getattr(obj, n), str)), None)
-            title = escape(getattr(obj, names[0]).capitalize())
-            st.markdown(f"#### {title}" + (f" {badge(getattr(obj, rating))}" if rating else ""))
-            names = [n for n in names[1:] if n != rating]
-        for name in names:
-            value = getattr(obj, name)
-            if value is None or value == "" or value == []:
-                continue
-            self.field(name, value, type(obj).model_fields[name].annotation, depth)
-
-    def field(self, name: str, value: Any, annotation: Any, depth: int) -> None:
-        label = _label(name)
-        if isinstance(value, Statement):
-            self.statements(label, [value])
-        elif isinstance(value, list) and all(isinstance(v, Statement) for v in value):
-            self.statements(label, value)
-        elif isinstance(value, list) and all(isinstance(v, Citation) for v in value):
-            render_citations(value, self.a, label)
-            self.opened.update(c.n for c in value)
-        elif isinstance(value, list) and all(isinstance(v, EvidenceGap) for v in value):
-            items = "\n".join(f"- **{escape(g.field)}**: {escape(g.reason)} (searched: “{escape(g.query)}”)" for g in value)
-            st.warning(f"**{escape(label)}**\n\n{items}", icon=":material/report:")
-        elif isinstance(value, BaseModel):
-            self.heading(label, depth)
-            self.model(value, depth + 1)
-        elif isinstance(value, list) and all(isinstance(v, BaseModel) for v in value):
-            self.heading(label, depth)
-            for item in value:
-                with st.container(border=True):
-                    self.model(item, depth + 1)
-        elif isinstance(value, list) and name in COLLAPSED:
-            with st.expander(label):
-                st.markdown("\n".join(f"- {escape(str(v))}" for v in value))
-        elif isinstance(value, list):
-            st.markdown(f"**{escape(label)}**\n\n" + "\n".join(f"- {escape(str(v))}" for v in value))
-        elif isinstance(value, str) and depth == 0 and name in RATINGS:
-            # The draft's own verdict leads, as a coloured box rather than a small badge.
-            box = {"green": st.success, "red": st.error, "orange": st.warning}.get(BADGE_COLORS.get(value), st.info)
-            box(f"**{escape(label)}: {escape(value)}**")
-        elif isinstance(value, str) and _is_literal(annotation):
-            st.markdown(f"**{escape(label)}:** {badge(value)}")
+    for b in doc.blocks:
+        if b.kind == "bullet":
+            run.append("- " + block_markdown(b))
+            continue
+        flush()
+        if b.kind in ("h1", "h2"):
+            st.markdown(f"#### {escape(b.text)}" + (f": {badge(b.badge)}" if b.badge else ""))
         else:
-            st.markdown(f"**{escape(label)}:** {escape(str(value))}")
-
-    def statements(self, label: str, statements: Sequence[Statement]) -> None:
-        lines = [f"- {statement_markdown(s)}" for s in statements if not s.gap]
-        gaps = [f"- {escape(s.text)}" for s in statements if s.gap]
-        if lines:
-            st.markdown(f"**{escape(label)}**\n\n" + "\n".join(lines))
-        if gaps:
-            st.warning(f"**{escape(label)}: not in the sources**\n\n" + "\n".join(gaps), icon=":material/report:")
-
-    @staticmethod
-    def heading(label: str, depth: int) -> None:
-        if depth == 0:
-            st.subheader(escape(label))
-        else:
-            st.markdown(f"**{escape(label)}**")
+            st.markdown(block_markdown(b))
+    flush()
+    groups = reference_groups(doc.references)
+    if groups:
+        st.markdown("#### References")
+    for head, refs in groups:
+        st.markdown(f"**{escape(head)}**")
+        for c in refs:
+            st.markdown(_markers(escape(reference_text(c, doc.quote_limit))))
+            with st.expander(f"Open [{c.n}] in its passage", icon=":material/format_quote:"):
+                render_citation_body(c, a)
+    for note in doc.notes:
+        st.warning(escape(note), icon=":material/report:")
+    if doc.marking:
+        st.markdown(f"**{escape(doc.marking)}**")
 
 
 def render_draft(draft: BaseModel, a: Assistant) -> None:
-    """A draft section by section: ratings as badges, evidence gaps as warnings, then its references."""
-    view = _DraftView(a)
-    view.model(draft, 0)
+    """A draft as it downloads (its export layout), then how it was made."""
+    from assistant.export import layout
+
+    render_layout(layout(draft), a)
     removed: list[RemovedSentence] = getattr(draft, "removed", [])
     if removed:
         with st.expander(f"{len(removed)} sentence(s) removed by the citation check"):
             for r in removed:
                 st.markdown(f"- {escape(r.sentence)} — *{escape(r.reason)}*")
-    # Citations not already opened in place (those behind the draft's sentences) are listed once here.
-    references = [c for c in (draft.references() if hasattr(draft, "references") else []) if c.n not in view.opened]
-    if references:
-        st.subheader("References")
-        for c in references:
-            render_citation(c, a)
     mode, model, version = (getattr(draft, k, None) for k in ("mode", "model", "prompt_version"))
     if mode:
         st.caption(escape(f"mode: {mode} · model: {model or 'none (extractive)'} · prompt: {version or '—'}"))

@@ -123,3 +123,15 @@ def refers_back(sentence: str) -> bool:
 def has_pronoun(text: str) -> bool:
     """Does a (short) question carry a pronoun that needs the conversation ('What about it?')."""
     return bool(_pronoun().search(text))
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` on one line, at most ``limit`` characters, cut at a word boundary with "…" when shortened
+    (a title is never cut mid-word: "…local autho" becomes "…local…")."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    head = text[: max(1, limit - 1)]
+    if not text[len(head)].isspace() and " " in head:
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,;:–-") + "…"

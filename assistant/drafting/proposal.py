@@ -1,0 +1,693 @@
+"""Reading a spending proposal: the twelve facts a mission test needs, each with the proposal's own words.
+
+A proposal states (or leaves out) what it costs and over how long, whether that is capital or resource,
+its running costs, how it is paid for, its effect on fiscal headroom, what it buys and for whom, and what
+it expects to achieve by when. ``read_proposal`` returns those as ``ProposalFacts``: every fact is a
+``ProposalFact(value, words)`` whose ``words`` are an exact substring of the text, and a fact the text does
+not state is None, never guessed. Numbers, dates and durations come from the text toolkit
+(assistant/text/quantities.py); the cue words (funding, headroom, running costs, outcomes) are data in
+lexicon.toml's [proposal] section.
+
+The reader works sentence by sentence. Each sentence gets roles from its cues (cost, funding, headroom,
+running costs, outcome, evaluation), and each amount of money a role from the words around it, so that
+'£350m a year' in a running-costs sentence is never read as the cost per year.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from assistant.schemas import ProposalFact, ProposalFacts
+from assistant.text.lexicon import alternation, entries, phrases, word_set
+from assistant.text.quantities import Amount, DateMention, Duration, amounts, counts, dates, durations
+from assistant.text.sentences import split_sentences
+
+# The old compatibility field: fiscal headroom as the proposal states it is available ('within headroom of £1bn').
+_HEADROOM_AVAILABLE = re.compile(
+    r"headroom (?:of |is |at )?(?P<h>£\s?\d+(?:[.,]\d+)*\s?(?:bn|billion|m|million|k|thousand)?\b)"
+    r"|(?P<h2>£\s?\d+(?:[.,]\d+)*\s?(?:bn|billion|m|million|k|thousand)?\b) (?:of )?(?:fiscal )?headroom", re.I)
+_CLAUSE_BREAK = re.compile(r"[;:]|,\s+(?=which\b|while\b|and\s+(?:has|is|will|would|there))|\s+\band\b\s+(?=has|is\b)")
+_WORD = re.compile(r"[A-Za-z0-9£][\w£'’&-]*")
+
+
+# -- cue patterns (lexicon.toml [proposal]) ----------------------------------------------------------
+@cache
+def cue(name: str) -> re.Pattern[str]:
+    """The [proposal] list ``name`` as one whole-word, case-insensitive pattern."""
+    return re.compile(rf"(?<!\w)(?:{alternation(entries('proposal', name))})(?!\w)", re.IGNORECASE)
+
+
+@cache
+def _negator() -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{phrases(entries('negation', 'strict'))}|\w+n't)\b[^.;,]{{0,25}}$", re.IGNORECASE)
+
+
+def negated(text: str, start: int) -> bool:
+    """Is the cue at ``start`` denied by a negator a few words before it ('No new borrowing', 'has not yet')?"""
+    return bool(_negator().search(text[max(0, start - 30):start]))
+
+
+def _sentence_start(text: str, start: int) -> int:
+    return max(text.rfind(". ", 0, start), text.rfind("\n", 0, start)) + 1
+
+
+# -- sentences and their roles ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+    title: bool = False
+    roles: frozenset[str] = frozenset()
+
+    def has(self, role: str) -> bool:
+        return role in self.roles
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount of the proposal with the role its words give it (cost, running, headroom, component, saving, funding)."""
+
+    amount: Amount
+    role: str
+    sentence: Sentence
+
+
+@dataclass
+class Reading:
+    """Everything read from one proposal: the facts, and the signals the mission test rates them with."""
+
+    text: str
+    facts: ProposalFacts
+    sentences: list[Sentence]
+    running_payer: ProposalFact | None = None  # running costs met by someone named, no amount given
+    running_deferred: ProposalFact | None = None  # running costs left to later ('the next spending review')
+    fiscal_rule: ProposalFact | None = None  # borrowing said to fit the fiscal rules ('under the investment rule')
+    certified: ProposalFact | None = None  # savings someone independent has confirmed ('OBR-certified')
+    outcome_sentences: list[Sentence] = field(default_factory=list)
+
+
+def _title_end(text: str) -> int:
+    """End of a heading line (no full stop, followed by a blank line or more lines), or 0 when there is none."""
+    first = text.lstrip()
+    offset = len(text) - len(first)
+    line_end = first.find("\n")
+    if line_end <= 0:
+        return 0
+    line = first[:line_end].strip()
+    if not line or line[-1] in ".!?;:" or len(line.split()) > 20:
+        return 0
+    return offset + line_end
+
+
+def sentences(text: str) -> list[Sentence]:
+    """The proposal's sentences with their roles; a first line without a full stop is its title."""
+    title_end = _title_end(text)
+    out = []
+    spans = ([(0, title_end)] if title_end else []) + split_sentences(text[title_end:], title_end)
+    for s, e in spans:
+        chunk = text[s:e]
+        lead = len(chunk) - len(chunk.lstrip())
+        s, chunk = s + lead, chunk.strip()
+        if not chunk:
+            continue
+        out.append(Sentence(s, s + len(chunk), chunk, title=bool(title_end) and s < title_end, roles=_roles(chunk)))
+    return out
+
+
+def _roles(sentence: str) -> frozenset[str]:
+    roles = set()
+    if cue("running_costs").search(sentence) or cue("running_zero").search(sentence):
+        roles.add("running")
+    if re.search(r"\bheadroom\b", sentence, re.I):
+        roles.add("headroom")
+    if any(not negated(sentence, m.start()) for name in ("borrowing", "savings", "reprioritisation", "existing_limit",
+                                                        "other_funding")
+           for m in cue(name).finditer(sentence)) and cue("funding_verbs").search(sentence):
+        roles.add("funding")
+    if cue("outcome_strong").search(sentence):
+        roles.add("outcome")
+    elif cue("outcome_will").search(sentence):
+        roles.add("weak outcome")
+    if cue("evaluation").search(sentence):
+        roles.add("evaluation")
+    return frozenset(roles)
+
+
+def _clause(sentence: Sentence, start: int, end: int) -> tuple[int, int]:
+    """The clause of ``sentence`` around [start, end) (offsets in the proposal), bounded by ; : and 'which'."""
+    rel_s, rel_e = start - sentence.start, end - sentence.start
+    bounds = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(sentence.text)] + [len(sentence.text)]
+    lo = max(b for b in bounds if b <= rel_s)
+    hi = min(b for b in [*bounds, len(sentence.text)] if b >= rel_e)
+    return sentence.start + lo, sentence.start + hi
+
+
+# -- money ------------------------------------------------------------------------------------------
+def _money(text: str, sents: list[Sentence]) -> list[Money]:
+    out: list[Money] = []
+    for sent in sents:
+        if sent.title:
+            continue
+        previous_cost = False
+        for a in amounts(text[sent.start:sent.end]):
+            a = Amount(a.start + sent.start, a.end + sent.start, a.text, a.pounds, a.per_year, a.per_unit,
+                       a.unit_end + sent.start)
+            role = _money_role(text, sent, a, previous_cost)
+            previous_cost = previous_cost or role == "cost"
+            out.append(Money(a, role, sent))
+    return out
+
+
+def _money_role(text: str, sent: Sentence, a: Amount, previous_cost: bool) -> str:
+    c_start, c_end = _clause(sent, a.start, a.end)
+    before, after = text[c_start:a.start], text[a.end:c_end]
+    near_before = text[max(sent.start, a.start - 25):a.start]
+    if cue("running_costs").search(before) or cue("running_costs").match(after.lstrip(" a-z")) or \
+            re.match(r"\s*(?:a year\s+)?in (?:running|ongoing) costs", after, re.I):
+        return "running"
+    if _near_headroom(text, sent, a) and not cue("cost_words").search(near_before):
+        return "headroom"
+    if re.search(r"\bof which\s*$", before, re.I) or re.match(r"\s*of it\b", after, re.I) or \
+            (previous_cost and re.match(r"\s*(?:is\s+|of\s+)?(?:capital|resource)\b", after, re.I)):
+        return "component"
+    if a.per_year and re.match(rf"\s*(?:{alternation(entries('proposal', 'running_after'))})\b", text[a.unit_end:c_end], re.I):
+        return "running"
+    if a.per_unit:
+        return "unit"
+    if cue("cost_words").search(near_before):
+        return "cost"
+    if cue("saving_amount").search(before):
+        return "saving"
+    if cue("funding_verbs").search(text[max(sent.start, a.start - 20):a.start]):
+        return "funding"
+    return "cost"
+
+
+def _near_headroom(text: str, sent: Sentence, a: Amount) -> bool:
+    """Is the amount the headroom's: a few words after it ('reduces fiscal headroom by £2bn', 'within headroom of
+    £1bn') or just before it ('£1bn of headroom')?"""
+    after_headroom = re.search(r"\bheadroom\b(?:\s+[\w-]+){0,4}?\s+$", text[sent.start:a.start], re.I)
+    before_headroom = re.match(r"\s+(?:of\s+)?(?:fiscal\s+)?headroom\b", text[a.end:sent.end], re.I)
+    return bool(after_headroom or before_headroom)
+
+
+FactValue = float | int | str | list[float] | list[str]
+
+
+def _fact(text: str, value: FactValue, start: int, end: int) -> ProposalFact:
+    """A fact and its exact words; a text value reads on one line even where the proposal's words wrap."""
+    if isinstance(value, str):
+        value = " ".join(value.split())
+    return ProposalFact(value=value, words=text[start:end])
+
+
+def _costs(text: str, money: list[Money], durs: list[Duration]) -> tuple[ProposalFact | None, ProposalFact | None, Money | None]:
+    costs = [m for m in money if m.role == "cost"] or [m for m in money if m.role == "funding"]
+    total = per_year = None
+    anchor: Money | None = None
+    ramp = _ramp(text, costs)
+    if ramp is not None:
+        per_year = _fact(text, [ramp[0].amount.pounds, ramp[-1].amount.pounds], ramp[0].amount.start,
+                         ramp[-1].amount.unit_end)
+        anchor = Money(ramp[0].amount, "ramp", ramp[0].sentence)
+    for m in costs:
+        if ramp is not None and m in ramp:
+            continue
+        if m.amount.per_year and per_year is None:
+            per_year = _fact(text, m.amount.pounds, m.amount.start, m.amount.unit_end)
+            anchor = anchor or m
+        elif not m.amount.per_year and total is None:
+            end = m.amount.end
+            tail = next((d for d in durs if d.kind == "span" and 0 <= d.start - m.amount.end <= 20
+                         and re.fullmatch(r"[\sa-z]*", text[m.amount.end:d.start])), None)
+            if tail is not None:
+                end = tail.end
+            total = _fact(text, m.amount.pounds, m.amount.start, end)
+            anchor = anchor or m
+    return total, per_year, anchor
+
+
+_RISING = r"(?:rising|increasing|growing|climbing|ramping up|going up|falling|decreasing|tapering)"
+_WHEN = r"(?:\s+(?:a year\s+)?(?:in|by|for)\s+(?:the\s+)?(?:[\w-]+\s+)?(?:year\s+\d+|\d{4}(?:\s?[-–/]\s?\d{2})?|year))?"
+
+
+def _ramp(text: str, costs: list[Money]) -> list[Money] | None:
+    """Amounts that step up or down year by year ('rising from £150m in 2025-26 to £250m in 2027-28',
+    '£100m in 2025-26, £200m in 2026-27 and £300m in 2027-28'), first to last; None when there are none."""
+    for i, m in enumerate(costs):
+        run = [m]
+        for nxt in costs[i + 1:]:
+            if nxt.sentence is not m.sentence:
+                break
+            between = text[run[-1].amount.end:nxt.amount.start]
+            if re.fullmatch(rf"{_WHEN}\s*(?:,\s*)?(?:{_RISING}\s+)?(?:to|up to|then|and|,)\s*", between, re.I):
+                run.append(nxt)
+            else:
+                break
+        if len(run) < 2:
+            continue
+        lead = text[max(m.sentence.start, m.amount.start - 25):m.amount.start]
+        between = text[m.amount.end:run[-1].amount.start]
+        dated = all(_dated(text, r.amount.end) for r in run)  # '£100m in 2025-26, £200m in 2026-27 …'
+        stepped = bool(re.search(rf"{_RISING}\s+(?:from\s+)?$|\bfrom\s+$", lead, re.I) or re.search(_RISING, between, re.I))
+        if (stepped or dated) and run[0].amount.pounds != run[-1].amount.pounds:
+            return run
+    return None
+
+
+def _dated(text: str, at: int) -> bool:
+    m = re.match(_WHEN, text[at:], re.I)
+    return bool(m and m.group(0))
+
+
+def _years(text: str, sents: list[Sentence], durs: list[Duration], anchor: Money | None) -> ProposalFact | None:
+    """How long the spending runs: the duration stated with its cost ('£1.2bn over three years', 'a ten-year fund of
+    £1bn', 'a one-off grant of £310m in 2025-26'), else a programme length stated elsewhere ('a ten-year
+    programme'); never an evaluation's, an outcome's or the running costs'."""
+    if anchor is not None:
+        in_cost = [d for d in durs if anchor.sentence.start <= d.start < anchor.sentence.end]
+        spans = [d for d in in_cost if d.kind == "span"]
+        others = [d for d in in_cost if d.kind not in ("span", "single")]
+        one_off = [d for d in in_cost if d.kind == "single"] if anchor.role == "cost" and not anchor.amount.per_year else []
+        for d in spans or others or one_off[:1]:
+            return _fact(text, d.years, d.start, d.end)
+    for kinds in (("adjective",), ("span", "range"), ("bare",)):
+        for d in durs:
+            sent = next((x for x in sents if x.start <= d.start < x.end), None)
+            if sent is None or d.kind not in kinds or sent.title or any(
+                    sent.has(r) for r in ("evaluation", "outcome", "running", "headroom", "funding")):
+                continue
+            if d.kind == "adjective" and not re.match(r"[\s-]*(?:long\s+)?[A-Za-z]", text[d.end:d.end + 20]):
+                continue  # 'a ten-year' must qualify something ('ten-year programme')
+            return _fact(text, d.years, d.start, d.end)
+    return None
+
+
+# -- capital or resource ----------------------------------------------------------------------------
+def _spend_type(text: str, sents: list[Sentence], money: list[Money]) -> ProposalFact | None:
+    cost_sentences = {id(m.sentence) for m in money if m.role in ("cost", "component")}
+    limit = re.compile(rf"^[\s-]*(?:[A-Za-z'’]+\s+){{0,1}}(?:{alternation(entries('proposal', 'limit_nouns'))})\b", re.I)
+
+    def found(sent: Sentence) -> list[tuple[str, re.Match[str]]]:
+        hits = []
+        for kind in ("capital", "resource"):
+            for m in cue(kind).finditer(sent.text):
+                if not limit.match(sent.text[m.end():]):
+                    hits.append((kind, m))
+        return sorted(hits, key=lambda h: h[1].start())
+
+    ordered = [s for s in sents if id(s) in cost_sentences] + \
+              [s for s in sents if id(s) not in cost_sentences and not s.title and not s.has("running")
+               and not cue("deferred").search(s.text)]
+    for sent in ordered:
+        hits = found(sent)
+        if not hits:
+            continue
+        kinds = {k for k, _ in hits}
+        value = "both" if len(kinds) == 2 else hits[0][0]
+        first, last = hits[0][1], hits[-1][1]
+        start, end = sent.start + first.start(), sent.start + last.end()
+        if value == "both":
+            amount_before = list(re.finditer(r"£\s?\d[\d.,]*\s?(?:bn|billion|m|million)?", sent.text[:first.start()]))
+            if amount_before and first.start() - amount_before[-1].end() < 15:
+                start = sent.start + amount_before[-1].start()
+        else:
+            noun = re.match(r"[\s-]*(?:grant|fund|funding|spending|investment|budget|expenditure)\b", sent.text[last.end():], re.I)
+            lead = re.search(r"\b(?:all|of|entirely|wholly)\s+$", sent.text[:first.start()], re.I)
+            end = sent.start + last.end() + (noun.end() if noun else 0)
+            start = sent.start + (lead.start() if lead else first.start())
+        return _fact(text, value, start, end)
+    return None
+
+
+# -- running costs ----------------------------------------------------------------------------------
+def _running(text: str, sents: list[Sentence], money: list[Money], years: ProposalFact | None
+             ) -> tuple[ProposalFact | None, ProposalFact | None, ProposalFact | None, ProposalFact | None]:
+    """(running costs, from when, who pays when no amount is given, deferred) as the proposal states them."""
+    value = start_from = payer = deferred = None
+    running_money = {id(m.sentence) for m in money if m.role == "running"}
+    for sent in sents:
+        if not sent.has("running") and id(sent) not in running_money:
+            continue
+        zero = cue("running_zero").search(sent.text)
+        if zero and value is None:
+            tail = re.match(r"[^,.;]{0,30}?(?:to the Exchequer|after year \d+|after the programme ends)", sent.text[zero.end():])
+            end = zero.end() + (tail.end() if tail else 0)
+            lead = re.search(r"\b(?:there (?:are|will be|is)\s+)$", sent.text[:zero.start()], re.I)
+            value = _fact(text, 0.0, sent.start + (lead.start() if lead else zero.start()), sent.start + end)
+            continue
+        amount = next((m for m in money if m.role == "running" and m.sentence is sent), None)
+        if amount is not None and value is None:
+            label = cue("running_costs").search(sent.text)
+            start = min(sent.start + label.start(), amount.amount.start) if label else amount.amount.start
+            end = max(amount.amount.unit_end, sent.start + (label.end() if label else 0))
+            after = re.match(rf"\s*(?:{alternation(entries('proposal', 'running_after'))})\b[^,.;]*", text[end:sent.end], re.I)
+            if label is None and after:
+                end += after.end()  # 'Licences will cost £60m a year after 2030-31'
+            value = _fact(text, amount.amount.pounds, start, end)
+            start_from = _running_from(text, sent, years)
+        elif amount is None and value is None:
+            if cue("running_payer").search(sent.text) and payer is None:
+                payer = _fact(text, "named", sent.start, sent.end)
+            if cue("deferred").search(sent.text) and deferred is None:
+                deferred = _fact(text, "deferred", sent.start, sent.end)
+    if value is None and deferred is None:
+        for sent in sents:  # 'Staffing … will require additional resource spending, which will be set out at the next spending review'
+            if cue("deferred").search(sent.text) and not sent.has("funding") and re.search(r"\bcosts?\b|\bspending\b", sent.text, re.I):
+                deferred = _fact(text, "deferred", sent.start, sent.end)
+                break
+    return value, start_from, payer, deferred
+
+
+def _next_period(value: str) -> str:
+    """The financial or calendar year after ``value``: '2030-31' -> '2031-32', '2030' -> '2031'."""
+    year = int(value[:4]) + 1
+    return f"{year}-{(year + 1) % 100:02d}" if len(value) == 7 and value[4] == "-" and len(value.split("-")[1]) == 2 \
+        and int(value[5:]) == (int(value[:4]) + 1) % 100 else str(year) if len(value) == 4 else value
+
+
+def _running_from(text: str, sent: Sentence, years: ProposalFact | None) -> ProposalFact | None:
+    m = re.search(r"\bfrom (?:year |the )?(?P<n>\d+)(?:st|nd|rd|th)?(?: year)?\b(?![-–/]\d)", sent.text, re.I)
+    if m and int(m.group("n")) < 100:
+        return _fact(text, int(m.group("n")), sent.start + m.start(), sent.start + m.end())
+    m = re.search(r"\bafter year (?P<n>\d+)\b", sent.text, re.I)
+    if m:
+        return _fact(text, int(m.group("n")) + 1, sent.start + m.start(), sent.start + m.end())
+    for d in dates(sent.text):
+        lead = re.search(r"\b(from|in|starting|after)\s+$", sent.text[:d.start], re.I)
+        if lead:
+            value = _next_period(d.value) if lead.group(1).lower() == "after" else d.value
+            return _fact(text, value, sent.start + lead.start(), sent.start + d.end)
+    m = re.search(r"\b(?:after|once) the (?:programme|scheme|fund|grant) ends\b", sent.text, re.I)
+    if m and years is not None and isinstance(years.value, int):
+        return _fact(text, years.value + 1, sent.start + m.start(), sent.start + m.end())
+    return None
+
+
+# -- funding and headroom ---------------------------------------------------------------------------
+_FUNDING_ORDER = ("borrowing", "savings", "reprioritisation", "existing_limit", "other_funding")
+_FUNDING_VALUE = {"borrowing": "new borrowing", "savings": "savings", "reprioritisation": "reprioritisation",
+                  "existing_limit": "existing departmental limit", "other_funding": "other"}
+
+
+def _funding(text: str, sents: list[Sentence]) -> ProposalFact | None:
+    for sent in sents:
+        if sent.title or sent.has("running"):
+            continue
+        verb = cue("funding_verbs").search(sent.text)
+        hits: list[tuple[str, re.Match[str]]] = []
+        for name in _FUNDING_ORDER:
+            for m in cue(name).finditer(sent.text):
+                if negated(sent.text, m.start()):
+                    continue
+                if name == "existing_limit" and re.search(
+                        rf"(?:{alternation(entries('proposal', 'outside_limit'))})\s+(?:[\w'’]+\s+){{0,3}}$",
+                        sent.text[:m.start()], re.I):
+                    continue
+                if name == "savings" and not re.search(r"\b(?:from|by|through|with|out of|using|and)\s+(?:[\w'’-]+\s+){0,3}$",
+                                                       sent.text[:m.start()], re.I):
+                    continue
+                if name == "other_funding" and not verb:
+                    continue
+                hits.append((name, m))
+        if not hits or not (verb or any(n in ("reprioritisation", "existing_limit") for n, _ in hits)):
+            continue
+        kinds = {n for n, _ in hits}
+        value = _funding_kind(kinds)
+        hits.sort(key=lambda h: h[1].start())
+        start = min([h[1].start() for h in hits] + ([verb.start()] if verb and verb.start() < hits[0][1].start() else []))
+        end = max(h[1].end() for h in hits)
+        end += _phrase_tail(sent.text[end:])
+        if re.search(r"\b(?:from|in|of|on|by|within)$", sent.text[:end]):
+            rest = re.match(r"[^,.;]*", sent.text[end:])
+            end += rest.end() if rest else 0
+        return _fact(text, value, sent.start + start, sent.start + end)
+    return None
+
+
+def _funding_kind(kinds: set[str]) -> str:
+    if "borrowing" in kinds and kinds - {"borrowing"} - {"existing_limit"}:
+        return "mixed"
+    if "borrowing" in kinds and "existing_limit" in kinds:
+        return "mixed"
+    if {"savings", "reprioritisation"} <= kinds:
+        return "mixed"
+    for name in ("borrowing", "reprioritisation", "savings", "existing_limit", "other_funding"):
+        if name in kinds:
+            return _FUNDING_VALUE[name]
+    return "other"
+
+
+def _phrase_tail(rest: str) -> int:
+    """How far a funding phrase runs on: 'savings' + ' in Universal Credit', up to the clause's end."""
+    m = re.match(r"(?:\s+(?:in|from|on|within|under|of)\s+[^,.;]*?)(?=\s+(?:as|and (?:has|have|is|are|will|would|could|can)|"
+                 r"with|which|so|but|because|while)\b|[,.;]|$)", rest)
+    return m.end() if m else 0
+
+
+def _headroom(text: str, sents: list[Sentence], money: list[Money]) -> ProposalFact | None:
+    for sent in sents:
+        if not sent.has("headroom"):
+            continue
+        zero = cue("headroom_zero").search(sent.text)
+        if zero:
+            lead = re.search(r"\b(?:has|have|will have|would have|with|there is|there will be)\s+$", sent.text[:zero.start()], re.I)
+            start = zero.start() if lead is None or zero.group(0).lower().startswith("no") else zero.start()
+            return _fact(text, 0.0, sent.start + start, sent.start + zero.end())
+        amount = next((m for m in money if m.sentence is sent and m.role == "headroom"), None)
+        head = re.search(r"\bheadroom\b", sent.text, re.I)
+        if amount is None or head is None:
+            continue
+        verb_zone_start = max(0, head.start() - 40)
+        down = [m for m in cue("headroom_down").finditer(sent.text, verb_zone_start, head.start())]
+        up = [m for m in cue("headroom_up").finditer(sent.text, verb_zone_start, head.start())]
+        after_verbs = re.search(r"\bheadroom\s+(?:(?:would|will)\s+)?(?:falls?|is reduced|reduces|drops?)\b", sent.text, re.I)
+        sign = -1.0 if (down and (not up or down[-1].start() > up[-1].start())) or after_verbs else 1.0 if up else -1.0
+        verb = (down or up or [head])[-1]
+        start = min(sent.start + min(verb.start(), head.start()), amount.amount.start)
+        return _fact(text, sign * amount.amount.pounds, start, amount.amount.unit_end)
+    return None
+
+
+# -- what it buys, for whom, and what it expects ----------------------------------------------------
+@cache
+def _np_stop() -> re.Pattern[str]:
+    return re.compile(rf"[,.](?!\d)|[;:()£]|\s(?:{alternation(entries('proposal', 'np_stops'))})\s|\s(?:bringing|allowing|giving|delivered|"
+                      r"allocated|prioritising|linked|reaching|drawn|at a (?:total )?cost|costing|worth)\b", re.I)
+
+
+def _np_end(text: str, start: int, limit: int, stop: re.Pattern[str] | None = None) -> int:
+    m = (stop or _np_stop()).search(text, start, limit)
+    end = m.start() if m else limit
+    return start + len(text[start:end].rstrip(" -–"))
+
+
+def _scale(text: str, sents: list[Sentence], outcome_sents: list[Sentence]) -> ProposalFact | None:
+    skip = word_set("proposal", "scale_skip")
+    for sent in sents:
+        if sent.title or sent in outcome_sents or sent.has("running") or sent.has("evaluation"):
+            continue
+        blocks = sorted([d.start for d in durations(sent.text)] + [d.start for d in dates(sent.text)]
+                        + [a.start for a in amounts(sent.text)])
+        for c in counts(sent.text):
+            before = sent.text[:c.start]
+            words_before = re.findall(r"[A-Za-z]+", before)[-2:]
+            clause = re.split(r"[,;:](?!\d)", before)[-1]
+            if any(w.lower() in skip for w in words_before) or cue("scale_skip_clause").search(clause):
+                continue
+            start = sent.start + c.start
+            limit = min([b for b in blocks if b > c.end] + [len(sent.text)])
+            end = _np_end(text, sent.start + c.end, sent.start + limit)
+            if not re.search(r"[A-Za-z]{3}", text[sent.start + c.end:end]):
+                by = re.search(r"\bby\s+$", before)
+                if by is None:
+                    continue
+                lead = max(before.rfind(","), before.rfind(";")) + 1
+                grows = list(cue("growth_verbs").finditer(before, lead))
+                if grows:
+                    lead = grows[-1].end()
+                start = sent.start + lead + (len(before[lead:]) - len(before[lead:].lstrip()))
+                return _fact(text, text[start:sent.start + c.end], start, sent.start + c.end)
+            loc = re.search(r"(?:^|[\s,])(?:[A-Z][\w-]*\s+){1,4}(?:in|across)\s+$", before)
+            if loc:
+                left = before[:loc.end()]
+                lead_word = re.search(r"(?:[A-Z][\w-]*\s+){1,4}(?:in|across)\s+$", left)
+                if lead_word:
+                    start = sent.start + lead_word.start()
+            return _fact(text, text[start:end], start, end)
+    return None
+
+
+@cache
+def _people() -> re.Pattern[str]:
+    words = sorted(word_set("proposal", "people"), key=len, reverse=True)
+    return re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(w) for w in words)})\b", re.I)
+
+
+_MODALS = {"will", "would", "can", "could", "should", "may", "might", "must", "to"}
+_LEFT_STOPS = {"for", "to", "of", "the", "and", "with", "in", "on", "at", "among", "by", "is", "are", "be", "was", "were",
+               "been", "that", "who", "which", "so", "this", "these", "its", "their"} | _MODALS
+_SERVES_STOP = re.compile(r"[,.](?!\d)|[;:()]|\s(?:so|which|while|will|would|can|could|may|might|should|must|and will|and is|and are|where|whose|with a focus)\s|\s(?:to)\s(?=[a-z]+\s)"
+                          r"(?<!\d\sto\s)", re.I)
+
+
+def _serves(text: str, sents: list[Sentence]) -> ProposalFact | None:
+    usable = [s for s in sents if not s.title and not s.has("outcome") and not s.has("funding")
+              and not s.has("headroom") and not s.has("running")]
+    for sent in [s for s in sents if not s.title]:  # 'will serve around 1.1 million patients', 'reaches vulnerable households'
+        for m in cue("serve_verbs").finditer(sent.text):
+            rest = sent.text[m.end():]
+            start = m.end() + len(rest) - len(rest.lstrip(" :–-"))
+            end = _np_end(sent.text, start, len(sent.text), _SERVES_STOP)
+            phrase = sent.text[start:end]
+            if _people().search(phrase) and len(phrase.split()) <= 25:
+                return _fact(text, phrase, sent.start + start, sent.start + end)
+    for sent in usable:  # 'Around 90,000 people aged 65 and over will receive reablement'
+        receive = cue("receive_verbs").search(sent.text)
+        if receive and _people().search(sent.text[:receive.start()]):
+            phrase = sent.text[:receive.start()].rstrip()
+            lead = max([0] + [b.end() for b in re.finditer(r"[,;](?!\d)", phrase)])
+            start = lead + len(phrase[lead:]) - len(phrase[lead:].lstrip())
+            return _fact(text, phrase[start:], sent.start + start, sent.start + len(phrase))
+    for sent in usable:  # the first people named: 'for women and for adults with substance misuse problems'
+        for m in _people().finditer(sent.text):
+            if m.group(0).lower() in word_set("proposal", "people_modifiers") and \
+                    re.match(r"\s+(?!(?:in|on|of|for|with|who|and|or|at|from|to|aged|under|over)\b)[a-z]+", sent.text[m.end():]):
+                continue  # 'family hubs', 'child poverty': the word names a thing here
+            left = sent.text[:m.start()]
+            tokens = list(re.finditer(r"[\w£'’,.-]+", left))
+            start = m.start()
+            window = tokens[-4:]
+            for j in range(len(window) - 1, -1, -1):
+                w = window[j].group(0).lower()
+                before_w = window[j - 1].group(0).lower() if j > 0 else ""
+                if w.endswith((",", ":")) or w in _LEFT_STOPS or w.endswith("ing") or before_w in _MODALS:
+                    break
+                start = window[j].start()
+            end = _np_end(sent.text, m.end(), len(sent.text), _SERVES_STOP)
+            return _fact(text, sent.text[start:end], sent.start + start, sent.start + end)
+    for sent in usable:  # places: 'allocated to the 10 force areas with the highest rates of …'
+        place = re.search(rf"\bthe\s+\d[\d,]*\s+(?:[\w-]+\s+){{0,3}}?(?:{'|'.join(word_set('proposal', 'places'))})\s+with\s+the\s+"
+                          r"(?:highest|most|lowest|longest|greatest|worst)\b[^,.;]*", sent.text, re.I)
+        if place:
+            return _fact(text, place.group(0), sent.start + place.start(), sent.start + place.end())
+    return None
+
+
+def _outcomes(text: str, sents: list[Sentence]) -> tuple[ProposalFact | None, ProposalFact | None, list[Sentence]]:
+    strong = [s for s in sents if s.has("outcome") and not s.title]
+    chosen = strong or [s for s in sents if s.has("weak outcome") and not s.title and not s.has("funding")
+                        and not s.has("running") and not s.has("headroom")]
+    phrases_: list[tuple[int, int]] = []
+    for sent in chosen:
+        cue_m = (cue("outcome_strong") if sent.has("outcome") else cue("outcome_will")).search(sent.text)
+        if cue_m is None:
+            continue
+        verb = cue_m.group(0).lower()
+        start = cue_m.start() if verb.startswith(("will", "would")) and not verb.endswith("deliver") else cue_m.end()
+        if verb.startswith(("will", "would")):
+            start += len(verb.split()[0]) + 1
+        body = sent.text[start:]
+        lead = re.match(rf"[\s,]*(?:(?:by|in)\s+[^,]+,\s*)?(?:(?:{alternation(entries('proposal', 'self_refs'))})\s+)?(?:to\s+)?",
+                        body, re.I)
+        start += lead.end() if lead else 0
+        aside = _ENABLING.match(sent.text, start)  # 'help low-paid workers, particularly in …, progress into …'
+        if aside:
+            start = aside.start("rest")
+        end = len(sent.text)
+        trail = re.compile(alternation(entries("proposal", "outcome_trail")), re.I).search(sent.text, start)
+        if trail:
+            end = trail.start()
+        end = _strip_trailing_dates(sent.text, start, end)
+        if end - start >= 8:
+            phrases_.append((sent.start + start, sent.start + end))
+    if not phrases_:
+        return None, None, []
+    value = "; ".join(text[s:e] for s, e in phrases_)
+    outcome = _fact(text, value, *phrases_[0])
+    return outcome, _outcome_dates(text, chosen), chosen
+
+
+_ENABLING = re.compile(r"(?:help|helps|enable|enables|allow|allows|support|supports)\s+[^,.;]+,\s*(?:particularly|especially|"
+                       r"notably|mainly|mostly|including)[^,.;]*,\s*(?P<rest>[a-z])", re.I)
+
+
+def _strip_trailing_dates(sentence: str, start: int, end: int) -> int:
+    body = sentence[start:end].rstrip(" .")
+    found = [d for d in dates(body)]
+    while found:
+        last = found[-1]
+        tail = body[last.end:]
+        if not re.fullmatch(r"\s*(?:respectively)?\s*", tail):
+            break
+        head = re.search(r"[\s,]*(?:(?:by|in|from|before|until)\s+(?:the\s+end\s+of\s+)?)?$", body[:last.start])
+        cut = head.start() if head else last.start
+        previous = re.search(r"(?:\s*(?:,|and|or)\s*)$", body[:cut])
+        body = body[:previous.start() if previous and len(found) > 1 else cut]
+        found = found[:-1] if previous and len(found) > 1 else []
+    return start + len(body.rstrip(" ,"))
+
+
+def _outcome_dates(text: str, chosen: list[Sentence]) -> ProposalFact | None:
+    found: list[tuple[Sentence, DateMention]] = []
+    for sent in chosen:
+        for d in dates(sent.text):
+            before = sent.text[max(0, d.start - 40):d.start]
+            if cue("evaluation").search(before) or re.search(r"\b(?:from|since|between)\s+$", before, re.I):
+                continue
+            found.append((sent, d))
+    if not found:
+        return None
+    values = list(dict.fromkeys(d.value for _, d in found))
+    first_sent, first = found[0]
+    same = [d for s, d in found if s is first_sent]
+    start = first_sent.start + first.start
+    lead = re.search(r"\b(?:by|in|before|until)\s+(?:the\s+end\s+of\s+)?$", first_sent.text[:first.start], re.I)
+    if lead:
+        start = first_sent.start + lead.start()
+    end = first_sent.start + same[-1].end
+    tail = re.match(r"\s+respectively", first_sent.text[same[-1].end:])
+    if tail:
+        end += tail.end()
+    return _fact(text, values[0] if len(values) == 1 else values, start, end)
+
+
+# -- the reader ---------------------------------------------------------------------------------------
+def read(text: str) -> Reading:
+    """Read a proposal: its twelve facts and the signals behind the mission test's ratings."""
+    sents = sentences(text)
+    money = _money(text, sents)
+    durs = [d for d in durations(text)]
+    total, per_year, anchor = _costs(text, money, durs)
+    years = _years(text, sents, durs, anchor)
+    running, running_from, payer, deferred = _running(text, sents, money, years)
+    outcomes, outcome_dates, outcome_sents = _outcomes(text, sents)
+    scale = _scale(text, sents, outcome_sents)
+    cost = total or per_year
+    available = _HEADROOM_AVAILABLE.search(text)
+    facts = ProposalFacts(
+        cost=next((m.amount.text for m in money if cost is not None and m.amount.start == text.find(cost.words)), None),
+        years=years.value if years is not None and isinstance(years.value, int) else None,
+        fiscal_headroom=(available.group("h") or available.group("h2")).strip() if available else None,
+        scale=scale.words if scale is not None else None,
+        total_cost=total, cost_per_year=per_year, spend_type=_spend_type(text, sents, money), years_fact=years,
+        running_costs=running, running_costs_from=running_from if running is not None and running.value else None,
+        funding=_funding(text, sents), headroom_effect=_headroom(text, sents, money), scale_fact=scale,
+        serves=_serves(text, sents), outcomes=outcomes, outcome_dates=outcome_dates,
+    )
+    rule = cue("fiscal_rule").search(text)
+    certified = cue("certified").search(text)
+    return Reading(
+        text=text, facts=facts, sentences=sents, running_payer=payer, running_deferred=deferred,
+        fiscal_rule=_fact(text, "fiscal rule", rule.start(), rule.end()) if rule else None,
+        certified=_fact(text, "certified", certified.start(), certified.end()) if certified else None,
+        outcome_sentences=outcome_sents,
+    )
+
+
+def read_proposal(text: str) -> ProposalFacts:
+    """The facts a spending proposal states, each with its exact words; None for what it does not say."""
+    return read(text).facts

@@ -1,0 +1,201 @@
+"""The mission test (issue 12): one test per defect a new user met, through the public API on the real corpus.
+
+Every proposal here is our own, written for these tests (none is taken from the drafting eval set). The defects:
+affordability 'insufficient evidence' beside 'within DHSC's existing departmental expenditure limit … No new
+borrowing'; a question about running costs the proposal states; 'Fiscal headroom: unknown' beside 'cuts headroom
+by £2bn'; scale read as '20 most deprived'; a reason saying Table 3.2 shifts Health spending towards hospitals; a
+green 10-year test whose reason says costs beyond the programme are unknown; no overall verdict.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from assistant import Assistant
+from assistant.__main__ import main
+from assistant.schemas import MissionTestAssessment
+
+HUBS = """Integrated Neighbourhood Care Centres (DHSC)
+
+DHSC proposes to open 30 integrated neighbourhood care centres in the 15 local authorities with the lowest healthy \
+life expectancy, bringing GPs, district nurses and social care staff together so that fewer older people are \
+admitted to hospital.
+
+The programme costs £900m over three years, £600m of it capital and £300m resource. It is met within DHSC's \
+existing departmental expenditure limit. No new borrowing is needed and there is no effect on fiscal headroom. \
+Running costs of £250m a year from year 4 will come from the NHS England baseline.
+
+We expect a six-month gain in healthy life expectancy in those areas by 2034."""
+
+PRISONS = """Prison Capacity Programme (Ministry of Justice)
+
+The Ministry of Justice proposes 8,000 new prison places in four new prisons, at a capital cost of £2bn over five \
+years, financed by new borrowing. This cuts headroom by £2bn.
+
+The places will hold adult men serving long sentences. We expect overcrowding in local prisons to end by 2031."""
+
+TUTORS = """Maths Catch-Up Tutors (Department for Education)
+
+DfE proposes to fund 5,000 maths tutors for pupils in years 7 and 8 who are behind in numeracy, at £120m a year \
+for three years, all resource, reprioritised from within DfE's existing budget.
+
+We expect the share of pupils reaching the expected standard in mathematics to rise by 6 percentage points by 2029."""
+
+FLOODS = """Coastal Flood Defences (Environment Agency)
+
+The Environment Agency proposes £400m of capital over four years to rebuild 60 kilometres of sea walls, within the \
+Defra capital budget, with no effect on fiscal headroom.
+
+We expect 12,000 homes to be protected from a one-in-200-year flood by 2030."""
+
+THIN = """Community Safety Grants (Home Office)
+
+The Home Office seeks £40m for community safety grants.
+
+The grants are expected to make neighbourhoods safer."""
+
+PROPOSALS = {"hubs": HUBS, "prisons": PRISONS, "tutors": TUTORS, "floods": FLOODS, "thin": THIN}
+
+
+@pytest.fixture(scope="module")
+def assessed(corpus_assistant: Assistant) -> dict[str, MissionTestAssessment]:
+    return {name: corpus_assistant.draft_mission_test(text) for name, text in PROPOSALS.items()}
+
+
+def _criterion(result: MissionTestAssessment, name: str):  # type: ignore[no-untyped-def]
+    return next(c for c in result.criteria if c.criterion == name)
+
+
+# -- the defects, one by one ---------------------------------------------------------------------------
+def test_within_the_departmental_limit_with_no_new_borrowing_is_affordable(assessed: dict[str, MissionTestAssessment]) -> None:
+    result = assessed["hubs"]
+    assert result.facts.funding is not None and result.facts.funding.value == "existing departmental limit"
+    assert "DHSC's existing departmental expenditure limit" in result.facts.funding.words
+    affordability = _criterion(result, "affordability")
+    assert affordability.rating == "green", affordability.finding
+    assert "existing departmental limit" in affordability.finding
+    assert any(r.startswith("Funding: existing departmental limit") for r in affordability.reasons)
+
+
+def test_stated_running_costs_are_read_and_never_asked_about(assessed: dict[str, MissionTestAssessment]) -> None:
+    result = assessed["hubs"]
+    running = result.facts.running_costs
+    assert running is not None and running.value == 250e6 and running.words in HUBS
+    assert result.facts.running_costs_from is not None and result.facts.running_costs_from.value == 4
+    assert not [q for q in result.questions if re.search(r"running costs?|after year|headroom|funded", q, re.I)]
+    assert {"running_costs", "running_costs_from", "funding", "headroom_effect"}.isdisjoint(result.unstated)
+
+
+def test_a_stated_cut_to_headroom_is_read_not_called_unknown(assessed: dict[str, MissionTestAssessment]) -> None:
+    result = assessed["prisons"]
+    headroom = result.facts.headroom_effect
+    assert headroom is not None and headroom.value == -2e9 and headroom.words == "cuts headroom by £2bn"
+    affordability = _criterion(result, "affordability")
+    assert affordability.rating == "red"
+    assert "reduces fiscal headroom by £2bn" in affordability.finding
+    assert not [r for r in affordability.reasons if "headroom" in r.lower() and ("unknown" in r or "not stated" in r)]
+    assert not [q for q in result.questions if "headroom" in q.lower()]
+
+
+def test_scale_is_what_is_bought_not_a_fragment(assessed: dict[str, MissionTestAssessment]) -> None:
+    hubs = assessed["hubs"].facts
+    assert hubs.scale_fact is not None and hubs.scale_fact.words.startswith("30 integrated neighbourhood care centres")
+    assert hubs.scale == hubs.scale_fact.words, "the summary field carries the same words"
+    assert assessed["prisons"].facts.scale == "8,000 new prison places in four new prisons"
+
+
+def test_table_3_2_direction_is_respected(assessed: dict[str, MissionTestAssessment]) -> None:
+    hubs, prisons = assessed["hubs"].prevention, assessed["prisons"].prevention
+    assert (hubs.mission, hubs.fit) == ("Health", "aligned")
+    assert not re.search(r"spends on [^,]*hospital", hubs.reason, re.I), hubs.reason
+    assert "moves spending away from hospital" in hubs.reason, "keeping people out of hospital is the shift"
+    assert hubs.shift.citations[0].locator.startswith("Table 3.2, Health row")
+    assert (prisons.mission, prisons.fit) == ("Safety", "runs against")
+    assert "away from (prisons)" in prisons.reason and "towards" not in prisons.reason
+    assert assessed["prisons"].pie.could_count == "unlikely"
+
+
+def test_no_rating_sits_beside_a_reason_that_contradicts_it(assessed: dict[str, MissionTestAssessment]) -> None:
+    unknown = re.compile(r"\bunknown\b|not stated|cannot be judged|no outcome is dated", re.I)
+    for name, result in assessed.items():
+        for c in result.criteria:
+            if c.rating == "green":
+                assert not [r for r in c.reasons if unknown.search(r)], f"{name} {c.criterion}: {c.reasons}"
+            if c.rating == "insufficient evidence":
+                assert c.finding.startswith("Cannot be judged"), f"{name} {c.criterion}: {c.finding}"
+
+
+def test_the_10_year_test_is_green_only_with_a_view_past_the_programme(assessed: dict[str, MissionTestAssessment]) -> None:
+    assert _criterion(assessed["hubs"], "10-year test").rating == "green", "running costs stated, outcome dated"
+    tutors = _criterion(assessed["tutors"], "10-year test")
+    assert tutors.rating != "green", "three years of a yearly cost, nothing said after year 3"
+    assert any("after year 3" in r for r in tutors.reasons)
+
+
+def test_the_overall_verdict_comes_first_and_follows_the_criteria(assessed: dict[str, MissionTestAssessment]) -> None:
+    for name, result in assessed.items():
+        ratings = [c.rating for c in result.criteria]
+        want = "red" if "red" in ratings else "green" if all(r == "green" for r in ratings) else "amber"
+        assert result.overall == want, name
+        assert result.verdict.startswith(f"{want.capitalize()}: "), result.verdict
+    assert assessed["hubs"].verdict == ("Green: affordable within DHSC's limit, mission critical for Health and the "
+                                        "10-year case is made")
+    assert "not affordable" in assessed["prisons"].verdict
+
+
+# -- what the mission test must keep doing -----------------------------------------------------------
+def test_mission_critical_rests_on_the_core_metric(assessed: dict[str, MissionTestAssessment]) -> None:
+    hubs = _criterion(assessed["hubs"], "mission critical")
+    assert hubs.rating == "green" and "healthy life expectancy" in hubs.finding
+    assert any(c.locator.startswith("Table 3.1, Health column, row 2") for c in hubs.evidence)
+    tutors = _criterion(assessed["tutors"], "mission critical")
+    assert tutors.rating == "green", "a quantified rise in mathematics: the Opportunity core metric"
+    prisons = _criterion(assessed["prisons"], "mission critical")
+    assert prisons.rating == "amber" and "no effect on its core metric" in prisons.finding
+
+
+def test_a_proposal_bearing_on_no_mission_is_not_mission_critical(assessed: dict[str, MissionTestAssessment]) -> None:
+    floods = assessed["floods"]
+    assert floods.missions == [] and floods.prevention.mission is None
+    assert _criterion(floods, "mission critical").rating == "red"
+    assert floods.overall == "red" and "not mission critical" in floods.verdict
+    assert floods.pie.could_count == "unlikely"
+
+
+def test_pie_is_explained_in_one_sentence(assessed: dict[str, MissionTestAssessment]) -> None:
+    for name, result in assessed.items():
+        reason = result.pie.reason
+        assert reason and not re.search(r"[.!?]\s+[A-Z]", reason), f"{name}: {reason}"
+
+
+def test_each_missing_fact_becomes_a_question_and_none_repeats_a_stated_one(assessed: dict[str, MissionTestAssessment]) -> None:
+    thin = assessed["thin"]
+    assert _criterion(thin, "affordability").rating == "insufficient evidence"
+    asked = " ".join(thin.questions).lower()
+    for key, words in {"years": "how many years", "spend_type": "capital, resource", "funding": "how will it be funded",
+                       "headroom_effect": "headroom", "serves": "who will it serve", "outcome_dates": "by when"}.items():
+        assert key in thin.unstated and words in asked, key
+    for name, result in assessed.items():
+        stated = [f.words.lower() for f in result.facts.stated().values() if f is not None]
+        assert not [q for q in result.questions if any(w in q.lower() for w in stated)], name
+
+
+def test_criteria_stay_quoted_from_the_report(assessed: dict[str, MissionTestAssessment]) -> None:
+    for result in assessed.values():
+        for c in result.criteria:
+            assert c.question.citations and not c.question.gap, c.criterion
+            assert c.question.text.rstrip(".") in c.question.citations[0].quote, "the report's own words"
+
+
+def test_cli_json_carries_the_new_fields(corpus_assistant: Assistant, monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("MISSION_DESK_DATA_DIR", str(corpus_assistant.settings.data_dir))
+    monkeypatch.setenv("MISSION_DESK_MODELS_DIR", str(corpus_assistant.settings.model_cache_dir))
+    assert main(["draft", "mission-test", "--proposal", PRISONS, "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["overall"] == "red" and result["verdict"].startswith("Red: ")
+    assert result["facts"]["headroom_effect"] == {"value": -2e9, "words": "cuts headroom by £2bn"}
+    assert result["facts"]["cost"] == "£2bn" and result["facts"]["years"] == 5, "the summary fields are kept"

@@ -1,0 +1,222 @@
+"""Reading a spending proposal (issue 12): one fast test per rule of the text toolkit (assistant/text/quantities.py,
+lexicon.toml [proposal]) and of the proposal reader (assistant/drafting/proposal.py). No index, no model.
+
+The proposals here are our own, written for these tests; none is taken from the drafting eval set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from assistant.drafting.proposal import read, read_proposal
+from assistant.schemas import PROPOSAL_FACT_KEYS, ProposalFacts
+from assistant.text.quantities import amounts, counts, dates, durations, number_word, quantified
+
+
+# -- the text toolkit: money, durations, dates, counts ---------------------------------------------
+@pytest.mark.parametrize(("text", "pounds", "per_year", "per_unit"), [
+    ("£1.2bn", 1.2e9, False, False),
+    ("GBP 2bn over four years", 2e9, False, False),
+    ("£300 million", 3e8, False, False),
+    ("£350m a year from year 4", 3.5e8, True, False),
+    ("£75m per annum", 7.5e7, True, False),
+    ("£5,000 per pupil", 5000.0, False, True),
+], ids=["bn", "GBP", "million", "a-year", "per-annum", "per-pupil"])
+def test_amounts(text: str, pounds: float, per_year: bool, per_unit: bool) -> None:
+    [a] = amounts(text)
+    assert (a.pounds, a.per_year, a.per_unit) == (pounds, per_year, per_unit)
+    assert text[a.start:a.end] == a.text
+
+
+@pytest.mark.parametrize(("text", "years", "kind"), [
+    ("£80m over three years", 3, "span"),
+    ("for a further twelve months", 1, "span"),
+    ("over the next 18 months", 2, "span"),
+    ("a ten-year programme", 10, "adjective"),
+    ("from 2025-26 to 2027-28", 3, "range"),
+    ("from April 2025 to March 2026", 1, "range"),
+    ("a one-off grant in 2026-27", 1, "single"),
+], ids=["span", "months", "months-round-up", "adjective", "financial-years", "months-range", "single-year"])
+def test_durations(text: str, years: int, kind: str) -> None:
+    [d] = durations(text)
+    assert (d.years, d.kind) == (years, kind)
+    assert text[d.start:d.end] == d.text
+
+
+def test_ages_are_not_durations() -> None:
+    assert durations("open to 16-year-olds and 17-year-olds") == []
+
+
+@pytest.mark.parametrize(("text", "values"), [
+    ("by March 2027", ["2027-03"]),
+    ("by 2028-29", ["2028-29"]),
+    ("by 2025/26", ["2025-26"]),
+    ("by 2030 and 2035 respectively.", ["2030", "2035"]),
+    ("2,030 places at £2030m", []),
+], ids=["month", "financial-year", "slash", "years", "not-figures"])
+def test_dates(text: str, values: list[str]) -> None:
+    assert [d.value for d in dates(text)] == values
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("add 2,000 acute beds", [2000.0]),
+    ("around 1.1 million patients", [1.1e6]),
+    ("keep two production lines open", [2.0]),
+    ("a 15 per cent fall", []),
+    ("the 4-hour standard", []),
+    ("people aged 10 to 24", []),
+    ("18- to 21-year-olds", []),
+    ("from year 4, for pupils in years 5 and 6", []),
+    ("a level 3 qualification", []),
+    ("£2bn in 2030", []),
+    ("the two-child limit", []),
+    ("one-to-one tuition", []),
+], ids=["thousands", "million", "word", "percent", "hours", "ages", "age-range", "labels", "level", "money-year",
+        "hyphen-word", "one"])
+def test_counts(text: str, found: list[float]) -> None:
+    assert [c.value for c in counts(text)] == found
+
+
+def test_number_words() -> None:
+    assert (number_word("twelve"), number_word("fifty"), number_word("12"), number_word("several")) == (12, 50, 12, None)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("a 15 per cent fall in admissions", True),
+    ("halve waiting times", True),
+    ("90,000 fewer children in poverty", True),
+    ("faster reporting by 2030", False),
+    ("improved attendance", False),
+], ids=["percent", "word", "count", "date-only", "none"])
+def test_quantified(text: str, expected: bool) -> None:
+    assert quantified(text) is expected
+
+
+# -- the reader: each fact, by rule ------------------------------------------------------------------
+@dataclass(frozen=True)
+class Case:
+    id: str
+    text: str
+    key: str
+    value: object  # None: the fact is not stated
+    words: str | None = None  # part of the words the fact was read from
+
+
+def _two(first: str, second: str) -> str:
+    return f"Test Proposal (Department)\n\n{first}\n\n{second}"
+
+
+CASES = [
+    # cost: the total, the yearly cost and a ramp; components and running costs are neither
+    Case("total-over-years", _two("The scheme costs £640m over four years, of which £40m is capital.", "Fine."),
+         "total_cost", 6.4e8, "£640m over four years"),
+    Case("component-not-total", _two("The scheme costs £640m over four years, of which £40m is capital.", "Fine."),
+         "cost_per_year", None),
+    Case("yearly", _two("We seek £90m a year for five years.", "Fine."), "cost_per_year", 9e7, "£90m a year"),
+    Case("no-total-summed", _two("We seek £90m a year for five years.", "Fine."), "total_cost", None),
+    Case("ramp", _two("Spending rises from £20m in 2026-27 to £60m in 2028-29.", "Fine."), "cost_per_year", [2e7, 6e7]),
+    Case("running-not-yearly", _two("It costs £1bn over five years. Running costs of £80m a year follow from year 6.",
+                                    "Fine."), "cost_per_year", None),
+    Case("headroom-not-cost", _two("The £300m plan would cut fiscal headroom by £300m.", "Fine."), "total_cost", 3e8),
+    # capital or resource
+    Case("both", _two("It costs £500m: £350m capital and £150m resource.", "Fine."), "spend_type", "both"),
+    Case("resource-only", _two("The £30m a year is all resource.", "Fine."), "spend_type", "resource"),
+    Case("capital-budget-is-a-limit", _two("The £30m grant comes from within the department's capital budget "
+                                           "by reprioritising.", "Fine."), "spend_type", None),
+    # years: with the cost; not an evaluation's
+    Case("years-with-cost", _two("The pilot costs £12m over two years.", "Outcomes will be tracked for ten years."),
+         "years", 2),
+    Case("one-off-year", _two("A one-off grant of £45m in 2026-27 buys new vans.", "Fine."), "years", 1),
+    Case("evaluation-years-ignored", _two("We seek £12m.", "An evaluation will track outcomes for ten years."),
+         "years", None),
+    # running costs
+    Case("running-amount", _two("It costs £1bn over five years. Running costs of £80m a year follow from year 6.",
+                                "Fine."), "running_costs", 8e7, "Running costs of £80m a year"),
+    Case("running-from", _two("It costs £1bn over five years. Running costs of £80m a year follow from year 6.",
+                              "Fine."), "running_costs_from", 6),
+    Case("running-zero", _two("It costs £10m over two years. There are no ongoing costs.", "Fine."), "running_costs", 0.0),
+    Case("running-after-fy", _two("It costs £50m over three years. Licences then cost £5m a year after 2028-29.", "Fine."),
+         "running_costs_from", "2029-30"),
+    # funding
+    Case("existing-limit", _two("It is met within the Department's existing departmental expenditure limit. No new "
+                                "borrowing is required.", "Fine."), "funding", "existing departmental limit"),
+    Case("borrowing", _two("It would be financed by new borrowing.", "Fine."), "funding", "new borrowing"),
+    Case("borrowing-outside-limit", _two("It is financed by borrowing outside the department's current capital limit.",
+                                         "Fine."), "funding", "new borrowing"),
+    Case("savings", _two("It is funded from savings in the courts budget.", "Fine."), "funding", "savings"),
+    Case("reprioritised", _two("It is paid for by deferring a road scheme.", "Fine."), "funding", "reprioritisation"),
+    Case("mixed", _two("Half is funded from efficiency savings and half from new borrowing.", "Fine."), "funding", "mixed"),
+    Case("other", _two("It would be paid for by a levy on gambling firms.", "Fine."), "funding", "other"),
+    Case("no-source", _two("The department has not yet identified the source of funding.", "Fine."), "funding", None),
+    # headroom
+    Case("headroom-none", _two("It has no effect on fiscal headroom.", "Fine."), "headroom_effect", 0.0),
+    Case("headroom-cut", _two("It cuts headroom by £2bn.", "Fine."), "headroom_effect", -2e9, "cuts headroom by £2bn"),
+    Case("headroom-up", _two("The levy would increase fiscal headroom by £100m.", "Fine."), "headroom_effect", 1e8),
+    Case("headroom-label", _two("Cost: £5m.\nEffect on fiscal headroom: none.", "Fine."), "headroom_effect", 0.0),
+    # scale: what is bought, and how much
+    Case("scale-phrase", _two("We will open 25 diagnostic centres in 12 coastal towns, staffed by NHS teams.", "Fine."),
+         "scale", "25 diagnostic centres in 12 coastal towns"),
+    Case("scale-by", _two("The fund grows apprenticeship starts in construction by 4,000.", "Fine."),
+         "scale", "apprenticeship starts in construction by 4,000"),
+    Case("scale-not-served", _two("It will serve 2,000 families a year.", "Fine."), "scale", None),
+    # who it serves
+    Case("serves-verb", _two("The centres will serve around 300,000 patients, mostly older people.", "Fine."),
+         "serves", "around 300,000 patients"),
+    Case("serves-receive", _two("Around 5,000 care leavers will receive a mentor.", "Fine."), "serves",
+         "Around 5,000 care leavers"),
+    Case("serves-people", _two("It offers advice to tenants in damp and mouldy homes.", "Fine."), "serves",
+         "tenants in damp and mouldy homes"),
+    Case("serves-not-a-thing", _two("It funds 50 family hubs.", "Fine."), "serves", None),
+    # outcomes and their dates
+    Case("outcome", _two("We seek £5m.", "We expect a 10 per cent fall in repeat calls, which will free up staff, "
+                                         "by 2029."), "outcomes", "a 10 per cent fall in repeat calls"),
+    Case("outcome-date", _two("We seek £5m.", "We expect a 10 per cent fall in repeat calls by March 2029."),
+         "outcome_dates", "2029-03"),
+    Case("evaluation-date-not-outcome", _two("We seek £5m.", "We expect fewer repeat calls. An evaluation will be "
+                                                             "published in 2028."), "outcome_dates", None),
+    Case("will-when-no-expect", _two("We seek £5m.", "The new vans will cut response times."), "outcomes",
+         "cut response times"),
+    Case("no-outcome", _two("We seek £5m.", "No outcome measures are set."), "outcomes", None),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_reader_rule(case: Case) -> None:
+    fact = read_proposal(case.text).stated()[case.key]
+    if case.value is None:
+        assert fact is None, f"read {fact} where the proposal states nothing"
+        return
+    assert fact is not None, f"{case.key} not read"
+    assert fact.value == case.value
+    assert fact.words in case.text, "the words are an exact substring of the proposal"
+    if case.words:
+        assert case.words in fact.words
+
+
+def test_every_fact_is_quoted_verbatim_and_the_summary_fields_are_kept() -> None:
+    text = ("Warm Homes for Renters (Department)\n\nWe will insulate 40,000 privately rented homes at a cost of £600m "
+            "over three years, all capital, met within the department's existing departmental expenditure limit "
+            "with no effect on fiscal headroom.\n\nIt will serve around 90,000 tenants on low incomes. There are no "
+            "running costs. We expect fuel poverty among them to halve by 2030.")
+    facts = read_proposal(text)
+    stated = facts.stated()
+    assert list(stated) == list(PROPOSAL_FACT_KEYS)
+    for key, fact in stated.items():
+        assert fact is None or fact.words in text, key
+    assert [k for k, v in stated.items() if v is None] == ["cost_per_year", "running_costs_from"]
+    assert (facts.cost, facts.years, facts.scale) == ("£600m", 3, "40,000 privately rented homes")
+    assert ProposalFacts.model_validate_json(facts.model_dump_json()) == facts, "the JSON round-trips"
+
+
+def test_a_recurring_cost_with_no_end_has_no_separate_running_costs() -> None:
+    reading = read(_two("We seek £40m a year on an ongoing basis.", "Fine."))
+    assert reading.facts.years_fact is None and reading.facts.running_costs is None
+    assert reading.facts.cost_per_year is not None
+
+
+def test_a_named_payer_for_running_costs_is_kept_without_inventing_an_amount() -> None:
+    reading = read(_two("It costs £90m over three years.", "Colleges will meet the running costs from fee income."))
+    assert reading.facts.running_costs is None
+    assert reading.running_payer is not None and "fee income" in reading.running_payer.words
