@@ -19,11 +19,12 @@ class IngestSettings(_Tuned):
 
     max_text_chars: int = Field(default=3_000_000, ge=1, description="Most characters of extracted text one file may "
                                 "hold. The report is 0.13 M; a 20 MB text is 20 M and would hold the ingest lock for "
-                                "hours. 3 M is about 20 reports, and every linear pass over it (loading, chunking, "
-                                "terms) stays within seconds (bench/upload_limits.py).")
+                                "hours. 3 M characters of prose is about 3000 chunks (max_chunks), and refusing a 19 MB "
+                                "text takes under a second (bench/upload_limits.py).")
     max_chunks: int = Field(default=3000, ge=1, description="Most chunks one file may yield: embedding cost is per "
-                            "chunk and its sentences. Measured with bench/upload_limits.py on 2 cores: about 3000 "
-                            "chunks of prose embed in a few minutes; the whole shipped corpus is a few hundred.")
+                            "chunk and its sentences. bench/upload_limits.py measured 12.9 chunks/s of prose on 2 "
+                            "shared cores, so a file at the limit holds the ingest lock about 4 minutes; the whole "
+                            "shipped corpus is 108 chunks.")
     max_front_matter_chars: int = Field(default=8192, ge=0, description="Longest Markdown front matter read as YAML; "
                                         "longer front matter is refused (real ones are a few hundred characters).")
     max_value_chars: int = Field(default=500, ge=1, description="Longest front-matter value kept (values go into "
@@ -161,7 +162,9 @@ class MissionTestSettings(_Tuned):
     mission_similarity: float = Field(default=0.2, description="Lowest score (embedding similarity of the proposal's "
                                       "body to a mission's Table 3.1 goal and metric with its Table 3.2 row, plus the "
                                       "item bonuses) for the proposal to bear on that mission. Tune: the one proposal "
-                                      "bearing on no mission scored 0.17, the lowest that does 0.23.")
+                                      "bearing on no mission scored 0.17, the lowest that does 0.23. drafting-tune-v2 "
+                                      "overlaps: no-mission items at 0.19 and 0.21, a mission item at 0.205, so no "
+                                      "cut-off separates them all; kept at 0.2.")
     item_bonus: float = Field(default=0.1, description="Added to a mission's score per Table 3.2 item the proposal names "
                               "in full ('social care'); set so a named item outweighs the similarity gaps between "
                               "missions on tune (at most 0.08 where the wrong mission was nearer in meaning).")
@@ -181,7 +184,9 @@ class MissionTestSettings(_Tuned):
                                    "stays below fit_margin (tune: tutoring in schools is unclear, not against).")
     max_unknown_for_green: int = Field(default=2, description="Affordability within limits is green only if at most "
                                        "this many of capital/resource, headroom effect and later running costs are "
-                                       "unstated; tune items with two unknowns are green, the one with three amber.")
+                                       "unstated; tune items with two unknowns are green, the one with three amber. "
+                                       "A yearly cost with no end date is its own running cost, so those are not "
+                                       "counted unknown (drafting-tune-v2).")
     long_view_years: int = Field(default=10, description="A programme this long or longer shows its costs over the "
                                  "10-year test's horizon (the report's ten years; not tuned).")
 

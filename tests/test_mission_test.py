@@ -199,3 +199,67 @@ def test_cli_json_carries_the_new_fields(corpus_assistant: Assistant, monkeypatc
     assert result["overall"] == "red" and result["verdict"].startswith("Red: ")
     assert result["facts"]["headroom_effect"] == {"value": -2e9, "words": "cuts headroom by £2bn"}
     assert result["facts"]["cost"] == "£2bn" and result["facts"]["years"] == 5, "the summary fields are kept"
+
+
+# -- issue 12 follow-up: rating rules that generalise beyond the first tune wordings --------------------
+RESERVE = """Library Reading Rooms (Department for Culture)
+
+The department bids for £30m of capital over two years for a new reading room at the national library, to be \
+funded from the Treasury reserve.
+
+Visiting readers and students would benefit. We expect visits to rise by a third by 2028."""
+
+OPEN_ENDED = """Breakfast Clubs for Secondary Pupils (Department for Education)
+
+DfE asks for £60m a year, all resource, for breakfast clubs in 900 secondary schools, drawn from DfE's school \
+improvement fund.
+
+Pupils in years 7 to 9 in deprived areas would attend. We expect the share of pupils reaching the expected \
+standard in reading and mathematics to rise by 3 percentage points by 2030. The clubs continue indefinitely."""
+
+PROBATION_BODY = """Remand Capacity (HM Prison and Probation Service)
+
+HM Prison and Probation Service seeks £600m to build 1,000 new prison places at two existing sites, over three \
+years, financed by new borrowing, which would cut fiscal headroom by £600m.
+
+The places will hold men on remand. We expect overcrowding to end by 2029."""
+
+FLEET = """Electric Vans for Council Fleets (Department for Transport)
+
+The department proposes to replace 2,000 council vans with electric models over two years at a cost of £90m, funded \
+within its existing capital budget with no effect on fiscal headroom. Running costs fall by £5m a year.
+
+We expect fleet emissions to fall by 80 per cent by 2028."""
+
+
+@pytest.fixture(scope="module")
+def generalised(corpus_assistant: Assistant) -> dict[str, MissionTestAssessment]:
+    texts = {"reserve": RESERVE, "open": OPEN_ENDED, "probation": PROBATION_BODY, "fleet": FLEET}
+    return {name: corpus_assistant.draft_mission_test(text) for name, text in texts.items()}
+
+
+def test_a_claim_on_the_reserve_is_not_green_without_a_headroom_effect(generalised: dict[str, MissionTestAssessment]) -> None:
+    result = generalised["reserve"]
+    assert result.facts.funding is not None and result.facts.funding.value == "other"
+    assert _criterion(result, "affordability").rating == "amber"
+
+
+def test_an_open_ended_yearly_cost_is_its_own_running_cost(generalised: dict[str, MissionTestAssessment]) -> None:
+    result = generalised["open"]
+    assert result.facts.running_costs is None and result.facts.years_fact is None
+    assert _criterion(result, "affordability").rating == "green", "running costs are not an unknown here"
+    assert _criterion(result, "10-year test").rating == "green"
+    assert not [q for q in result.questions if "running costs" in q.lower()]
+
+
+def test_a_body_name_is_not_what_the_money_buys(generalised: dict[str, MissionTestAssessment]) -> None:
+    result = generalised["probation"]
+    assert result.prevention.fit == "runs against", "'Probation Service' names who asks, not rehabilitation"
+    assert result.pie.could_count == "unlikely"
+
+
+def test_a_change_in_running_costs_is_a_partial_view_not_their_level(generalised: dict[str, MissionTestAssessment]) -> None:
+    result = generalised["fleet"]
+    assert result.facts.running_costs is None
+    ten = _criterion(result, "10-year test")
+    assert ten.rating == "amber" and any("change in running costs" in r for r in ten.reasons)

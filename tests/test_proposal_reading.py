@@ -23,7 +23,14 @@ from assistant.text.quantities import amounts, counts, dates, durations, number_
     ("£350m a year from year 4", 3.5e8, True, False),
     ("£75m per annum", 7.5e7, True, False),
     ("£5,000 per pupil", 5000.0, False, True),
-], ids=["bn", "GBP", "million", "a-year", "per-annum", "per-pupil"])
+    ("a bid for 45 million pounds", 4.5e7, False, False),
+    ("2 billion pounds over ten years", 2e9, False, False),
+    ("a yearly budget of about £12m", 1.2e7, True, False),
+    ("Annual running cost: £9m", 9e6, True, False),
+    ("Each bed will cost around £90,000", 9e4, False, True),
+    ("£3 a week for every tenant", 3.0, False, True),
+], ids=["bn", "GBP", "million", "a-year", "per-annum", "per-pupil", "million-pounds", "billion-pounds",
+        "annual-before", "annual-label", "each-before", "a-week"])
 def test_amounts(text: str, pounds: float, per_year: bool, per_unit: bool) -> None:
     [a] = amounts(text)
     assert (a.pounds, a.per_year, a.per_unit) == (pounds, per_year, per_unit)
@@ -38,7 +45,8 @@ def test_amounts(text: str, pounds: float, per_year: bool, per_unit: bool) -> No
     ("from 2025-26 to 2027-28", 3, "range"),
     ("from April 2025 to March 2026", 1, "range"),
     ("a one-off grant in 2026-27", 1, "single"),
-], ids=["span", "months", "months-round-up", "adjective", "financial-years", "months-range", "single-year"])
+    ("a one-off £20m payment", 1, "single"),
+], ids=["span", "months", "months-round-up", "adjective", "financial-years", "months-range", "single-year", "one-off"])
 def test_durations(text: str, years: int, kind: str) -> None:
     [d] = durations(text)
     assert (d.years, d.kind) == (years, kind)
@@ -179,6 +187,71 @@ CASES = [
     Case("will-when-no-expect", _two("We seek £5m.", "The new vans will cut response times."), "outcomes",
          "cut response times"),
     Case("no-outcome", _two("We seek £5m.", "No outcome measures are set."), "outcomes", None),
+    # issue 12 follow-up: wordings beyond the first tune set, each a general rule
+    Case("ramp-by-programme-year", _two("Costs run from £8m in year one rising to £20m in year four.", "Fine."),
+         "cost_per_year", [8e6, 2e7]),
+    Case("ramp-then-steady", _two("It costs £5m in 2026-27, £7m in 2027-28 and £9m a year thereafter.", "Fine."),
+         "cost_per_year", [5e6, 9e6], "£9m a year"),
+    Case("steady-state-is-not-running", _two("It costs £5m in 2026-27, £7m in 2027-28 and £9m a year thereafter.",
+                                             "Fine."), "running_costs", None),
+    Case("annual-cost-label", _two("Annual cost: £14m, with capital of £30m in the first year.", "Fine."),
+         "cost_per_year", 1.4e7),
+    Case("capital-of-is-a-component", _two("Annual cost: £14m, with capital of £30m in the first year.", "Fine."),
+         "total_cost", None),
+    Case("first-years-is-a-phase", _two("We seek £14m a year, with capital of £30m over the first two years.",
+                                        "Fine."), "years", None),
+    Case("unit-cost-before", _two("We seek £40m over two years. Each clinic will cost about £2m to run.", "Fine."),
+         "cost_per_year", None),
+    Case("running-from-year-word", _two("It costs £90m over three years.", "From year four the service will be "
+                                        "funded by councils at £30m a year."), "running_costs", 3e7),
+    Case("running-from-year-word-when", _two("It costs £90m over three years.", "From year four the service will be "
+                                             "funded by councils at £30m a year."), "running_costs_from", 4),
+    Case("running-change-not-level", _two("It costs £9m over two years.", "Running costs fall by £1m a year."),
+         "running_costs", None),
+    Case("span-in-funding-sentence", _two("We seek £70m.", "The money is capital, over three years, and would come "
+                                          "from new borrowing."), "years", 3),
+    Case("reserve", _two("We seek £70m.", "It would be met from the Treasury reserve."), "funding", "other"),
+    Case("transfer-within-budget", _two("We seek £70m.", "It is met by an in-year transfer from the Home Office "
+                                        "policing budget."), "funding", "reprioritisation"),
+    Case("named-fund", _two("We seek £70m a year.", "It is drawn from DfE's school improvement fund."),
+         "funding", "existing departmental limit"),
+    Case("partly-new-money", _two("We seek £70m.", "The department will fund it partly from savings, partly new money."),
+         "funding", "mixed"),
+    Case("local-tax-and-savings", _two("We seek £70m.", "It is funded from the precept and from efficiency savings."),
+         "funding", "mixed"),
+    Case("headroom-amount-before", _two("We seek £70m.", "Officials estimate a £70m reduction in headroom."),
+         "headroom_effect", -7e7),
+    Case("headroom-label-amount", _two("We seek £70m.", "Effect on headroom: £70m."), "headroom_effect", -7e7),
+    Case("headroom-long-gap", _two("We seek £1bn a year.", "This cuts the headroom against the fiscal rule by £1bn."),
+         "headroom_effect", -1e9),
+    Case("revenue-is-resource", _two("We seek £70m over two years, all revenue.", "Fine."), "spend_type", "resource"),
+    Case("scale-verb-at-sites", _two("Councils will refurbish libraries and add study rooms at 40 town centre sites.",
+                                     "Fine."), "scale", "libraries and add study rooms at 40 town centre sites"),
+    Case("scale-after-for", _two("The museum bids for £15m of capital for a new conservation studio at its "
+                                 "Leeds store.", "Fine."), "scale", "a new conservation studio at its Leeds store"),
+    Case("create-count-is-scale", _two("We seek £15m.", "This bid would create 900 new nursery places."),
+         "scale", "900 new nursery places"),
+    Case("create-count-not-outcome", _two("We seek £15m.", "This bid would create 900 new nursery places."),
+         "outcomes", None),
+    Case("intends-to", _two("We seek £15m.", "The department intends to halve waiting times for autism assessment "
+                                            "by 2029."), "outcome_dates", "2029"),
+    Case("funding-plan-not-outcome", _two("We seek £15m.", "DfE intends to fund this from savings. The goal is to cut "
+                                          "truancy by 10 per cent."), "outcomes", "cut truancy by 10 per cent"),
+    Case("outcome-stops-at-though", _two("We seek £15m.", "We expect delays to fall, though no target is set."),
+         "outcomes", "delays to fall"),
+    Case("so-that-they-can-not-outcome", _two("We seek £15m for one year only.", "Councils want early notice so that "
+                                              "they can plan."), "outcomes", None),
+    Case("serves-name-not-verb", _two("We propose raising Pension Credit by £4 a week for every pensioner.",
+                                      "This reaches about 1.4 million pensioners."), "serves",
+         "about 1.4 million pensioners"),
+    Case("serves-go-to", _two("We seek £15m.", "The money will go to carers on low incomes, through councils."),
+         "serves", "carers on low incomes"),
+    Case("serves-referred", _two("We seek £15m.", "Adults with gambling problems would be referred by GPs."),
+         "serves", "Adults with gambling problems"),
+    Case("serves-apposition", _two("We seek £15m.", "Staff say tenants and visitors to the 20 estates, about 30,000 "
+                                   "households, will benefit."), "serves", "tenants and visitors"),
+    Case("serves-each-receive", _two("We seek £15m.", "Young people leaving care, in every council area, would each "
+                                     "receive a personal adviser."), "serves", "Young people leaving care"),
 ]
 
 

@@ -124,7 +124,8 @@ class Hit:
 
 
 _BODY_NAME = re.compile(r"\b(?:Department|Ministry|Office)\s+(?:of|for)\s+(?:(?:[A-Z][\w’'-]*|and|of|for|the),?\s+)*"
-                        r"[A-Z][\w’'-]*")
+                        r"[A-Z][\w’'-]*"
+                        r"|\b(?:[A-Z][\w’'-]*\s+(?:(?:and|of|for)\s+)?){1,5}(?:Service|Agency|Executive|Authority|Commission)\b")
 
 
 def _unnamed(text: str) -> str:
@@ -231,16 +232,35 @@ def _turned_clause(before: str) -> bool:
     return not spends.search(clause[cues[-1].end():])
 
 
+def _purchase(sent: Sentence) -> Sentence | None:
+    """The part of a sentence that says what is bought: all of it, or in a sentence that also says how it is paid
+    for or its headroom the part before the first such cue ('… seeks £600m to build 1,000 prison places, financed
+    by new borrowing'); None for running costs, evaluation, or a sentence that starts with its funding."""
+    if sent.has("evaluation") or sent.has("running"):
+        return None
+    if not (sent.has("funding") or sent.has("headroom")):
+        return sent
+    names = ("funding_verbs", "borrowing", "savings", "reprioritisation", "existing_limit", "other_funding")
+    starts = [m.start() for name in names for m in cue(name).finditer(sent.text)]
+    starts += [m.start() for m in re.finditer(r"\b(?:fiscal\s+)?headroom\b", sent.text, re.I)]
+    cut = min(starts, default=0)
+    head = sent.text[:cut].rstrip(" ,;:")
+    if len(head.split()) < 4:
+        return None
+    return Sentence(sent.start, sent.start + len(head), head, title=sent.title)
+
+
 def _read_sides(reading: Reading, src: str, dst: str, s: MissionTestSettings) -> SideReading:
     out = SideReading()
     outcome_ids = {id(x) for x in reading.outcome_sentences}
     locations = word_set("proposal", "locations")
     away_before, away_after = _away_before(), re.compile(rf"^\W*(?:{alternation(entries('proposal', 'away_after'))})\b", re.I)
-    for sent in reading.sentences:
+    for whole in reading.sentences:
         # What the money buys decides the fit: not how it is paid for, its headroom, running costs or evaluation.
-        if sent.has("evaluation") or sent.has("headroom") or sent.has("running") or sent.has("funding"):
+        sent = _purchase(whole)
+        if sent is None:
             continue
-        funding, outcome = False, id(sent) in outcome_ids
+        funding, outcome = False, id(whole) in outcome_ids
         taken: list[tuple[int, int]] = []
         for item in _side_items(dst):
             if funding:
@@ -315,8 +335,7 @@ def prevention_fit(ev: Evidence, proposal: str, reading: Reading | None = None) 
         return Fit(None, "unclear", None, "", "", ())
     sims = _cosines(ev, _body(reading), [_mission_text(ev, n, row=True) for n in names])
     outcome_ids = {id(x) for x in reading.outcome_sentences}
-    lexical = [x for x in reading.sentences if id(x) not in outcome_ids and not x.has("funding")
-               and not x.has("evaluation") and not x.has("headroom") and not x.has("running")]
+    lexical = [p for p in (_purchase(x) for x in reading.sentences if id(x) not in outcome_ids) if p is not None]
     best: Fit | None = None
     for name, sim in zip(names, sims, strict=True):
         src, dst = ev.shift_sides(ev.shifts[name].chunk.text)
@@ -361,8 +380,10 @@ def _named_items(sents: list[Sentence], row_items: list[ShiftItem], names: list[
             src, dst = ev.shift_sides(ev.shifts[other].chunk.text)
             others |= {lemma for it in [*_side_items(src), *_side_items(dst)] for lemma in it.lemmas}
     full = partial = 0
+    locations = word_set("proposal", "locations")
     for item in row_items:
-        if any(_item_hits(x, item) for x in sents):
+        # named as what the money buys, not only as where it is spent ('youth workers in secondary schools')
+        if any(not _located(x.text[:a], locations) for x in sents for a, _ in _item_hits(x, item)):
             full += 1
         elif len(item.lemmas) > 1:
             own = item.lemmas - others
@@ -587,6 +608,9 @@ def _affordability(reading: Reading, question: Statement, s: MissionTestSettings
         rating, finding = "amber", f"Only partly met within existing limits{'; it ' + cut if cut else ''}."
     elif funding == "savings" and reading.certified is None:
         rating, finding = "amber", "Funded from savings that are not yet secured or independently confirmed."
+    elif funding == "other" and headroom != 0:
+        rating, finding = "amber", ("Funded from a source outside departmental limits, without showing that fiscal "
+                                    "headroom is unaffected.")
     else:
         unknown = _affordability_unknowns(f)
         within = {"existing departmental limit": "within an existing departmental limit",
@@ -613,7 +637,8 @@ def _affordability_unknowns(f: ProposalFacts) -> list[str]:
     if f.headroom_effect is None:
         unknown.append("its effect on fiscal headroom")
     years = f.years_fact.value if f.years_fact else None
-    if f.running_costs is None and not (isinstance(years, int) and years <= 1):
+    open_ended = years is None and f.cost_per_year is not None  # a yearly cost with no end is its own running cost
+    if f.running_costs is None and not (isinstance(years, int) and years <= 1) and not open_ended:
         unknown.append("its running costs after the programme")
     return unknown
 
@@ -663,7 +688,7 @@ def _ten_year(ev: Evidence, ledger: Ledger, reading: Reading, fit: Fit, question
         view.append(f"running costs are stated ({_words(f.running_costs)})")
     if years is not None and years >= s.long_view_years:
         view.append(f"it runs for {years} years ({_words(f.years_fact)})")
-    if years is None and recurring:
+    if years is None and f.cost_per_year is not None:  # recurring, or stepping up to a level, with no end date
         view.append(f"its cost recurs with no end date ({_words(f.cost_per_year)})")
     if not view:
         if recurring and (f.spend_type is None or f.spend_type.value != "capital"):
@@ -671,6 +696,8 @@ def _ten_year(ev: Evidence, ledger: Ledger, reading: Reading, fit: Fit, question
                            f"continues after year {years}" if years else f"the yearly cost ({_words(f.cost_per_year)}) is stated")
         if reading.running_payer is not None:
             partial.append(f"the running costs have a named payer but no amount ({_words(reading.running_payer)})")
+        if reading.running_change is not None:
+            partial.append(f"a change in running costs is stated but not their level ({_words(reading.running_change)})")
     dated = f.outcome_dates is not None
     rating: Rating
     if f.outcomes is None and years is not None and years < s.long_view_years and f.running_costs is None:

@@ -21,7 +21,7 @@ from functools import cache
 
 from assistant.schemas import ProposalFact, ProposalFacts
 from assistant.text.lexicon import alternation, entries, phrases, word_set
-from assistant.text.quantities import Amount, DateMention, Duration, amounts, counts, dates, durations
+from assistant.text.quantities import Amount, DateMention, Duration, amounts, counts, dates, durations, number_word
 from assistant.text.sentences import split_sentences
 
 # The old compatibility field: fiscal headroom as the proposal states it is available ('within headroom of £1bn').
@@ -86,6 +86,7 @@ class Reading:
     running_deferred: ProposalFact | None = None  # running costs left to later ('the next spending review')
     fiscal_rule: ProposalFact | None = None  # borrowing said to fit the fiscal rules ('under the investment rule')
     certified: ProposalFact | None = None  # savings someone independent has confirmed ('OBR-certified')
+    running_change: ProposalFact | None = None  # a change in running costs, not their level ('Running costs fall by £2m a year')
     outcome_sentences: list[Sentence] = field(default_factory=list)
 
 
@@ -167,13 +168,20 @@ def _money_role(text: str, sent: Sentence, a: Amount, previous_cost: bool) -> st
     near_before = text[max(sent.start, a.start - 25):a.start]
     if cue("running_costs").search(before) or cue("running_costs").match(after.lstrip(" a-z")) or \
             re.match(r"\s*(?:a year\s+)?in (?:running|ongoing) costs", after, re.I):
+        if re.search(rf"(?:{alternation(entries('proposal', 'running_change'))})\s*$", before, re.I):
+            return "running change"  # 'Running costs fall by £2m a year': a change, not their level
         return "running"
+    if a.per_year and not previous_cost and re.match(rf"\s*(?:{alternation(entries('proposal', 'running_opening'))})\b",
+                                                     sent.text, re.I):
+        return "running"  # 'From year six the posts will be funded … at around £110m a year'
+
     if _near_headroom(text, sent, a) and not cue("cost_words").search(near_before):
         return "headroom"
     if re.search(r"\bof which\s*$", before, re.I) or re.match(r"\s*of it\b", after, re.I) or \
-            (previous_cost and re.match(r"\s*(?:is\s+|of\s+)?(?:capital|resource)\b", after, re.I)):
+            (previous_cost and re.match(r"\s*(?:is\s+|of\s+)?(?:capital|resource)\b", after, re.I)) or \
+            (previous_cost and re.search(r"\b(?:capital|resource)\s+(?:costs?\s+)?of\s*$", before, re.I)):
         return "component"
-    if a.per_year and re.match(rf"\s*(?:{alternation(entries('proposal', 'running_after'))})\b", text[a.unit_end:c_end], re.I):
+    if a.per_year and not previous_cost and re.match(rf"\s*(?:{alternation(entries('proposal', 'running_after'))})\b", text[a.unit_end:c_end], re.I):
         return "running"
     if a.per_unit:
         return "unit"
@@ -189,8 +197,9 @@ def _money_role(text: str, sent: Sentence, a: Amount, previous_cost: bool) -> st
 def _near_headroom(text: str, sent: Sentence, a: Amount) -> bool:
     """Is the amount the headroom's: a few words after it ('reduces fiscal headroom by £2bn', 'within headroom of
     £1bn') or just before it ('£1bn of headroom')?"""
-    after_headroom = re.search(r"\bheadroom\b(?:\s+[\w-]+){0,4}?\s+$", text[sent.start:a.start], re.I)
-    before_headroom = re.match(r"\s+(?:of\s+)?(?:fiscal\s+)?headroom\b", text[a.end:sent.end], re.I)
+    after_headroom = re.search(r"\bheadroom\b:?(?:\s+[\w-]+){0,6}?\s*:?\s+$", text[sent.start:a.start], re.I)
+    before_headroom = re.match(r"\s+(?:[\w-]+\s+){0,2}?(?:of\s+|in\s+|to\s+)?(?:the\s+)?(?:fiscal\s+)?headroom\b",
+                               text[a.end:sent.end], re.I)
     return bool(after_headroom or before_headroom)
 
 
@@ -231,7 +240,8 @@ def _costs(text: str, money: list[Money], durs: list[Duration]) -> tuple[Proposa
 
 
 _RISING = r"(?:rising|increasing|growing|climbing|ramping up|going up|falling|decreasing|tapering)"
-_WHEN = r"(?:\s+(?:a year\s+)?(?:in|by|for)\s+(?:the\s+)?(?:[\w-]+\s+)?(?:year\s+\d+|\d{4}(?:\s?[-–/]\s?\d{2})?|year))?"
+_WHEN = (r"(?:\s+(?:a year\s+)?(?:in|by|for)\s+(?:the\s+)?(?:[\w-]+\s+)?(?:year\s+(?:\d+|[a-z]+)|\d{4}(?:\s?[-–/]\s?\d{2})?"
+         r"|year))?")
 
 
 def _ramp(text: str, costs: list[Money]) -> list[Money] | None:
@@ -251,7 +261,7 @@ def _ramp(text: str, costs: list[Money]) -> list[Money] | None:
             continue
         lead = text[max(m.sentence.start, m.amount.start - 25):m.amount.start]
         between = text[m.amount.end:run[-1].amount.start]
-        dated = all(_dated(text, r.amount.end) for r in run)  # '£100m in 2025-26, £200m in 2026-27 …'
+        dated = all(_dated(text, r.amount.end) for r in run[:-1])  # '£100m in 2025-26, £200m in 2026-27 and £300m a year'
         stepped = bool(re.search(rf"{_RISING}\s+(?:from\s+)?$|\bfrom\s+$", lead, re.I) or re.search(_RISING, between, re.I))
         if (stepped or dated) and run[0].amount.pounds != run[-1].amount.pounds:
             return run
@@ -273,17 +283,26 @@ def _years(text: str, sents: list[Sentence], durs: list[Duration], anchor: Money
         others = [d for d in in_cost if d.kind not in ("span", "single")]
         one_off = [d for d in in_cost if d.kind == "single"] if anchor.role == "cost" and not anchor.amount.per_year else []
         for d in spans or others or one_off[:1]:
+            if _phase(text, d):
+                continue
             return _fact(text, d.years, d.start, d.end)
     for kinds in (("adjective",), ("span", "range"), ("bare",)):
         for d in durs:
             sent = next((x for x in sents if x.start <= d.start < x.end), None)
-            if sent is None or d.kind not in kinds or sent.title or any(
-                    sent.has(r) for r in ("evaluation", "outcome", "running", "headroom", "funding")):
+            roles = ("evaluation", "outcome", "running") + (("headroom", "funding") if d.kind != "span" else ())
+            if sent is None or d.kind not in kinds or sent.title or _phase(text, d) or any(sent.has(r) for r in roles):
                 continue
             if d.kind == "adjective" and not re.match(r"[\s-]*(?:long\s+)?[A-Za-z]", text[d.end:d.end + 20]):
                 continue  # 'a ten-year' must qualify something ('ten-year programme')
             return _fact(text, d.years, d.start, d.end)
     return None
+
+
+def _phase(text: str, d: Duration) -> bool:
+    """Is the duration a first phase of the spending, not its length ('capital of £300m in the first two years')?"""
+    return bool(re.search(r"\bfirst\s+\w+\s+(?:years?|months?)$", d.text, re.I)) or \
+        bool(re.search(r"\b(?:the\s+)?first\s+$", text[max(0, d.start - 12):d.start], re.I)) or \
+        bool(re.search(r"\b(?:in|during|over|within)\s+the\s+first\s+$", text[max(0, d.start - 25):d.start], re.I))
 
 
 # -- capital or resource ----------------------------------------------------------------------------
@@ -370,9 +389,10 @@ def _next_period(value: str) -> str:
 
 
 def _running_from(text: str, sent: Sentence, years: ProposalFact | None) -> ProposalFact | None:
-    m = re.search(r"\bfrom (?:year |the )?(?P<n>\d+)(?:st|nd|rd|th)?(?: year)?\b(?![-–/]\d)", sent.text, re.I)
-    if m and int(m.group("n")) < 100:
-        return _fact(text, int(m.group("n")), sent.start + m.start(), sent.start + m.end())
+    m = re.search(r"\bfrom (?:year |the )?(?P<n>\d+|[a-z]+)(?:st|nd|rd|th)?(?: year)?\b(?![-–/]\d)", sent.text, re.I)
+    n = number_word(m.group("n")) if m else None
+    if m and n is not None and 1 <= n < 100 and (m.group("n").isdigit() or "year" in m.group(0).lower()):
+        return _fact(text, n, sent.start + m.start(), sent.start + m.end())
     m = re.search(r"\bafter year (?P<n>\d+)\b", sent.text, re.I)
     if m:
         return _fact(text, int(m.group("n")) + 1, sent.start + m.start(), sent.start + m.end())
@@ -429,6 +449,8 @@ def _funding(text: str, sents: list[Sentence]) -> ProposalFact | None:
 
 
 def _funding_kind(kinds: set[str]) -> str:
+    if len(kinds - {"existing_limit"}) >= 2:  # two sources beyond the department's own limit: 'the precept and savings'
+        return "mixed"
     if "borrowing" in kinds and kinds - {"borrowing"} - {"existing_limit"}:
         return "mixed"
     if "borrowing" in kinds and "existing_limit" in kinds:
@@ -511,12 +533,45 @@ def _scale(text: str, sents: list[Sentence], outcome_sents: list[Sentence]) -> P
                     lead = grows[-1].end()
                 start = sent.start + lead + (len(before[lead:]) - len(before[lead:].lstrip()))
                 return _fact(text, text[start:sent.start + c.end], start, sent.start + c.end)
+            verb = _scale_verb(before)
+            if verb is not None:  # 'rebuild … entrances and add car parks at 12 hospital sites'
+                start = sent.start + verb
+                return _fact(text, text[start:end], start, end)
             loc = re.search(r"(?:^|[\s,])(?:[A-Z][\w-]*\s+){1,4}(?:in|across)\s+$", before)
             if loc:
                 left = before[:loc.end()]
                 lead_word = re.search(r"(?:[A-Z][\w-]*\s+){1,4}(?:in|across)\s+$", left)
                 if lead_word:
                     start = sent.start + lead_word.start()
+            return _fact(text, text[start:end], start, end)
+    return None
+
+
+def _scale_verb(before: str) -> int | None:
+    """Where what is bought starts when a count only says where ('… car parks at 12 hospital sites'): after the
+    first buying verb of the clause, if the count follows 'at', 'across' or 'in'."""
+    if not re.search(r"\b(?:at|across|in)\s+(?:the\s+)?$", before):
+        return None
+    lead = max([0] + [m.end() for m in re.finditer(r"[,;:](?!\d)", before)])
+    verb = re.search(rf"\b(?:{alternation(entries('proposal', 'scale_verbs'))})\s+", before[lead:], re.I)
+    if verb is None or not re.search(r"[A-Za-z]{3}", before[lead + verb.end():]):
+        return None
+    return lead + verb.end()
+
+
+def _bought(text: str, money: list[Money]) -> ProposalFact | None:
+    """What the cost buys when no number of things is given: the noun phrase after the cost ('£60m of capital for a
+    new reading room and digitisation suite at Kew')."""
+    for m in money:
+        if m.role != "cost":
+            continue
+        lead = re.match(rf"\s*(?:(?:of|in)\s+(?:capital|resource|funding)\s+)?(?:{alternation(entries('proposal', 'buys'))})\s+"
+                        r"(?=(?:an?|the|new)\b)", text[m.amount.unit_end:m.sentence.end], re.I)
+        if lead is None:
+            continue
+        start = m.amount.unit_end + lead.end()
+        end = _np_end(text, start, m.sentence.end)
+        if len(text[start:end].split()) >= 3:
             return _fact(text, text[start:end], start, end)
     return None
 
@@ -529,7 +584,7 @@ def _people() -> re.Pattern[str]:
 
 _MODALS = {"will", "would", "can", "could", "should", "may", "might", "must", "to"}
 _LEFT_STOPS = {"for", "to", "of", "the", "and", "with", "in", "on", "at", "among", "by", "is", "are", "be", "was", "were",
-               "been", "that", "who", "which", "so", "this", "these", "its", "their"} | _MODALS
+               "been", "that", "who", "which", "so", "this", "these", "its", "their", "say", "says", "said"} | _MODALS
 _SERVES_STOP = re.compile(r"[,.](?!\d)|[;:()]|\s(?:so|which|while|will|would|can|could|may|might|should|must|and will|and is|and are|where|whose|with a focus)\s|\s(?:to)\s(?=[a-z]+\s)"
                           r"(?<!\d\sto\s)", re.I)
 
@@ -537,36 +592,37 @@ _SERVES_STOP = re.compile(r"[,.](?!\d)|[;:()]|\s(?:so|which|while|will|would|can
 def _serves(text: str, sents: list[Sentence]) -> ProposalFact | None:
     usable = [s for s in sents if not s.title and not s.has("outcome") and not s.has("funding")
               and not s.has("headroom") and not s.has("running")]
-    for sent in [s for s in sents if not s.title]:  # 'will serve around 1.1 million patients', 'reaches vulnerable households'
+    served: list[ProposalFact] = []  # 'will serve around 1.1 million patients', 'reaches vulnerable households'
+    for sent in [s for s in sents if not s.title]:
         for m in cue("serve_verbs").finditer(sent.text):
+            if m.start() > 0 and m.group(0)[0].isupper() and not sent.text[:m.start()].rstrip().endswith((":", ".")):
+                continue  # a name, not a verb: 'Child Benefit', 'the Household Support Fund'
             rest = sent.text[m.end():]
             start = m.end() + len(rest) - len(rest.lstrip(" :–-"))
             end = _np_end(sent.text, start, len(sent.text), _SERVES_STOP)
             phrase = sent.text[start:end]
             if _people().search(phrase) and len(phrase.split()) <= 25:
-                return _fact(text, phrase, sent.start + start, sent.start + end)
-    for sent in usable:  # 'Around 90,000 people aged 65 and over will receive reablement'
+                served.append(_fact(text, phrase, sent.start + start, sent.start + end))
+    if served:  # a phrase that counts the people is the most specific: 'reaches about 12 million children'
+        return next((f for f in served if counts(f.words)), served[0])
+    receivers = [s for s in sents if not s.title and not s.has("funding") and not s.has("headroom") and not s.has("running")]
+    for sent in receivers:  # 'Around 90,000 people aged 65 and over will receive reablement'
         receive = cue("receive_verbs").search(sent.text)
         if receive and _people().search(sent.text[:receive.start()]):
             phrase = sent.text[:receive.start()].rstrip()
             lead = max([0] + [b.end() for b in re.finditer(r"[,;](?!\d)", phrase)])
             start = lead + len(phrase[lead:]) - len(phrase[lead:].lstrip())
+            if not _people().search(phrase[start:]):  # '…, roughly 2 million attendances a year, will benefit'
+                first = next(m for m in _people().finditer(phrase) if not _names_thing(phrase, m))
+                start = _people_start(phrase, first)
+                end = _np_end(phrase, first.end(), len(phrase), _SERVES_STOP)
+                return _fact(text, phrase[start:end], sent.start + start, sent.start + end)
             return _fact(text, phrase[start:], sent.start + start, sent.start + len(phrase))
     for sent in usable:  # the first people named: 'for women and for adults with substance misuse problems'
         for m in _people().finditer(sent.text):
-            if m.group(0).lower() in word_set("proposal", "people_modifiers") and \
-                    re.match(r"\s+(?!(?:in|on|of|for|with|who|and|or|at|from|to|aged|under|over)\b)[a-z]+", sent.text[m.end():]):
+            if _names_thing(sent.text, m):
                 continue  # 'family hubs', 'child poverty': the word names a thing here
-            left = sent.text[:m.start()]
-            tokens = list(re.finditer(r"[\w£'’,.-]+", left))
-            start = m.start()
-            window = tokens[-4:]
-            for j in range(len(window) - 1, -1, -1):
-                w = window[j].group(0).lower()
-                before_w = window[j - 1].group(0).lower() if j > 0 else ""
-                if w.endswith((",", ":")) or w in _LEFT_STOPS or w.endswith("ing") or before_w in _MODALS:
-                    break
-                start = window[j].start()
+            start = _people_start(sent.text, m)
             end = _np_end(sent.text, m.end(), len(sent.text), _SERVES_STOP)
             return _fact(text, sent.text[start:end], sent.start + start, sent.start + end)
     for sent in usable:  # places: 'allocated to the 10 force areas with the highest rates of …'
@@ -577,16 +633,41 @@ def _serves(text: str, sents: list[Sentence]) -> ProposalFact | None:
     return None
 
 
+def _names_thing(text: str, m: re.Match[str]) -> bool:
+    """Does a people word name a thing here ('family hubs', 'child poverty')?"""
+    return m.group(0).lower() in word_set("proposal", "people_modifiers") and \
+        bool(re.match(r"\s+(?!(?:in|on|of|for|with|who|and|or|at|from|to|aged|under|over)\b)[a-z]+", text[m.end():]))
+
+
+def _people_start(text: str, m: re.Match[str]) -> int:
+    """Where the noun phrase of the people word ``m`` starts: up to four words back ('lone parents', 'Young people')."""
+    tokens = list(re.finditer(r"[\w£'’,.-]+", text[:m.start()]))
+    start = m.start()
+    window = tokens[-4:]
+    for j in range(len(window) - 1, -1, -1):
+        w = window[j].group(0).lower()
+        before_w = window[j - 1].group(0).lower() if j > 0 else ""
+        if w.endswith((",", ":")) or w in _LEFT_STOPS or w.endswith("ing") or before_w in _MODALS:
+            break
+        start = window[j].start()
+    return start
+
+
 def _outcomes(text: str, sents: list[Sentence]) -> tuple[ProposalFact | None, ProposalFact | None, list[Sentence]]:
-    strong = [s for s in sents if s.has("outcome") and not s.title]
+    strong = [s for s in sents if s.has("outcome") and not s.title and not s.has("funding") and not s.has("headroom")] or \
+        [s for s in sents if s.has("outcome") and not s.title]  # 'DfE intends to fund this from savings' is a plan
     chosen = strong or [s for s in sents if s.has("weak outcome") and not s.title and not s.has("funding")
                         and not s.has("running") and not s.has("headroom")]
     phrases_: list[tuple[int, int]] = []
+    kept: list[Sentence] = []  # the sentences an outcome was read from
     for sent in chosen:
         cue_m = (cue("outcome_strong") if sent.has("outcome") else cue("outcome_will")).search(sent.text)
         if cue_m is None:
             continue
         verb = cue_m.group(0).lower()
+        if not sent.has("outcome") and verb.split()[-1] in word_set("proposal", "scale_verbs") and \
+                any(c.start - cue_m.end() <= 12 for c in counts(sent.text) if c.start >= cue_m.end()):
+            continue  # 'This bid would create 15,000 new childcare places': what it buys, not an outcome
         start = cue_m.start() if verb.startswith(("will", "would")) and not verb.endswith("deliver") else cue_m.end()
         if verb.startswith(("will", "would")):
             start += len(verb.split()[0]) + 1
@@ -604,11 +685,12 @@ def _outcomes(text: str, sents: list[Sentence]) -> tuple[ProposalFact | None, Pr
         end = _strip_trailing_dates(sent.text, start, end)
         if end - start >= 8:
             phrases_.append((sent.start + start, sent.start + end))
+            kept.append(sent)
     if not phrases_:
         return None, None, []
     value = "; ".join(text[s:e] for s, e in phrases_)
     outcome = _fact(text, value, *phrases_[0])
-    return outcome, _outcome_dates(text, chosen), chosen
+    return outcome, _outcome_dates(text, kept), kept
 
 
 _ENABLING = re.compile(r"(?:help|helps|enable|enables|allow|allows|support|supports)\s+[^,.;]+,\s*(?:particularly|especially|"
@@ -665,7 +747,7 @@ def read(text: str) -> Reading:
     years = _years(text, sents, durs, anchor)
     running, running_from, payer, deferred = _running(text, sents, money, years)
     outcomes, outcome_dates, outcome_sents = _outcomes(text, sents)
-    scale = _scale(text, sents, outcome_sents)
+    scale = _scale(text, sents, outcome_sents) or _bought(text, money)
     cost = total or per_year
     available = _HEADROOM_AVAILABLE.search(text)
     facts = ProposalFacts(
@@ -678,6 +760,7 @@ def read(text: str) -> Reading:
         funding=_funding(text, sents), headroom_effect=_headroom(text, sents, money), scale_fact=scale,
         serves=_serves(text, sents), outcomes=outcomes, outcome_dates=outcome_dates,
     )
+    change = next((m for m in money if m.role == "running change"), None)
     rule = cue("fiscal_rule").search(text)
     certified = cue("certified").search(text)
     return Reading(
@@ -685,6 +768,7 @@ def read(text: str) -> Reading:
         fiscal_rule=_fact(text, "fiscal rule", rule.start(), rule.end()) if rule else None,
         certified=_fact(text, "certified", certified.start(), certified.end()) if certified else None,
         outcome_sentences=outcome_sents,
+        running_change=_fact(text, change.amount.pounds, change.sentence.start, change.amount.unit_end) if change else None,
     )
 
 

@@ -8,8 +8,11 @@ from dataclasses import dataclass
 # A figure as written: '0.7', '1,000', '£1.2bn', '£350m', '29', '2010'. Not part of a word ('G7') or a
 # longer figure ('1.2.3').
 _FIGURE = re.compile(r"(?<![\w.])£?\d+(?:[.,]\d+)*(?:\s?(?:bn|m|k)\b)?")
-_MONEY = re.compile(r"£\s?(\d+(?:[.,]\d+)*)\s?(bn|billion|m|million|k|thousand)?\b", re.I)
-_SCALE = {"bn": 1e9, "billion": 1e9, "m": 1e6, "million": 1e6, "k": 1e3, "thousand": 1e3}
+# An amount of money: '£1.2bn', '£ 300 million', 'GBP 2bn' (groups 1-2), or '320 million pounds' (groups 3-4).
+MONEY = re.compile(r"(?:£\s?|\bGBP\s?)(\d+(?:[.,]\d+)*)(?:\s?(bn|billion|m|million|k|thousand)\b)?"
+                   r"|(?<![\w£.,])(\d+(?:[.,]\d+)*)\s?(bn|billion|m|million|thousand)?\s+pounds\b", re.I)
+SCALE = {"bn": 1e9, "billion": 1e9, "m": 1e6, "million": 1e6, "k": 1e3, "thousand": 1e3}
+
 _WORD_NUMBERS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split())}
 
@@ -51,9 +54,9 @@ def has_digit(text: str) -> bool:
 def money(text: str) -> list[tuple[str, float]]:
     """Amounts of money as written and in pounds: '£1.2bn' -> ('£1.2bn', 1.2e9)."""
     out = []
-    for m in _MONEY.finditer(text):
-        scale = _SCALE.get((m.group(2) or "").lower(), 1.0)
-        out.append((m.group(0).strip(), float(m.group(1).replace(",", "")) * scale))
+    for m in MONEY.finditer(text):
+        figure, scale = (m.group(1), m.group(2)) if m.group(1) is not None else (m.group(3), m.group(4))
+        out.append((m.group(0).strip(), float(figure.replace(",", "")) * SCALE.get((scale or "").lower(), 1.0)))
     return out
 
 
@@ -64,7 +67,7 @@ def pounds(amount: str | None) -> float | None:
     m = re.search(r"(\d+(?:[.,]\d+)*)\s?(bn|billion|m|million|k|thousand)?", amount, re.I)
     if not m:
         return None
-    return float(m.group(1).replace(",", "")) * _SCALE.get((m.group(2) or "").lower(), 1.0)
+    return float(m.group(1).replace(",", "")) * SCALE.get((m.group(2) or "").lower(), 1.0)
 
 
 def word_number(word: str) -> int | None:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from assistant.text.lexicon import alternation, entries, phrases, word_set
+from assistant.text.numbers import MONEY, SCALE  # the one money pattern
 
-_SCALE = {"bn": 1e9, "billion": 1e9, "m": 1e6, "million": 1e6, "k": 1e3, "thousand": 1e3}
 _UNITS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split())}
@@ -27,7 +27,6 @@ _N = rf"(?:\d+|{_NUMBER_WORD})"
 _MONTH = r"(?:" + "|".join(_MONTHS) + r"|" + "|".join(m.capitalize() for m in _MONTHS) + r")"
 _FY = r"(?:19|20)\d{2}\s?[-–/]\s?\d{2}(?!\d)"
 
-_MONEY = re.compile(r"(?:£\s?|\bGBP\s?)(\d+(?:[.,]\d+)*)(?:\s?(bn|billion|m|million|k|thousand)\b)?", re.I)
 _SPAN_DURATION = re.compile(
     rf"\b(?:over|for|across|during|within|lasting)\s+(?:the\s+)?(?:next\s+|first\s+|coming\s+)?(?:a\s+)?"
     rf"(?:further\s+|additional\s+)?(?P<n>{_N})\s+(?P<unit>years?|months?)\b", re.I)
@@ -37,6 +36,7 @@ _FY_RANGE = re.compile(rf"(?P<a>{_FY})\s*(?:to|until|through|and|–|-)\s*(?P<b>
 _MONTH_RANGE = re.compile(rf"\b(?P<m1>{_MONTH})\s+(?P<y1>(?:19|20)\d{{2}})\s*(?:to|until|through|–|-)\s*"
                           rf"(?P<m2>{_MONTH})\s+(?P<y2>(?:19|20)\d{{2}})\b", re.I)
 _SINGLE_FY = re.compile(rf"\bin\s+(?P<a>{_FY})", re.I)
+_ONE_OFF = re.compile(r"\bone[- ]off\b", re.I)
 _MONTH_DATE = re.compile(rf"\b(?:(?:the\s+)?end\s+of\s+)?(?P<m>{_MONTH})\s+(?P<y>(?:19|20)\d{{2}})\b", re.I)
 _FY_DATE = re.compile(rf"\b(?P<a>{_FY})", re.I)
 _YEAR_DATE = re.compile(r"(?<![\d,.£-])\b(?P<y>(?:19|20)\d{2})\b(?!\d|[.,]\d|\s?(?:bn|m)\b)")
@@ -120,21 +120,36 @@ def _per_year() -> re.Pattern[str]:
 
 
 @cache
+def _per_year_before() -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{alternation(entries('proposal', 'per_year_before'))})\s*$", re.I)
+
+
+@cache
+def _per_unit_before() -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{alternation(entries('proposal', 'per_unit_before'))})\s*$", re.I)
+
+
+@cache
 def _per_unit() -> re.Pattern[str]:
     return re.compile(rf"^\s*(?:{alternation(entries('proposal', 'per_unit'))})\b", re.I)
 
 
 def amounts(text: str) -> list[Amount]:
-    """Every amount of money in ``text`` ('£1.2bn', 'GBP 2bn', '£300 million'), with 'a year' or 'per pupil' read."""
+    """Every amount of money in ``text`` ('£1.2bn', 'GBP 2bn', '£300 million', '320 million pounds'), with 'a year'
+    or 'per pupil' read after it, or 'an annual cost of' / 'each place will cost' before it."""
     out = []
-    for m in _MONEY.finditer(text):
-        value = float(m.group(1).replace(",", "")) * _SCALE.get((m.group(2) or "").lower(), 1.0)
+    for m in MONEY.finditer(text):
+        figure, scale = (m.group(1), m.group(2)) if m.group(1) is not None else (m.group(3), m.group(4))
+        value = float(figure.replace(",", "")) * SCALE.get((scale or "").lower(), 1.0)
         rest = text[m.end():m.end() + 40]
+        before = text[max(0, m.start() - 60):m.start()]
         year = _per_year().match(rest)
         unit = None if year else _per_unit().match(rest)
         tail = year or unit
         unit_end = m.end() + (tail.end() if tail else 0)
-        out.append(Amount(m.start(), m.end(), m.group(0), value, bool(year), bool(unit), unit_end))
+        per_unit = bool(unit) or bool(_per_unit_before().search(before))
+        per_year = not per_unit and (bool(year) or bool(_per_year_before().search(before)))
+        out.append(Amount(m.start(), m.end(), m.group(0), value, per_year, per_unit, unit_end))
     return out
 
 
@@ -174,6 +189,9 @@ def durations(text: str) -> list[Duration]:
             add(m.start(), m.end(), whole_years(m.group("n"), m.group("unit")), kind)
     for m in _SINGLE_FY.finditer(text):
         add(m.start("a"), m.end(), 1, "single")
+    for m in _ONE_OFF.finditer(text):  # 'a one-off £500m top-up'; 'a one-off grant in 2026-27' is read by its year
+        if not any(d.kind == "single" and 0 <= d.start - m.end() <= 40 for d in found):
+            add(m.start(), m.end(), 1, "single")
     return sorted(found, key=lambda d: d.start)
 
 
@@ -230,7 +248,7 @@ def counts(text: str) -> list[Count]:
             continue
         if _AGE_AFTER.match(after) or _AGE_BEFORE.search(before):
             continue
-        out.append(Count(start, end, m.group(0), value * _SCALE.get((m.group("scale") or "").lower(), 1.0)))
+        out.append(Count(start, end, m.group(0), value * SCALE.get((m.group("scale") or "").lower(), 1.0)))
     return out
 
 
