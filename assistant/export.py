@@ -157,7 +157,7 @@ def _common(draft: MetricsDraft | MissionTestAssessment | BriefingNote | ClaimCh
         out += [Block("h2", "Summary written by the model (verified)"), *(_statement(s, "para") for s in draft.narrative)]
     if draft.gaps:
         out += [Block("h2", "Evidence gaps"),
-                *(Block("bullet", f"{g.field}: {g.reason} (searched: “{g.query}”)") for g in draft.gaps)]
+                *(Block("bullet", f"{g.field}: {g.reason} (searched: “{clip(g.query, 120)}”)") for g in draft.gaps)]
     return out
 
 

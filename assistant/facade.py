@@ -162,8 +162,18 @@ class Assistant:
 
     # -- answering ----------------------------------------------------------------------------
     def _validate(self, question: str) -> str:
-        if not isinstance(question, str) or not question.strip():
+        if not isinstance(question, str):
+            raise QuestionError(f"the question must be text, not {type(question).__name__}")
+        if not question.strip():
             raise QuestionError("the question is empty: type a question about the report or its evidence")
+        try:
+            question.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            # A lone surrogate, or a byte that was not UTF-8 (kept by the terminal as one), cannot be tokenised.
+            raise QuestionError(
+                f"the question holds a character that is not valid text at position {exc.start + 1}: "
+                "retype or paste it again as plain text"
+            ) from exc
         if len(question) > self.settings.max_question_chars:
             raise QuestionError(
                 f"the question is {len(question):,} characters long; the limit is "

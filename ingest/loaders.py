@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,11 +56,27 @@ def load(path: Path, *, max_bytes: int, limits: IngestSettings | None = None) ->
     if size > max_bytes:
         raise LoaderError(name, f"too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB)")
     doc = _load_any(path, suffix, limits)
+    if not _is_utf8(doc.text) or not _is_utf8(doc.title):
+        # Lone surrogates (a broken PDF font map, a "\ud800" escape in YAML) cannot be stored: each becomes "?",
+        # one character for one, so every offset into the text stays right.
+        doc = replace(doc, text=_utf8(doc.text), title=_utf8(doc.title))
     if len(doc.text) > limits.max_text_chars:
         raise LoaderError(
             name, f"too much text: {len(doc.text):,} characters, limit {limits.max_text_chars:,} (split the document)"
         )
     return doc
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _utf8(text: str) -> str:
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _load_any(path: Path, suffix: str, limits: IngestSettings) -> LoadedDocument:
@@ -147,9 +163,9 @@ def _front_matter(path: Path, source: str, limits: IngestSettings) -> dict[str, 
             value = ", ".join(str(v) for v in value)
         if not isinstance(value, _SCALARS):
             continue  # nested mappings are not front matter we use
-        if isinstance(value, str) or isinstance(value, datetime.date):
-            value = str(value)[: limits.max_value_chars]
-        metadata[str(key)[: limits.max_value_chars]] = value
+        if isinstance(value, str | datetime.date):
+            value = _utf8(str(value)[: limits.max_value_chars])
+        metadata[_utf8(str(key)[: limits.max_value_chars])] = value
     return metadata
 
 

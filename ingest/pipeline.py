@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import logging
 import re
 import shutil
 import time
@@ -29,8 +30,9 @@ from assistant.text.sentences import split_sentences
 from assistant.types import IndexedSource
 from ingest.catalogue import Catalogue
 from ingest.chunking import chunk_text
-from ingest.loaders import SUPPORTED, LoadedDocument, load
+from ingest.loaders import SUPPORTED, LoadedDocument, display_name, load
 
+log = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]
 WHOLE_UNIT_KINDS = ("table_row", "figure")
 
@@ -86,8 +88,8 @@ def _record_for(doc: LoadedDocument, path: Path) -> SourceRecord:
 
 
 def prepare(source: SourceFile, settings: Settings, embeddings: MiniLMEmbeddings, catalogue: Catalogue) -> Prepared:
-    """Load and chunk one file (raises LoaderError)."""
-    doc = load(source.path, max_bytes=settings.max_upload_bytes)
+    """Load and chunk one file within the per-file budget (raises LoaderError)."""
+    doc = load(source.path, max_bytes=settings.max_upload_bytes, limits=settings.ingest)
     record = source.record or _record_for(doc, source.path)
     chunks = chunk_text(
         doc.text,
@@ -100,7 +102,12 @@ def prepare(source: SourceFile, settings: Settings, embeddings: MiniLMEmbeddings
         body_start=doc.body_start,
     )
     if not chunks:
-        raise LoaderError(str(source.path), "no text to index after parsing")
+        raise LoaderError(display_name(source.path), "no text to index after parsing")
+    if len(chunks) > settings.ingest.max_chunks:
+        raise LoaderError(
+            display_name(source.path),
+            f"too much text: {len(chunks):,} chunks, limit {settings.ingest.max_chunks:,} (split the document)",
+        )
     digest = hashlib.sha256(doc.text.encode()).hexdigest()
     return Prepared(IndexedSource(record, doc.text, digest, len(chunks)), chunks)
 
@@ -116,8 +123,12 @@ def sentence_units(chunk: Chunk) -> list[tuple[str, int, int, str]]:
 
 
 def add_files(paths: Iterable[Path], settings: Settings) -> tuple[list[Path], list[FileError]]:
-    """Validate files and copy the readable ones into the user documents folder."""
-    accepted, errors = [], []
+    """Validate files and copy the readable ones into the user documents folder.
+
+    Each file succeeds or fails on its own: whatever one file causes becomes that file's FileError.
+    """
+    accepted: list[Path] = []
+    errors: list[FileError] = []
     target_dir = settings.user_documents_dir
     target_dir.mkdir(parents=True, exist_ok=True)
     expanded: list[Path] = []
@@ -128,22 +139,38 @@ def add_files(paths: Iterable[Path], settings: Settings) -> tuple[list[Path], li
             expanded.append(path)
     for path in expanded:
         try:
-            if not path.exists():
-                raise LoaderError(str(path), "file not found")
-            load(path, max_bytes=settings.max_upload_bytes)
+            accepted.append(_add_file(path, settings, target_dir))
         except LoaderError as exc:
             errors.append(FileError(path=exc.path, reason=exc.reason))
-            continue
-        resolved = path.resolve()
-        if resolved.is_relative_to(settings.corpus_dir.resolve()) or resolved.parent == target_dir.resolve():
-            accepted.append(resolved)
-            continue
-        target = target_dir / path.name
-        partial = target.with_name(f".{path.name}.partial")
+        except Exception as exc:  # noqa: BLE001 - one bad file must never abort the batch
+            errors.append(_unexpected(path, exc))
+    return accepted, errors
+
+
+def _add_file(path: Path, settings: Settings, target_dir: Path) -> Path:
+    if not path.exists():
+        raise LoaderError(display_name(path), "file not found")
+    load(path, max_bytes=settings.max_upload_bytes, limits=settings.ingest)
+    resolved = path.resolve()
+    if resolved.is_relative_to(settings.corpus_dir.resolve()) or resolved.parent == target_dir.resolve():
+        return resolved
+    target = target_dir / path.name
+    # A short hidden name for the copy in progress: "." + a 255-byte name + ".partial" is too long for the
+    # file system (ENAMETOOLONG), and hidden files are never indexed.
+    partial = target_dir / f".upload-{hashlib.sha256(path.name.encode()).hexdigest()[:16]}.partial"
+    try:
         shutil.copyfile(path, partial)
         partial.replace(target)
-        accepted.append(target)
-    return accepted, errors
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise LoaderError(display_name(path), f"could not be copied into the library ({exc.strerror or exc})") from exc
+    return target
+
+
+def _unexpected(path: Path, exc: Exception) -> FileError:
+    """A per-file error for a failure no loader anticipated, logged with its traceback for the developers."""
+    log.warning("unexpected failure on %s", display_name(path), exc_info=exc)
+    return FileError(path=display_name(path), reason=f"could not be read ({exc.__class__.__name__}: {exc})"[:500])
 
 
 @contextmanager
@@ -184,9 +211,32 @@ def _run_ingest(
 ) -> IngestReport:
     began = time.perf_counter()
     report = IngestReport()
+    existing = {p.name for p in settings.user_documents_dir.iterdir()} if settings.user_documents_dir.exists() else set()
+    added: set[Path] = set()
     if paths:
-        _, errors = add_files(paths, settings)
+        accepted, errors = add_files(paths, settings)
         report.skipped.extend(errors)
+        added = {p for p in accepted if p.parent == settings.user_documents_dir and p.name not in existing}
+    try:
+        return _build(settings, embeddings, store, catalogue, report, added, progress, began)
+    except BaseException:
+        # Nothing stays half-queued: files this run copied in leave with it, so the next ingest does not
+        # meet them again (and fail the same way) without the user asking.
+        for path in added:
+            path.unlink(missing_ok=True)
+        raise
+
+
+def _build(
+    settings: Settings,
+    embeddings: MiniLMEmbeddings,
+    store: IndexStore,
+    catalogue: Catalogue,
+    report: IngestReport,
+    added: set[Path],
+    progress: Progress | None,
+    began: float,
+) -> IngestReport:
     active = store.active_generation()
     old_chunks = {c.id: c for c in store.chunks(active)} if active else {}
     old_sources = {s.record.id: s for s in store.sources(active)} if active else {}
@@ -206,9 +256,17 @@ def _run_ingest(
                     "give this document another id in its front matter",
                 )
             prepared.append(item)
-        except (LoaderError, ValueError) as exc:
-            reason = exc.reason if isinstance(exc, LoaderError) else str(exc)
-            report.skipped.append(FileError(path=str(source.path), reason=reason))
+        except Exception as exc:  # noqa: BLE001 - whatever one file causes is that file's error
+            if isinstance(exc, LoaderError | ValueError):
+                reason = exc.reason if isinstance(exc, LoaderError) else str(exc)
+                error = FileError(path=display_name(source.path), reason=reason)
+            else:
+                error = _unexpected(source.path, exc)
+            if source.path in added:  # refused on its first ingest: not left in the library to fail again
+                source.path.unlink(missing_ok=True)
+                added.discard(source.path)
+                error = FileError(path=error.path, reason=f"{error.reason} (not added)")
+            report.skipped.append(error)
             kept = old_sources.get(source.record.id) if source.record else None
             if kept:  # a file that became unreadable keeps its last good chunks: nothing is lost
                 prepared.append(Prepared(kept, [c for c in old_chunks.values() if c.source_id == kept.record.id]))
@@ -277,6 +335,7 @@ def _run_ingest(
     store.write_sentences(generation, rows, np.vstack(row_vectors))
     store.write_sources(generation, [p.source for p in prepared])
     store.activate(generation)
+    added.clear()  # indexed now: nothing to take back whatever happens next
     report.changed = True
     report.seconds = time.perf_counter() - began
     if progress:
