@@ -273,7 +273,10 @@ def test_a_document_claiming_a_taken_id_is_skipped_and_the_rest_goes_in(indexed:
     chunks = indexed.store.chunks()
     assert {c.id for c in chunks if c.source_id == "morris-2023"} == morris
     assert user_source_id(fine) in {c.source_id for c in chunks}
-    assert indexed.ingest().skipped == report.skipped  # later runs still work, and still say why
+    # The refused upload leaves the library with its error (issue 13: it must not fail every later ingest with
+    # advice the user cannot follow); the user's own file is untouched.
+    assert not (indexed.settings.user_documents_dir / "impostor.md").exists() and impostor.exists()
+    assert indexed.ingest().skipped == []  # later runs still work
 
 
 def test_a_front_matter_id_names_the_source_and_removes_it(indexed: Assistant, tmp_path: Path) -> None:
