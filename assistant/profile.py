@@ -81,6 +81,8 @@ class BriefingOptions(_Strict):
     shift: BriefingLine | None = None
     proposal: BriefingLine | None = Field(default=None, description="'{quote}' is the proposal found for the topic; "
                                           "its basis is the fallback when the report proposes nothing on it.")
+    fallback: BriefingLine | None = Field(default=None, description="The third option when the report proposes "
+                                          "nothing on the topic: worded for the council over proposal's basis ({quote}).")
 
 
 class BriefingProfile(_Strict):

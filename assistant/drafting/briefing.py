@@ -285,6 +285,8 @@ class _Drafter:
         if not found.statements and template.basis:
             query = self.ev.query(template.basis, mission=self.values["mission"])
             found = self.ev.gather(self.ledger, query, field_name=field_name, limit=1, exclude=self.used, kinds=QUOTABLE)
+            # The fallback proposal is the same for every council: its option says what it means for this one.
+            template = briefing.options.fallback or template
         if not found.statements:
             self.gaps += [found.gap] if found.gap else []
             return None
