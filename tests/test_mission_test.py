@@ -263,3 +263,19 @@ def test_a_change_in_running_costs_is_a_partial_view_not_their_level(generalised
     assert result.facts.running_costs is None
     ten = _criterion(result, "10-year test")
     assert ten.rating == "amber" and any("change in running costs" in r for r in ten.reasons)
+
+
+def test_quoted_reasons_stand_on_their_own(corpus_assistant: Assistant) -> None:
+    """Issue 12: a reason quoting "This is most clearly seen in the reluctance to 'invest to save'…" leaves
+    "This" undefined; every reason quoting the report must read on its own."""
+    from assistant.text.standalone import stands_alone
+
+    proposal = ("Prison places expansion (Ministry of Justice)\n\nMoJ seeks £2bn of capital over four years to build "
+                "6,000 new adult prison places at three existing sites. The spending is financed by new borrowing "
+                "and reduces fiscal headroom by £2bn.\n\nRunning costs of £300m a year will follow from 2029-30. "
+                "We expect overcrowding to end by 2030.")
+    test = corpus_assistant.draft_mission_test(proposal)
+    assert test.prevention.fit == "runs against", "prisons are the side Table 3.2 moves Safety spending from"
+    quoted = [r.removeprefix("The report: ") for c in test.criteria for r in c.reasons if r.startswith("The report: ")]
+    assert quoted, "the 10-year test quotes the report"
+    assert all(stands_alone(q) for q in quoted), quoted

@@ -58,6 +58,7 @@ from assistant.settings import MissionTestSettings
 from assistant.text.lexicon import alternation, entries, groups, word_set
 from assistant.text.numbers import pounds
 from assistant.text.quantities import quantified
+from assistant.text.standalone import drop_connective, stands_alone
 from assistant.text.words import key_lemmas, stem, stemmed_list
 from assistant.types import Passage
 
@@ -731,17 +732,18 @@ def _ten_year(ev: Evidence, ledger: Ledger, reading: Reading, fit: Fit, question
     query, name = (("prevention_pays", "10-year test: prevention") if fit.fit == "aligned"
                    else ("short_termism", "10-year test: short-termism") if fit.fit == "runs against"
                    else ("long_term", "10-year test"))
-    found = ev.gather(ledger, ev.query(query), field_name=name, limit=1)
+    # A quoted reason must read on its own ("This is most clearly seen in ..." does not).
+    found = ev.gather(ledger, ev.query(query), field_name=name, limit=1, keep=stands_alone)
     if found.gap:
         gaps.append(found.gap)
     evidence = list(question.citations) + ([row] if row else []) + [c for x in found.statements for c in x.citations]
-    reasons += [f"The report: {x.text}" for x in found.statements]
+    reasons += [f"The report: {drop_connective(x.text)}" for x in found.statements]
     return CriterionFinding(criterion="10-year test", question=question, finding=finding, rating=rating,
                             reasons=reasons, evidence=evidence)
 
 
 def _pie(ev: Evidence, ledger: Ledger, fit: Fit, reading: Reading, gaps: list[EvidenceGap]) -> PieAssessment:
-    found = ev.gather(ledger, ev.query("pie"), field_name="PIE", limit=1)
+    found = ev.gather(ledger, ev.query("pie"), field_name="PIE", limit=1, keep=stands_alone)
     if found.gap:
         gaps.append(found.gap)
     evidence = [c for x in found.statements for c in x.citations]
