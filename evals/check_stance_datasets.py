@@ -3,6 +3,7 @@
 
 Usage:
     python3 evals/check_stance_datasets.py [VERIFIER.jsonl [CLAIMS.jsonl]] [--corpus DIR]
+    python3 evals/check_stance_datasets.py --tune-claims CLAIMS.jsonl  (a tune set of claims only)
 
 Defaults: evals/datasets/verifier-v1.jsonl and evals/datasets/claims-v2.jsonl.
 `check_verifier(path)` and `check_claims(path)` return lists of problems (empty = valid);
@@ -88,6 +89,9 @@ MARKER = re.compile(r"\s*\[\d+\]")
 CLAIM_KEYS = set(REQUIRED_KEYS) | {"split"}
 MIN_CLAIM_VERDICTS = {"supported": 10, "contradicted": 10, "mixed": 10, "not enough evidence": 8}
 MIN_CLAIMS = 55
+# A tune set of claims (written to tune the claim checker on; never the held-out set).
+TUNE_CLAIM_VERDICTS = {"supported": 8, "contradicted": 8, "mixed": 8, "not enough evidence": 6}
+MIN_TUNE_CLAIMS = 40
 
 _NUM = re.compile(r"\d+(?:[.,]\d+)*")
 _REFERENCE = re.compile(r"\b(?:figure|table|box|chapter|step)s?\s+\d+(?:\.\d+)?", re.IGNORECASE)
@@ -237,8 +241,13 @@ def check_verifier(path=VERIFIER_PATH, corpus_dir=None) -> list[str]:
     return problems
 
 
-def check_claims(path=CLAIMS_PATH, corpus_dir=None) -> list[str]:
-    """Return the problems found in the held-out claim JSONL dataset at `path`."""
+def check_claims(path=CLAIMS_PATH, corpus_dir=None, *, split="heldout", version="v2",
+                 minimums=None, min_total=MIN_CLAIMS) -> list[str]:
+    """Return the problems found in the held-out claim JSONL dataset at `path`.
+
+    A tune set of claims (``--tune-claims``) is checked by the same rules with its own split ("tune"),
+    id prefix ("v3-claim-NNN") and minimum counts (TUNE_CLAIM_VERDICTS, MIN_TUNE_CLAIMS)."""
+    minimums = MIN_CLAIM_VERDICTS if minimums is None else minimums
     sources, items, problems = _load(path, corpus_dir)
     ids: Counter = Counter()
     claims: Counter = Counter()
@@ -249,13 +258,13 @@ def check_claims(path=CLAIMS_PATH, corpus_dir=None) -> list[str]:
             problems.append(f"{where}: wrong keys (missing={sorted(CLAIM_KEYS - set(item))}, "
                             f"extra={sorted(set(item) - CLAIM_KEYS)})")
             continue
-        m = re.fullmatch(r"v2-claim-(\d{3})", item["id"]) if isinstance(item["id"], str) else None
+        m = re.fullmatch(rf"{version}-claim-(\d{{3}})", item["id"]) if isinstance(item["id"], str) else None
         if not m:
-            problems.append(f"{where}: id {item['id']!r} does not match 'v2-claim-NNN'")
+            problems.append(f"{where}: id {item['id']!r} does not match '{version}-claim-NNN'")
         if item["category"] != "claim":
             problems.append(f"{where}: category must be 'claim'")
-        if item["split"] != "heldout":
-            problems.append(f"{where}: split must be 'heldout'")
+        if item["split"] != split:
+            problems.append(f"{where}: split must be {split!r}")
         # The v1 rules, on the item as v1 would hold it (no split, v1-style id).
         v1 = {k: v for k, v in item.items() if k != "split"}
         v1["id"] = f"claim-{m.group(1)}" if m else "claim-000"
@@ -268,14 +277,14 @@ def check_claims(path=CLAIMS_PATH, corpus_dir=None) -> list[str]:
             problems.append(f"{where}: a mixed claim needs key facts for both sides (>= 2)")
     problems += [f"duplicate id {i!r} ({c} times)" for i, c in ids.items() if c > 1]
     problems += [f"duplicate claim {q!r}" for q, c in claims.items() if c > 1]
-    for verdict, minimum in MIN_CLAIM_VERDICTS.items():
+    for verdict, minimum in minimums.items():
         if verdicts[verdict] < minimum:
             problems.append(f"verdict {verdict!r} has {verdicts[verdict]} claims, need >= {minimum}")
     unknown = set(verdicts) - set(VERDICTS)
     if unknown:
         problems.append(f"unknown verdicts {sorted(map(str, unknown))}")
-    if len(items) < MIN_CLAIMS:
-        problems.append(f"dataset has {len(items)} claims, need >= {MIN_CLAIMS}")
+    if len(items) < min_total:
+        problems.append(f"dataset has {len(items)} claims, need >= {min_total}")
     return problems
 
 
@@ -289,8 +298,23 @@ def _summary(path: Path, key: str) -> str:
     return f"{len(rows)} items: " + ", ".join(parts)
 
 
+def check_tune_claims(path, corpus_dir=None) -> list[str]:
+    """The problems of a tune set of claims (ids "v3-claim-NNN", split "tune")."""
+    return check_claims(path, corpus_dir, split="tune", version="v3", minimums=TUNE_CLAIM_VERDICTS,
+                        min_total=MIN_TUNE_CLAIMS)
+
+
 def main(argv: list[str]) -> int:
     args, corpus = corpus_option(argv)
+    if args[:1] == ["--tune-claims"] and len(args) == 2:  # validate one tune claim file only
+        path = Path(args[1])
+        problems = check_tune_claims(path, corpus)
+        for p in problems:
+            print(f"{path.name}: {p}")
+        if problems:
+            return 1
+        print(f"OK tune claims {path.name}: {_summary(path, 'verdict')}")
+        return 0
     if len(args) > 2:
         print(__doc__.strip().splitlines()[3], file=sys.stderr)
         return 2
