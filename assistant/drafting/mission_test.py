@@ -846,8 +846,8 @@ def _verdict(overall: Rating, criteria: list[CriterionFinding], reading: Reading
     elif a == "amber":
         bad.append(f"affordability depends on {'new borrowing' if f.funding and f.funding.value in ('new borrowing', 'mixed') else 'savings not yet secured' if f.funding and f.funding.value == 'savings' else 'what is not yet stated'}")
     elif a == "red":
-        bad.append("not affordable: " + ("funded by new borrowing" if f.funding and f.funding.value == "new borrowing"
-                                         else "it reduces fiscal headroom"))
+        bad.append("not affordable (" + ("funded by new borrowing" if f.funding and f.funding.value == "new borrowing"
+                                         else "it reduces fiscal headroom") + ")")
     else:
         bad.append("affordability cannot be judged")
     m = by.get("mission critical")
@@ -867,6 +867,8 @@ def _verdict(overall: Rating, criteria: list[CriterionFinding], reading: Reading
     else:
         bad.append("the 10-year case is unproven")
     head = overall.capitalize() if overall != "insufficient evidence" else "Amber"
+    if overall == "red":  # what fails leads a red verdict; what passes follows
+        return f"{head}: " + "; ".join(bad) + (f"; though {_join(good)}" if good else "")
     parts = [_join(good)] if good else []
     return f"{head}: " + "; ".join(parts + bad)
 
