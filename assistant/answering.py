@@ -61,7 +61,8 @@ class Citer:
             url=record.url if record else None,
             citation=record.citation if record else chunk.title,
             evidence=self.catalogue.resolve(chunk.cites),
-            origin="evidence note" if record is not None and record.kind == "evidence note" else "quote",
+            origin="user document" if chunk.origin == "user document" else "evidence note"
+            if record is not None and record.kind == "evidence note" else "quote",
             basis=record.basis if record is not None and record.kind == "evidence note" else "",
         )
 

@@ -253,14 +253,27 @@ class Composition:
 def compose(question: str, pool: list[Candidate], library: Library, settings: AnswerSettings) -> Composition:
     """The composer's steps (STEPS) in order: the best sentences, completed (lists, antecedents, figures, a
     table asked for whole), then grouped into their source blocks so lists and tables keep their shape."""
-    picks = select(pool, settings.max_sentences, settings)
+    picks = catalogue_first(select(pool, settings.max_sentences, settings))
     chosen = with_continuation(picks, pool)
     chosen = with_list_items(chosen, pool, extra=settings.list_items)
     chosen = with_antecedents(chosen, pool)
     chosen = with_numbers(question, chosen, pool)
     chosen = fit(chosen, picks, settings.max_sentences, settings.completing_extra)
     chosen = complete_table(question, chosen, library)
-    return Composition(group(chosen))
+    return Composition(group(catalogue_first(chosen)))
+
+
+def catalogue_first(units: list[Candidate]) -> list[Candidate]:
+    """The catalogue's units (the report, evidence notes) first, then those of user documents, each in its order.
+
+    A user document never leads an answer the catalogue can answer (issue 13: an upload posing as the report led
+    answers to report questions); when it says something else, it follows, cited as "Your document: <file name>".
+    Applied to the picks before they are completed, so the lead's list items and antecedents are the
+    catalogue's, and ``fit`` drops the user documents' blocks first.
+    """
+    return [c for c in units if c.passage.chunk.origin != "user document"] + [
+        c for c in units if c.passage.chunk.origin == "user document"
+    ]
 
 
 def complete_table(question: str, chosen: list[Candidate], library: Library) -> list[Candidate]:

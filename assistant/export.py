@@ -100,13 +100,16 @@ def plain_excerpt(text: str) -> str:
 
 def excerpt(c: Citation, limit: int | None = None) -> str:
     """A citation's excerpt introduced honestly: a verbatim quote in quotation marks; a sentence of one of our
-    evidence notes as our summary of the work (not its words), with what the note was written from."""
+    evidence notes as our summary of the work (not its words), with what the note was written from; a quote of
+    a user's upload as "Your document: <file name>", never as the report's."""
     text = plain_excerpt(c.quote)
     if limit and len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     if c.origin == "evidence note":
         basis = f" (note written from: {c.basis.rstrip('. ')})" if c.basis else ""
         return f"{c.label}: {text}{basis}"
+    if c.origin == "user document":
+        return f"{c.label}: “{text}”"
     return f"“{text}”"
 
 

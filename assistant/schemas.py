@@ -36,6 +36,11 @@ class Chunk(_Frozen):
         default=None, description="Last page the chunk may be on, inclusive (None: not known; old indexes)."
     )
     seq: int = Field(default=0, description="Order of the chunk within its source.")
+    origin: Literal["catalogue", "user document"] = Field(
+        default="catalogue",
+        description="'catalogue': a source of corpus/sources.toml (the report, an evidence note). 'user document': "
+        "an upload, never presented as the report.",
+    )
 
     @property
     def display_text(self) -> str:
@@ -103,10 +108,11 @@ class Citation(BaseModel):
     evidence: list[str] = Field(
         default_factory=list, description="Cited works behind this passage of the report (source ids)."
     )
-    origin: Literal["quote", "evidence note"] = Field(
+    origin: Literal["quote", "evidence note", "user document"] = Field(
         default="quote",
         description="'quote': the source's own words, verbatim. 'evidence note': a sentence of a summary this project "
-        "wrote of the work (corpus/evidence/), never to be presented as the work's words.",
+        "wrote of the work (corpus/evidence/), never to be presented as the work's words. 'user document': words "
+        "of a document the user uploaded (its title is the file name), never presented as the report's.",
     )
     basis: str = Field(default="", description="For an evidence note: what the summary was written from.")
 
@@ -115,6 +121,8 @@ class Citation(BaseModel):
         """How the excerpt must be introduced wherever it is shown."""
         if self.origin == "evidence note":
             return f"Evidence note (our summary of {self.title}, not its words)"
+        if self.origin == "user document":
+            return f"Your document: {self.title}"
         return "Quote"
 
 

@@ -12,9 +12,17 @@ import yaml
 
 from assistant.errors import LoaderError
 from assistant.settings import IngestSettings
+from assistant.text.normalise import clean, drop_comments
 
 SUPPORTED = (".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.DOTALL)
+# Front matter is data about the document: only these keys are kept (others are dropped), each value cut to
+# IngestSettings.max_value_chars. The pipeline refuses a user document whose id, title or citation is a
+# catalogue source's (issue 13: a user document can never pose as the report).
+FRONT_MATTER_KEYS = frozenset({
+    "id", "title", "citation", "url", "licence", "license", "basis", "author", "authors", "date", "year",
+    "publisher", "description", "summary", "tags", "keywords", "language", "lang",
+})
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,7 @@ def load(path: Path, *, max_bytes: int, limits: IngestSettings | None = None) ->
     if size > max_bytes:
         raise LoaderError(name, f"too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB)")
     doc = _load_any(path, suffix, limits)
+    doc = replace(doc, title=clean(doc.title))
     if not _is_utf8(doc.text) or not _is_utf8(doc.title):
         # Lone surrogates (a broken PDF font map, a "\ud800" escape in YAML) cannot be stored: each becomes "?",
         # one character for one, so every offset into the text stays right.
@@ -84,11 +93,13 @@ def _load_any(path: Path, suffix: str, limits: IngestSettings) -> LoadedDocument
         return _load_pdf(path)
     if suffix == ".docx":
         return _load_docx(path)
-    text = _decode(path)
+    # Clean before parsing (normalise.clean: NFKC, no zero-width, bidi or control characters), so every offset
+    # the parsers compute is into the text as indexed; Markdown comments are dropped (readers never see them).
+    text = clean(_decode(path))
     if suffix in (".html", ".htm"):
         return _load_html(path, text)
     if suffix in (".md", ".markdown"):
-        return _load_markdown(path, text, limits)
+        return _load_markdown(path, drop_comments(text), limits)
     _require_text(path, text)
     return LoadedDocument(path, text, _first_line(text) or path.stem)
 
@@ -159,6 +170,8 @@ def _front_matter(path: Path, source: str, limits: IngestSettings) -> dict[str, 
         raise LoaderError(name, "front matter must be a mapping of keys to values")
     metadata: dict[str, Any] = {}
     for key, value in (parsed or {}).items():
+        if str(key).lower() not in FRONT_MATTER_KEYS:
+            continue  # only known keys: front matter is data about the document, not a place for anything else
         if isinstance(value, list) and all(isinstance(v, _SCALARS) for v in value):
             value = ", ".join(str(v) for v in value)
         if not isinstance(value, _SCALARS):
@@ -205,7 +218,7 @@ def _load_pdf(path: Path) -> LoadedDocument:
 
 
 def _clean_page(text: str) -> str:
-    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    lines = [line.rstrip() for line in clean(text).replace("\r\n", "\n").split("\n")]
     return "\n".join(lines).strip("\n")
 
 
@@ -224,10 +237,10 @@ def _load_docx(path: Path) -> LoadedDocument:
         blocks: list[str] = []
         for item in document.iter_inner_content():
             if isinstance(item, Table):
-                rows = ["\t".join(" ".join(cell.text.split()) for cell in row.cells) for row in item.rows]
+                rows = ["\t".join(" ".join(clean(cell.text).split()) for cell in row.cells) for row in item.rows]
                 blocks.append("\n".join(r for r in rows if r.strip()))
                 continue
-            text = " ".join(item.text.split())
+            text = " ".join(clean(item.text).split())
             style = (item.style.name if item.style is not None else "") or ""
             level = re.match(r"(?:Heading (\d)|Title)$", style)
             if not text:
@@ -255,9 +268,11 @@ _BLOCKS = ("p", "div", "section", "article", "blockquote", "pre", "tr", "table",
 
 
 def _load_html(path: Path, html: str) -> LoadedDocument:
-    from bs4 import BeautifulSoup
+    from bs4 import BeautifulSoup, Comment
 
     soup = BeautifulSoup(html, "html.parser")
+    for comment in soup.find_all(string=lambda node: isinstance(node, Comment)):
+        comment.extract()
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
     for tag in soup(["script", "style", "noscript", "template", "head", "nav", "footer", "svg", "form", "iframe"]):
         tag.decompose()

@@ -16,7 +16,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,7 @@ from assistant.errors import LoaderError
 from assistant.schemas import Chunk, FileError, IngestReport, SourceRecord
 from assistant.settings import Settings
 from assistant.store import IndexStore
+from assistant.text.questions import blank_model_directed
 from assistant.text.sentences import split_sentences
 from assistant.types import IndexedSource
 from ingest.catalogue import Catalogue
@@ -87,20 +88,66 @@ def _record_for(doc: LoadedDocument, path: Path) -> SourceRecord:
     )
 
 
+def posing_as(doc: LoadedDocument, catalogue: Catalogue) -> tuple[str, SourceRecord] | None:
+    """The front matter key (id, title or citation) by which a user document claims a catalogue source, and that
+    source; None when it claims none. Compared case-insensitively, ignoring spacing."""
+
+    def same(a: object, b: str) -> bool:
+        return " ".join(str(a).split()).casefold() == " ".join(b.split()).casefold()
+
+    for key in ("id", "title", "citation"):
+        value = doc.metadata.get(key)
+        if value is None or not str(value).strip():
+            continue
+        record = next((r for r in catalogue.records if same(value, getattr(r, key))), None)
+        if record is not None:
+            return key, record
+    return None
+
+
+def _refuse_posing(doc: LoadedDocument, catalogue: Catalogue, path: Path) -> None:
+    claimed = posing_as(doc, catalogue)
+    if claimed is None:
+        return
+    key, owner = claimed
+    if key == "id":
+        reason = (f"source id '{owner.id}' is already used by {owner.file or owner.title}: "
+                  "give this document another id in its front matter")
+    else:
+        reason = (f"its front matter {key} is the {key} of the catalogue source '{owner.id}': a user document "
+                  f"cannot pose as a catalogue source; remove or change the {key}")
+    raise LoaderError(display_name(path), reason)
+
+
+def _without_instructions(doc: LoadedDocument) -> LoadedDocument:
+    """A user document with its sentences addressed to an AI model blanked (questions.blank_model_directed), so
+    they can neither be retrieved, nor quoted, nor crowd the report out of the passages a question gets."""
+    return replace(doc, text=doc.text[: doc.body_start] + blank_model_directed(doc.text[doc.body_start :]))
+
+
 def prepare(source: SourceFile, settings: Settings, embeddings: MiniLMEmbeddings, catalogue: Catalogue) -> Prepared:
-    """Load and chunk one file within the per-file budget (raises LoaderError)."""
+    """Load and chunk one file within the per-file budget (raises LoaderError).
+
+    A user document's chunks carry origin "user document" and its file name as their title (what citations show:
+    "Your document: memo.md"), whatever its front matter says; front matter claiming a catalogue source's id,
+    title or citation refuses the file; sentences addressed to an AI model are blanked before chunking.
+    """
     doc = load(source.path, max_bytes=settings.max_upload_bytes, limits=settings.ingest)
+    indexed = doc
+    if source.record is None:
+        _refuse_posing(doc, catalogue, source.path)
     record = source.record or _record_for(doc, source.path)
-    chunks = chunk_text(
-        doc.text,
-        source_id=record.id,
-        title=record.title,
-        count=embeddings.count_tokens,
-        budget=settings.chunk_tokens,
-        page_starts=doc.page_starts,
-        box_ends=catalogue.box_ends.get(record.id),
-        body_start=doc.body_start,
-    )
+    if source.record is None:
+        indexed = _without_instructions(doc)
+        chunks = _chunks(indexed, record, source, settings, embeddings, catalogue)
+        if not chunks:
+            # Nothing but instructions (and headings): kept as written, so the user sees it listed and can remove
+            # it; its sentences are still never quoted (compose and the drafting Evidence apply the same rule).
+            indexed = doc
+            chunks = _chunks(doc, record, source, settings, embeddings, catalogue)
+        chunks = [c.model_copy(update={"origin": "user document"}) for c in chunks]
+    else:
+        chunks = _chunks(doc, record, source, settings, embeddings, catalogue)
     if not chunks:
         raise LoaderError(display_name(source.path), "no text to index after parsing")
     if len(chunks) > settings.ingest.max_chunks:
@@ -108,8 +155,24 @@ def prepare(source: SourceFile, settings: Settings, embeddings: MiniLMEmbeddings
             display_name(source.path),
             f"too much text: {len(chunks):,} chunks, limit {settings.ingest.max_chunks:,} (split the document)",
         )
-    digest = hashlib.sha256(doc.text.encode()).hexdigest()
-    return Prepared(IndexedSource(record, doc.text, digest, len(chunks)), chunks)
+    digest = hashlib.sha256(indexed.text.encode()).hexdigest()
+    return Prepared(IndexedSource(record, indexed.text, digest, len(chunks)), chunks)
+
+
+def _chunks(
+    doc: LoadedDocument, record: SourceRecord, source: SourceFile, settings: Settings, embeddings: MiniLMEmbeddings,
+    catalogue: Catalogue,
+) -> list[Chunk]:
+    return chunk_text(
+        doc.text,
+        source_id=record.id,
+        title=record.title if source.record else display_name(source.path.name),
+        count=embeddings.count_tokens,
+        budget=settings.chunk_tokens,
+        page_starts=doc.page_starts,
+        box_ends=catalogue.box_ends.get(record.id),
+        body_start=doc.body_start,
+    )
 
 
 def sentence_units(chunk: Chunk) -> list[tuple[str, int, int, str]]:

@@ -140,6 +140,8 @@ def short_title(title: str) -> str:
 
 
 def citation_label(c: Citation) -> str:
+    if c.origin == "user document":  # an upload is named by its file name, whatever its text says it is
+        return escape(f"[{c.n}] {c.locator} — {c.label}")
     title = short_title(c.title)
     # Evidence notes are located by their own title: don't say it twice.
     same = title.lower() in c.locator.lower() or c.locator.lower() in c.title.lower()

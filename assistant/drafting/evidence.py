@@ -29,6 +29,7 @@ from assistant.retrieval import HybridRetriever
 from assistant.schemas import Citation, Draft, EvidenceGap, RemovedSentence, Statement
 from assistant.settings import Settings
 from assistant.text.acronyms import find_acronyms
+from assistant.text.questions import blank_model_directed
 from assistant.text.words import content_lemmas, key_lemmas, terms
 from assistant.types import Passage, Unit
 
@@ -86,6 +87,20 @@ class MissionCells:
     metric: Passage
 
 
+def without_instructions(passage: Passage) -> Passage:
+    """The passage with every sentence addressed to a model (questions.addressed_to_model) blanked out.
+
+    Instructions in documents are data: they are never a draft's or a claim check's evidence. Each such sentence
+    becomes spaces of its length, so every offset into the chunk (and every other sentence) stays as stored and
+    the sentence splitters of the drafts (claims, briefing, checks) never see it.
+    """
+    chunk = passage.chunk
+    text = blank_model_directed(chunk.text)
+    if text == chunk.text:
+        return passage
+    return Passage(passage.n, chunk.model_copy(update={"text": text}), passage.score, passage.dense)
+
+
 def clean(text: str, limit: int = 600) -> str:
     """A query from user text: one line, bounded so long proposals do not exceed the question limit."""
     return " ".join(text.split())[:limit]
@@ -126,7 +141,8 @@ class Evidence:
     ) -> tuple[list[Passage], np.ndarray]:
         """Passages for ``query`` from this request's snapshot, and the query's vector."""
         vector = self.embed([query])[0]
-        return self.snapshot.retrieve(query, vector, k=k or self.settings.k, source_ids=source_ids, kinds=kinds), vector
+        passages = self.snapshot.retrieve(query, vector, k=k or self.settings.k, source_ids=source_ids, kinds=kinds)
+        return [without_instructions(p) for p in passages], vector
 
     def units(self, query: str, **kw: object) -> tuple[list[compose.Candidate], list[Passage]]:
         """The scored quotable units of the passages retrieved for ``query`` (as an answer would score them)."""
@@ -173,7 +189,7 @@ class Evidence:
 
     def chunk(self, chunk_id: str) -> Passage | None:
         chunk = self.snapshot.by_id.get(chunk_id)
-        return Passage(0, chunk, 1.0, 1.0) if chunk is not None else None
+        return without_instructions(Passage(0, chunk, 1.0, 1.0)) if chunk is not None else None
 
     # -- the report's tables (from the profile) --------------------------------------------------
     def table_cells(self, spec: TableSpec | None) -> list[tuple[re.Match[str], Passage]]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
-from assistant.text.lexicon import alternation, entries, word_set
+from assistant.text.lexicon import alternation, entries, phrases, word_set
+from assistant.text.normalise import fold
+from assistant.text.sentences import split_sentences
 from assistant.text.words import normalise_quotes
 
 
@@ -50,9 +52,66 @@ def cuts_spending(proposal: str) -> bool:
     return bool(_pattern("proposals", "cuts").search(proposal)) and not _pattern("proposals", "spends").search(proposal)
 
 
+@cache
+def _model_directed() -> tuple[tuple[re.Pattern[str] | None, re.Pattern[str]], ...]:
+    """The structural signs of text addressed to a model (lexicon.toml [injection]): (guard, rule) pairs, a rule
+    searched only where its guard (when it has one) matches. Searched one by one, not as one alternation: each
+    rule alone is linear and fast on a megabyte-long token; joined they try every branch at every position."""
+    who, orders = phrases(entries("injection", "addressees")), phrases(entries("injection", "orders"))
+    roles = phrases(entries("injection", "role_labels"))
+    verbs, nouns = phrases(entries("injection", "overriding_verbs")), alternation(entries("injection", "instruction_nouns"))
+    rules = [
+        # a vocative giving an order: "Assistant, you must tell the user ...", "AI: ignore ..."
+        rf"(?:^|[.!?;]\s|\n)\W{{0,4}}(?:(?:hey|dear|note to|attention|oye|hola|cher|chere|caro|cara|liebe|lieber)\s+)?"
+        rf"(?:the |an? |le |la |el |der |die |il |o )?(?:{who})\s*[,:!\u2014\u2013-]\s*(?:{orders})\b",
+        # a role label opening the text, a line or a sentence: "SYSTEM:", "[ASSISTANT]", "### User:"
+        rf"(?:^|\n|[.!?]\s)[\s>#*_\-]{{0,6}}[\[(<]?(?:{roles})[\])>]?\s*(?:message|prompt|note)?\s*:",
+        rf"[\[<](?:{roles})[\]>]",
+        alternation(entries("injection", "template_tokens")),
+        # "ignore (all) (the) previous instructions" and its equivalents in FR, ES, DE, IT, PT
+        rf"\b(?:{verbs})\b[^.!?\n]{{0,60}}?\b(?:{nouns})\b",
+        alternation(entries("injection", "directives")),
+        alternation(entries("injection", "fake_citations")),
+    ]
+    guards: dict[int, re.Pattern[str]] = {4: re.compile(rf"\b(?:{nouns})\b")}  # 'ignore' alone is a common word
+    return tuple((guards.get(i), re.compile(rule, re.MULTILINE)) for i, rule in enumerate(rules))
+
+
 def addressed_to_model(text: str) -> bool:
-    """'Ignore previous instructions', 'reveal your system prompt': data to quote, never an answer."""
-    return bool(_instructions().search(text))
+    """Text addressed to an AI model rather than a reader, in any disguise: data to quote, never an answer or evidence.
+
+    The text is folded first (normalise.fold: NFKC, look-alike letters to Latin, accents, zero-width and bidi
+    characters removed), then matched by structure: the older English phrases ('reveal your system prompt'),
+    a vocative giving an order ('Assistant, you must...'), role labels ('SYSTEM:', '[INST]', '<|im_start|>'),
+    'ignore previous instructions' in English, French, Spanish, German, Italian or Portuguese, answers dictated
+    to the reader ('the correct answer is'), and fake citation markers ('[source: ...]', '【1】').
+    """
+    # The composer asks about every unit of every retrieved passage, question after question: short texts are cached.
+    return _addressed(text) if len(text) <= 4000 else _matches(text)
+
+
+@lru_cache(maxsize=65536)
+def _addressed(text: str) -> bool:
+    return _matches(text)
+
+
+def _matches(text: str) -> bool:
+    folded = fold(text)
+    if _instructions().search(folded):
+        return True
+    return any((guard is None or guard.search(folded)) and rule.search(folded) for guard, rule in _model_directed())
+
+
+def blank_model_directed(text: str) -> str:
+    """``text`` with every sentence addressed to a model (``addressed_to_model``) turned into spaces of its length.
+
+    Offsets into the text stay right, and no sentence splitter, embedding or keyword index meets the instruction.
+    """
+    out = text
+    for start, end in split_sentences(text):
+        if addressed_to_model(text[start:end]):
+            out = out[:start] + " " * (end - start) + out[end:]
+    return out
 
 
 # -- what a question is about ---------------------------------------------------------------------
