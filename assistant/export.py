@@ -29,6 +29,7 @@ from assistant.schemas import (
     MissionTestAssessment,
     Statement,
 )
+from assistant.text.numbers import pounds_text
 from assistant.text.sentences import clip, split_sentences
 
 BlockKind = Literal["h1", "h2", "para", "bullet"]
@@ -228,11 +229,7 @@ def _fact_value(value: object) -> str:
         return " to ".join(_fact_value(v) for v in value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
-    if abs(value) >= 1e9:
-        return f"£{value / 1e9:,.3g}bn".replace("£-", "−£")
-    if abs(value) >= 1e6:
-        return f"£{value / 1e6:,.4g}m".replace("£-", "−£")
-    return f"{value:g}"
+    return pounds_text(value) if abs(value) >= 1e6 else f"{value:g}"  # years and programme years stay numbers
 
 
 @layout.register

@@ -176,3 +176,10 @@ def test_clip_cuts_at_a_word_boundary() -> None:
     assert clip("short title", 40) == "short title"
     assert clip("a   title\nover lines", 40) == "a title over lines"
     assert clip("Supercalifragilistic", 8) == "Superca…", "one long word is cut only when there is no space"
+
+
+def test_pounds_text_is_the_inverse_of_pounds() -> None:
+    from assistant.text.numbers import pounds_text
+
+    assert [pounds_text(v) for v in (1.2e9, 3.5e8, 842.5e6, -2e9, 9500)] == ["£1.2bn", "£350m", "£842.5m", "−£2bn", "£9,500"]
+    assert pounds(pounds_text(3.5e8)) == 3.5e8

@@ -242,12 +242,9 @@ class _Drafter:
                source_ids: Sequence[str] | None = None) -> Found:
         """Quotable sentences for ``query`` that ``keep`` accepts, each relevant in its own right: when the best
         sentences are filtered out (too long, pointing back), the rest must still clear the refusal floor."""
-        k = self.cfg.recommendation_k
-        pool, _ = self.ev.units(query, k=k, kinds=QUOTABLE, source_ids=source_ids)
-        relevant = {c.unit.text for c in pool if c.score >= self.ev.floor}
-        return self.ev.gather(self.ledger, query, field_name=field_name, limit=limit, exclude=self.used, k=k,
-                              kinds=QUOTABLE, source_ids=source_ids,
-                              keep=lambda t: t in relevant and self.quotable(t) and keep(t))
+        return self.ev.gather(self.ledger, query, field_name=field_name, limit=limit, exclude=self.used,
+                              k=self.cfg.recommendation_k, kinds=QUOTABLE, source_ids=source_ids, each_relevant=True,
+                              keep=lambda t: self.quotable(t) and keep(t))
 
     def line(self, template: BriefingLine | None, field_name: str) -> Statement | None:
         """A profile line for this council: its template filled, citing its cells and the sentence it rests on."""

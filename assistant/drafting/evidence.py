@@ -263,12 +263,14 @@ class Evidence:
     def gather(
         self, ledger: Ledger, query: str, *, field_name: str, limit: int = 3, kinds: Sequence[str] | None = None,
         source_ids: Sequence[str] | None = None, k: int | None = None, exclude: set[tuple[str, int]] | None = None,
-        keep: Callable[[str], bool] | None = None,
+        keep: Callable[[str], bool] | None = None, each_relevant: bool = False,
     ) -> Found:
         """Up to ``limit`` cited, verified sentences answering ``query``; a gap when nothing clears the bar.
 
         ``exclude`` holds (chunk id, start) of units already used elsewhere in the draft, and is updated;
-        ``keep`` filters candidate sentences by their text (e.g. only recommendations).
+        ``keep`` filters candidate sentences by their text (e.g. only recommendations). With ``each_relevant``
+        every sentence must clear the refusal floor itself, not only the best one: when ``keep`` filters out
+        the best sentences, what remains is not quoted unless it is relevant in its own right.
         """
         query = clean(query)
         if not query:
@@ -288,6 +290,7 @@ class Evidence:
             c for c in pool
             if (c.passage.chunk.id, c.unit.start) not in used
             and len(c.unit.text) <= limit_chars
+            and (not each_relevant or c.score >= self.floor)
             and (keep is None or keep(c.unit.text))
         ]
         statements = []

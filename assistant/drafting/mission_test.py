@@ -56,7 +56,7 @@ from assistant.schemas import (
 )
 from assistant.settings import MissionTestSettings
 from assistant.text.lexicon import alternation, entries, groups, word_set
-from assistant.text.numbers import pounds
+from assistant.text.numbers import pounds, pounds_text
 from assistant.text.quantities import quantified
 from assistant.text.standalone import drop_connective, stands_alone
 from assistant.text.words import key_lemmas, stem, stemmed_list
@@ -551,12 +551,6 @@ def _words(fact: ProposalFact | None) -> str:
     return f"“{fact.words}”" if fact is not None else ""
 
 
-def _money(value: float) -> str:
-    v = abs(value)
-    text = f"£{v / 1e9:.3g}bn" if v >= 1e9 else f"£{v / 1e6:.3g}m" if v >= 1e6 else f"£{v:,.0f}"
-    return ("-" if value < 0 else "") + text
-
-
 def _department(fact: ProposalFact | None) -> str | None:
     """'DHSC' from 'within DHSC's existing departmental expenditure limit'."""
     m = _POSSESSIVE.search(fact.words) if fact is not None else None
@@ -573,8 +567,8 @@ def _affordability(reading: Reading, question: Statement, s: MissionTestSettings
     funding = str(f.funding.value) if f.funding else None
     headroom = _number(f.headroom_effect)
     reduces = headroom is not None and headroom < 0
-    cut = f"reduces fiscal headroom by {_money(-headroom)}" if headroom is not None and reduces else ""
-    effect = ("no effect" if headroom == 0 else f"{_money(abs(headroom))} {'less' if reduces else 'more'}"
+    cut = f"reduces fiscal headroom by {pounds_text(-headroom)}" if headroom is not None and reduces else ""
+    effect = ("no effect" if headroom == 0 else f"{pounds_text(abs(headroom))} {'less' if reduces else 'more'}"
               if headroom is not None else "")
     within_limits = funding in ("existing departmental limit", "reprioritisation", "savings")
     reasons = [
@@ -626,7 +620,7 @@ def _affordability(reading: Reading, question: Statement, s: MissionTestSettings
                 reasons.append(f"To confirm with the department: {_join(unknown)}")
     yearly, room = _number(f.cost_per_year), pounds(f.fiscal_headroom)
     if yearly is not None and room is not None and not f.headroom_effect and yearly > room:
-        rating, finding = "red", f"At {_money(yearly)} a year it exceeds the stated headroom of {f.fiscal_headroom}."
+        rating, finding = "red", f"At {pounds_text(yearly)} a year it exceeds the stated headroom of {f.fiscal_headroom}."
     return CriterionFinding(criterion="affordability", question=question, finding=finding, rating=rating,
                             reasons=reasons, evidence=question.citations)
 

@@ -70,6 +70,14 @@ def pounds(amount: str | None) -> float | None:
     return float(m.group(1).replace(",", "")) * SCALE.get((m.group(2) or "").lower(), 1.0)
 
 
+def pounds_text(value: float) -> str:
+    """Pounds as a reader writes them, the inverse of ``pounds``: 1.2e9 -> '£1.2bn', 3.5e8 -> '£350m',
+    -2e9 -> '−£2bn', 9500 -> '£9,500'."""
+    v = abs(value)
+    text = f"£{v / 1e9:,.3g}bn" if v >= 1e9 else f"£{v / 1e6:,.4g}m" if v >= 1e6 else f"£{v:,.0f}"
+    return ("−" if value < 0 else "") + text
+
+
 def word_number(word: str) -> int | None:
     """'three' -> 3, '12' -> 12; None for anything else."""
     w = word.lower()
