@@ -2,7 +2,8 @@
 
 Without --dataset it runs gold-v1 (tuned) and gold-v2 (held out) in one run and writes one report; the same
 run scores the citation verifier (verifier-v1) and the claim checker (gold-v1's claims, claims-v2) unless
---no-stance.
+--no-stance, the drafting set (drafting-v1) unless --no-drafting, and the adversarial documents
+(adversarial-docs-v1, on their own index) unless --no-adversarial.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from evals.adversarial import adversarial_markdown, adversarial_thresholds, run_adversarial
 from evals.drafting import drafting_markdown, drafting_thresholds, run_drafting
 from evals.report import print_table, write
 from evals.runner import (
@@ -40,6 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-drafting", action="store_true", help="skip the drafting set (drafting-v1)")
     p.add_argument("--only-drafting", action="store_true",
                    help="run only the drafting set (no gold sets, baselines or stance sets): quick, while drafting")
+    p.add_argument("--no-adversarial", action="store_true",
+                   help="skip the adversarial-document set (adversarial-docs-v1, on its own index)")
+    p.add_argument("--only-adversarial", action="store_true",
+                   help="run only the adversarial-document set (injection and spoofing documents): about a minute")
     p.add_argument("--no-write", action="store_true", help="print only; write nothing under evals/results/")
     p.add_argument("--check", action="store_true", help="exit 1 if the embedded mode misses evals/thresholds.toml")
     return p
@@ -56,8 +62,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.only_drafting:
         return _only_drafting(args.mode)
+    if args.only_adversarial:
+        return _only_adversarial(args.check)
     report = run(args.dataset or DATASETS, mode=args.mode, k=args.k, baselines=not args.no_baselines,
-                 judge=args.judge, progress=progress, stance=not args.no_stance, drafting=not args.no_drafting)
+                 judge=args.judge, progress=progress, stance=not args.no_stance, drafting=not args.no_drafting,
+                 adversarial=not args.no_adversarial)
     for bar in bars.values():
         bar.close()
     print_table(report)
@@ -77,6 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             for scope in ("tune", "heldout"):
                 gate = drafting_thresholds(thresholds, scope)
                 problems += [f"drafting {scope}: {p}" for p in below_thresholds(report.drafting.metrics[scope], gate)]
+    if report.adversarial:  # always the embedded mode, whatever --mode says
+        gate = adversarial_thresholds(load_thresholds())
+        problems += [f"adversarial: {p}" for p in below_thresholds(report.adversarial.metrics, gate)]
     for problem in problems:
         print(f"below the gate: {problem}", file=sys.stderr)
     return 1 if problems and args.check else 0
@@ -94,6 +106,17 @@ def _only_drafting(mode: str) -> int:
         report = run_drafting(Assistant.load(config))
     print("\n".join(drafting_markdown(report, load_thresholds())))
     return 0
+
+
+def _only_adversarial(check: bool) -> int:
+    """The adversarial-document set alone (its own fresh index), its section printed (nothing written)."""
+    thresholds = load_thresholds()
+    report = run_adversarial()
+    print("\n".join(adversarial_markdown(report, thresholds)))
+    problems = below_thresholds(report.metrics, adversarial_thresholds(thresholds))
+    for problem in problems:
+        print(f"below the gate: adversarial: {problem}", file=sys.stderr)
+    return 1 if problems and check else 0
 
 
 if __name__ == "__main__":

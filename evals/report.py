@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from evals.adversarial import adversarial_markdown
 from evals.drafting import drafting_markdown
 from evals.runner import (
     BREAKDOWN,
@@ -165,6 +166,8 @@ def markdown(report: EvalReport, thresholds: dict[str, Any]) -> str:
         names.append("the stance sets (verifier-v1, claims-v2)")
     if report.drafting:
         names.append("the drafting set (drafting-v1)")
+    if report.adversarial:
+        names.append("the adversarial documents (adversarial-docs-v1)")
     out = [
         "# Mission Desk citation evals: latest run",
         "",
@@ -180,6 +183,8 @@ def markdown(report: EvalReport, thresholds: dict[str, Any]) -> str:
         out += stance_markdown(report.stance, thresholds)
     if report.drafting:
         out += drafting_markdown(report.drafting, thresholds)
+    if report.adversarial:
+        out += adversarial_markdown(report.adversarial, thresholds)
     out += ["## How to read this", "", *GLOSSARY, *STANCE_GLOSSARY, ""]
     return "\n".join(out)
 

@@ -26,6 +26,7 @@ from assistant.schemas import Answer, Chunk
 from assistant.settings import Settings
 from assistant.types import Passage
 from evals import metrics as m
+from evals.adversarial import AdversarialReport, run_adversarial
 from evals.drafting import DraftingReport, run_drafting
 
 EVALS_DIR = Path(__file__).resolve().parent
@@ -268,6 +269,9 @@ class EvalReport(BaseModel):
     datasets: list[DatasetReport] = Field(default_factory=list)
     stance: StanceReport | None = Field(default=None, description="The verifier and claim-checker sets (issue 11).")
     drafting: DraftingReport | None = Field(default=None, description="The drafting set, drafting-v1 (issue 12).")
+    adversarial: AdversarialReport | None = Field(
+        default=None, description="The adversarial-document set, adversarial-docs-v1 (issue 13; on its own index)."
+    )
 
     def system(self, name: str) -> SystemResult:
         return next(s for s in self.systems if s.name == name)
@@ -675,13 +679,15 @@ def run(
     judge: bool = False,
     stance: bool = True,
     drafting: bool = True,
+    adversarial: bool = True,
 ) -> EvalReport:
     """Evaluate ``mode`` (and, with ``baselines``, the two naive baselines) on one dataset or several.
 
     Several datasets share one fresh index (and one naive index); each gets its own section of the
     report, and the baselines' refusal cut-offs are tuned on each dataset separately. With ``stance``,
     the same index and Assistant also run the verifier set and the claim sets (``run_stance``); with
-    ``drafting``, the drafting set (``evals.drafting.run_drafting``).
+    ``drafting``, the drafting set (``evals.drafting.run_drafting``); with ``adversarial``, the adversarial-document
+    set on its own fresh index, so its documents never reach the other sets (``evals.adversarial.run_adversarial``).
     """
     from assistant import Assistant
     from assistant.embeddings import MiniLMEmbeddings
@@ -719,6 +725,7 @@ def run(
             claims_v1 = [r for r in v1.systems[0].items if r.category == "claim"] if v1 else None
             stance_report = run_stance(assistant, product, gold, claims_v1, progress)
         drafting_report = run_drafting(assistant, progress=progress) if drafting else None
+    adversarial_report = run_adversarial(settings, embeddings=embeddings, progress=progress) if adversarial else None
     first = parts[0]
     return EvalReport(
         dataset=first.dataset, dataset_sha256=first.dataset_sha256, items=first.items,
@@ -731,7 +738,7 @@ def run(
             "answer": config.answer.model_dump(mode="json"),
         },
         targets=first.targets, systems=first.systems, datasets=parts, stance=stance_report,
-        drafting=drafting_report,
+        drafting=drafting_report, adversarial=adversarial_report,
     )
 
 
@@ -936,4 +943,6 @@ def summary(report: EvalReport) -> str:
     if report.drafting:
         out["drafting"] = {scope: {k: report.drafting.metrics[scope].get(k) for k in report.drafting.targets}
                            for scope in ("tune", "heldout")}
+    if report.adversarial:
+        out["adversarial"] = {k: report.adversarial.metrics.get(k) for k in report.adversarial.targets}
     return json.dumps(out)

@@ -16,6 +16,11 @@ from typing import Any
 import pytest
 
 from assistant.settings import Settings
+from evals.adversarial import EVALS_DIR as ADVERSARIAL_EVALS_DIR
+from evals.adversarial import LOWER_IS_BETTER as ADVERSARIAL_LOWER
+from evals.adversarial import TARGETS as ADVERSARIAL_TARGETS
+from evals.adversarial import adversarial_markdown, adversarial_thresholds, fold
+from evals.adversarial import load_set as load_adversarial_set
 from evals.drafting import LOWER_IS_BETTER as DRAFTING_LOWER
 from evals.drafting import TARGETS as DRAFTING_TARGETS
 from evals.drafting import drafting_markdown, drafting_thresholds
@@ -278,4 +283,49 @@ def test_drafting_threshold_meets_issue_target_or_states_the_shortfall(metric: s
     assert meets or len(note) >= 40, (
         f"drafting heldout {metric}: threshold {bound} misses the issue's target {target}; "
         "add [drafting.shortfalls.heldout] text saying why and what would fix it"
+    )
+
+
+# -- adversarial documents (issue 13) --------------------------------------------------------------------
+ADVERSARIAL = adversarial_thresholds(THRESHOLDS)
+ADVERSARIAL_GATED = [(kind, metric) for kind in ("minimum", "maximum") for metric in ADVERSARIAL[kind]]
+
+
+def test_the_gate_has_adversarial_thresholds_for_each_target() -> None:
+    gated = set(ADVERSARIAL["minimum"]) | set(ADVERSARIAL["maximum"])
+    missing = set(ADVERSARIAL_TARGETS) - gated
+    assert not missing, f"[adversarial.*] lacks {sorted(missing)}"
+
+
+def test_every_adversarial_item_is_held_out_and_no_false_claim_is_in_the_report() -> None:
+    manifest, questions = load_adversarial_set()
+    assert {q["split"] for q in questions} == {"heldout"}, "adversarial-docs-v1 is held out: never tune on it"
+    report_text = fold((ADVERSARIAL_EVALS_DIR.parent / "corpus" / "smarter-state-2023.txt").read_text(encoding="utf-8"))
+    strings = [s for q in questions for s in q["false_claims"]]
+    strings += [s for rec in manifest for s in (*rec["false_claims"], *rec["injection_texts"])]
+    assert not [s for s in strings if fold(s) in report_text], "a false claim the report itself states"
+
+
+@pytest.mark.parametrize(("kind", "metric"), ADVERSARIAL_GATED, ids=[f"adversarial-{k}-{m}" for k, m in ADVERSARIAL_GATED])
+def test_adversarial_meets_threshold(report: EvalReport, kind: str, metric: str) -> None:
+    assert report.adversarial is not None, "the gate's run must score the adversarial documents"
+    value = report.adversarial.metrics.get(metric)
+    bound = ADVERSARIAL[kind][metric]
+    assert value is not None, f"{metric} was not measured on the adversarial documents"
+    ok = value >= bound if kind == "minimum" else value <= bound
+    section = "\n".join(adversarial_markdown(report.adversarial, {}))
+    assert ok, f"adversarial: {metric} = {value} against {kind} {bound}.\n{section.split('### Documents at ingest', 1)[-1][:4000]}"
+
+
+@pytest.mark.parametrize("metric", sorted(ADVERSARIAL_TARGETS))
+def test_adversarial_threshold_meets_issue_target_or_states_the_shortfall(metric: str) -> None:
+    target = ADVERSARIAL_TARGETS[metric]
+    lower = metric in ADVERSARIAL_LOWER
+    bound = ADVERSARIAL["maximum" if lower else "minimum"].get(metric)
+    note = str(ADVERSARIAL["shortfalls"].get(metric, "")).strip()
+    assert bound is not None, f"{metric} has no threshold in [adversarial.*]"
+    meets = bound <= target if lower else bound >= target
+    assert meets or len(note) >= 40, (
+        f"adversarial {metric}: threshold {bound} misses issue 13's target {target}; "
+        "add [adversarial.shortfalls] text saying why and what would fix it"
     )
