@@ -1,6 +1,6 @@
 """Mission Desk: grounded answers, drafts and claim checks over The smarter state and its evidence."""
 
-from assistant.facade import SUPPORTED_TYPES, Assistant, SourceStatus
+from assistant.facade import SUPPORTED_TYPES, Assistant, SourceStatus, size_problem
 from assistant.schemas import (
     Answer,
     BriefingNote,
@@ -23,5 +23,5 @@ from assistant.settings import Settings
 __all__ = [
     "Answer", "Assistant", "BriefingNote", "Citation", "ClaimCheck", "CriterionFinding", "DraftCheck", "EvidenceGap",
     "IngestReport", "Metric", "MetricsDraft", "MissionTestAssessment", "RemovedSentence", "SentenceCheck", "Settings",
-    "SourceRecord", "SourceStatus", "Statement", "SUPPORTED_TYPES",
+    "SourceRecord", "SourceStatus", "Statement", "SUPPORTED_TYPES", "size_problem",
 ]

@@ -8,8 +8,12 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.errors import MissionDeskError
+
+if TYPE_CHECKING:
+    from assistant.schemas import IngestReport
 
 
 def _progress_bar():  # type: ignore[no-untyped-def]
@@ -32,7 +36,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from assistant import Assistant
 
     assistant = Assistant()
-    report = assistant.ingest([Path(p) for p in args.paths], progress=_progress_bar())
+    report = assistant.ingest(
+        [Path(p) for p in args.paths], progress=_progress_bar(), replace=args.replace, follow_links=args.follow_links
+    )
+    return _print_report(report, args)
+
+
+def _print_report(report: IngestReport, args: argparse.Namespace) -> int:
     if args.json:
         print(report.model_dump_json(indent=2))
     else:
@@ -43,7 +53,22 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         )
         for skipped in report.skipped:
             print(f"skipped {skipped.path}: {skipped.reason}")
-    return 1 if report.skipped and args.strict else 0
+    return 1 if report.skipped and getattr(args, "strict", False) else 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from assistant import Assistant
+
+    assistant = Assistant.load(build_if_missing=False)
+    try:
+        name = assistant.library_path(args.document)
+    except KeyError as exc:
+        print(f"error: {exc.args[0]}", file=sys.stderr)
+        return 2
+    report = assistant.remove_source(args.document)
+    if not args.json:
+        print(f"removed {name}")
+    return _print_report(report, args)
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
@@ -67,7 +92,8 @@ def _print_answer(answer) -> None:  # type: ignore[no-untyped-def]
     elif shown:
         print("\nSources:")
     for c in shown:
-        print(f"[{c.n}] {c.title} — {c.locator}\n    “{' '.join(c.quote.split())}”")
+        # The label says whose words these are: the source's, our summary of a work, or the user's own document.
+        print(f"[{c.n}] {c.title} — {c.locator}\n    {c.label}: “{' '.join(c.quote.split())}”")
     for r in answer.removed:
         print(f"(removed: {r.sentence[:80]} — {r.reason})")
 
@@ -189,7 +215,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", help="files or folders to add as user documents")
     p.add_argument("--json", action="store_true")
     p.add_argument("--strict", action="store_true", help="exit 1 if any file was skipped")
+    p.add_argument("--replace", action="store_true",
+                   help="a file named like a document already in the library replaces it (without this it is refused)")
+    p.add_argument("--follow-links", action="store_true",
+                   help="follow symbolic links (without this they are reported and skipped)")
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("remove", help="remove one of your documents from the library and the index")
+    p.add_argument("document", help="its id (see `sources`), its path in the library, or its file name if unique")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_remove)
 
     p = sub.add_parser("sources", help="list the catalogue with what is indexed")
     p.add_argument("--json", action="store_true")

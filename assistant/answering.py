@@ -22,6 +22,7 @@ from assistant.prompts import load_prompt
 from assistant.retrieval import HybridRetriever
 from assistant.schemas import Answer, Chunk, Citation
 from assistant.settings import Settings
+from assistant.text import stance
 from assistant.text.numbers import money
 from assistant.text.questions import asks_for_amount, clauses, focus_words, span_of
 from assistant.text.sentences import is_list_item
@@ -153,17 +154,18 @@ def refusal(
 
 def embedded(
     question: str, standalone: str, pool: list[compose.Candidate], citer: Citer, settings: Settings,
-    encode: citations.Encoder, library: compose.Library, unknown: Sequence[str] = (),
+    encode: citations.Encoder, library: compose.Library, unknown: Sequence[str] = (), *, user_led: bool = False,
 ) -> Answer:
     """An answer composed of the sources' own structural units (compose.STEPS), each sentence cited and verified,
     laid out as Markdown: paragraphs, then bullets for list items and table cells; then what it does not cover."""
-    composition = compose.compose(standalone, pool, library, settings.answer)
+    composition = compose.compose(standalone, pool, library, settings.answer, user_led=user_led)
     units = composition.units
     numbered = [Passage(i, c.passage.chunk, c.passage.score, c.passage.dense) for i, c in enumerate(units, 1)]
     draft = [f"{compose.render(c)} [{i}]." for i, c in enumerate(units, 1)]
     checked = verify(draft, numbered, encode=encode, make_citation=citer.quoting({i: c.unit for i, c in enumerate(units, 1)}),
                      settings=settings.verify)
-    text = layout(composition, checked.kept)
+    differs = differing(units, checked.kept, settings.answer.user_conflict_cover)
+    text = layout(composition, checked.kept, differs)
     missing = not_covered(standalone, composition, unknown) if checked.citations else []
     if not checked.citations or _nothing_covered(standalone, unknown):
         # Every part of the question is missing from what the sources say: filler is no answer.
@@ -174,19 +176,56 @@ def embedded(
         question=question, answer=text + coverage_note(missing), refused=False,
         citations=checked.citations, removed=checked.removed, mode="embedded", not_covered=missing,
         prompt_version=embedded_version(settings), standalone_question=standalone,
+        differs=[f"{c.passage.chunk.title}: {conflict.reason}" for c, conflict in differs.values()],
     )
 
 
-def layout(composition: compose.Composition, kept: Sequence[str | None]) -> str:
+# Plain text (no Markdown): the app escapes answers, and the CLI prints them as they are.
+USER_DOCUMENTS_LEAD = "From your documents (not the report or its evidence):"
+CATALOGUE_LEAD = "From the report and its evidence:"
+USER_DOCUMENTS_DIFFER = ("Your documents say something different from the report. The passages above are the "
+                         "report's and its evidence's; these are from documents you added:")
+
+
+def differing(
+    units: Sequence[compose.Candidate], kept: Sequence[str | None], cover: float
+) -> dict[int, tuple[compose.Candidate, stance.Conflict]]:
+    """The shown user-document units (by position) that say something different from a report or evidence-note
+    sentence shown in the same answer about the same thing (compose.conflict_with). Issue 13: a user document never
+    silently replaces the report's statement; the answer says they differ and shows both, labelled."""
+    shown = [(i, c) for i, c in enumerate(units) if i < len(kept) and kept[i] is not None]
+    catalogue = [c.unit.text for _, c in shown if not compose.is_users(c)]
+    out: dict[int, tuple[compose.Candidate, stance.Conflict]] = {}
+    for i, cand in shown:
+        if compose.is_users(cand):
+            conflict = compose.conflict_with(cand.unit.text, catalogue, cover)
+            if conflict is not None:
+                out[i] = (cand, conflict)
+    return out
+
+
+def layout(
+    composition: compose.Composition, kept: Sequence[str | None],
+    differs: dict[int, tuple[compose.Candidate, stance.Conflict]] | None = None,
+) -> str:
     """Blocks as Markdown paragraphs; list items and table cells as bullets; removed sentences left out.
 
     A lone item with sub-items reads as a paragraph followed by its sub-items as bullets; a list of items,
     a table's cells, and sub-items are bullets. A single item shown alone reads as a sentence: one bullet out
-    of its list says less than the sentence it is.
+    of its list says less than the sentence it is. The user's own documents come last (compose.catalogue_first)
+    under a line saying so, which says too when they differ from the report (``differs``).
     """
     shown = iter(kept)
     parts: list[str] = []
+    origin = "catalogue"  # what the text so far is from: an answer starts with the report's words unless labelled
     for block in composition.blocks:
+        users = bool(block.chosen) and compose.is_users(block.chosen[0])
+        if users and origin != "user":
+            parts.append(USER_DOCUMENTS_DIFFER if differs and parts else USER_DOCUMENTS_LEAD)
+            origin = "user"
+        elif block.chosen and not users and origin == "user":
+            parts.append(CATALOGUE_LEAD)
+            origin = "catalogue"
         tops = sum(1 for c in block.chosen if is_list_item(c.unit.text) and not compose.is_sub_item(c))
         subs = sum(1 for c in block.chosen if compose.is_sub_item(c))
         prose: list[str] = []

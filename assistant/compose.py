@@ -21,6 +21,7 @@ import numpy as np
 
 from assistant.schemas import Chunk
 from assistant.settings import AnswerSettings
+from assistant.text import stance
 from assistant.text.numbers import has_digit, numbers
 from assistant.text.questions import (
     addressed_to_model,
@@ -28,7 +29,7 @@ from assistant.text.questions import (
     asks_for_number,
     asks_for_references,
 )
-from assistant.text.sentences import is_list_item, leans_back, split_sentences, strip_bullet
+from assistant.text.sentences import is_list_item, leans_back, split_sentences, strip_bullet, strip_markers
 from assistant.text.words import terms
 from assistant.types import Passage, SentenceVectors, Unit
 
@@ -250,17 +251,68 @@ class Composition:
         return [c for b in self.blocks for c in b.chosen]
 
 
-def compose(question: str, pool: list[Candidate], library: Library, settings: AnswerSettings) -> Composition:
+def compose(
+    question: str, pool: list[Candidate], library: Library, settings: AnswerSettings, *, user_led: bool = False
+) -> Composition:
     """The composer's steps (STEPS) in order: the best sentences, completed (lists, antecedents, figures, a
-    table asked for whole), then grouped into their source blocks so lists and tables keep their shape."""
-    picks = catalogue_first(select(pool, settings.max_sentences, settings))
+    table asked for whole), then grouped into their source blocks so lists and tables keep their shape.
+
+    ``user_led``: the question names what only the user's documents name, so their sentences may lead; otherwise
+    the report and its evidence lead whenever they answer at all (select_by_origin, catalogue_first).
+    """
+    order = (lambda units: units) if user_led else catalogue_first
+    picks = order(select_by_origin(pool, settings, user_led=user_led))
     chosen = with_continuation(picks, pool)
     chosen = with_list_items(chosen, pool, extra=settings.list_items)
     chosen = with_antecedents(chosen, pool)
     chosen = with_numbers(question, chosen, pool)
-    chosen = fit(chosen, picks, settings.max_sentences, settings.completing_extra)
+    if user_led:
+        chosen = fit(chosen, picks, settings.max_sentences, settings.completing_extra)
+    else:  # the user's few units are their own section: completing the report's answer never pushes them out
+        chosen = fit([c for c in chosen if not is_users(c)], picks, settings.max_sentences, settings.completing_extra) \
+            + [c for c in chosen if is_users(c)]
     chosen = complete_table(question, chosen, library)
-    return Composition(group(catalogue_first(chosen)))
+    return Composition(group(order(chosen)))
+
+
+def is_users(cand: Candidate) -> bool:
+    """Is this unit from a document the user added (not the report or its evidence)?"""
+    return cand.passage.chunk.origin == "user document"
+
+
+def select_by_origin(pool: list[Candidate], settings: AnswerSettings, *, user_led: bool = False) -> list[Candidate]:
+    """``select`` over the report and its evidence first, then a few of the user's documents' units after them.
+
+    When the catalogue answers at all (its best unit clears the refusal floor), its units are chosen against its
+    own best, so no user document can crowd them out by scoring higher (a keyword-stuffed upload copying the
+    question's words). Then at most ``user_units`` of the user's units that score ``relative_floor`` of the
+    catalogue's best follow, those saying something different from the catalogue's picks first (the answer then
+    says so). When the catalogue does not answer, or the question is about a user document (``user_led``), all
+    units compete as one pool.
+    """
+    catalogue = [c for c in pool if not is_users(c)]
+    picks = select(catalogue, settings.max_sentences, settings)
+    if user_led or not picks or picks[0].score < settings.refusal_threshold:
+        return select(pool, settings.max_sentences, settings)
+    floor = settings.relative_floor * picks[0].score
+    users = select([c for c in pool if is_users(c) and c.score >= floor], settings.max_sentences, settings)
+    said = [c.unit.text for c in picks]
+    users.sort(key=lambda c: conflict_with(c.unit.text, said, settings.user_conflict_cover) is None)
+    return picks + users[: settings.user_units]
+
+
+def conflict_with(text: str, catalogue: Sequence[str], cover: float) -> stance.Conflict | None:
+    """What ``text`` (a user document's sentence) says differently from the catalogue sentence it is about, or None.
+
+    "About" is the stance engine's alignment: the catalogue sentence (or two adjacent ones) holding the largest
+    share of the sentence's topic words, at least ``cover`` of them.
+    """
+    if not catalogue:
+        return None
+    start, end, share = stance.align(text, catalogue)
+    if share < cover:
+        return None
+    return stance.compare(text, " ".join(catalogue[start:end]))
 
 
 def catalogue_first(units: list[Candidate]) -> list[Candidate]:
@@ -271,9 +323,7 @@ def catalogue_first(units: list[Candidate]) -> list[Candidate]:
     Applied to the picks before they are completed, so the lead's list items and antecedents are the
     catalogue's, and ``fit`` drops the user documents' blocks first.
     """
-    return [c for c in units if c.passage.chunk.origin != "user document"] + [
-        c for c in units if c.passage.chunk.origin == "user document"
-    ]
+    return [c for c in units if not is_users(c)] + [c for c in units if is_users(c)]
 
 
 def complete_table(question: str, chosen: list[Candidate], library: Library) -> list[Candidate]:
@@ -458,7 +508,7 @@ def render(candidate: Candidate) -> str:
         return _render_row(chunk.context, text)
     if chunk.kind == "figure":
         return _render_figure(text)
-    sentence = strip_bullet(text)
+    sentence = strip_markers(strip_bullet(text))
     sentence = _EMPHASIS.sub(r"\1", sentence)
     return sentence.rstrip(" .")
 

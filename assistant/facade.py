@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -42,19 +42,20 @@ from assistant.schemas import (
     MissionTestAssessment,
     SourceRecord,
 )
-from assistant.settings import Settings
+from assistant.settings import MAX_K, Settings
 from assistant.store import IndexStore
 from assistant.text.questions import clauses, strip_markup
 from assistant.types import Passage, Unit
 from ingest.catalogue import Catalogue
-from ingest.loaders import SUPPORTED, load
-from ingest.pipeline import run_ingest, user_source_id
+from ingest.loaders import SUPPORTED, load, size_problem
+from ingest.pipeline import library_files, remove_library_file, run_ingest, user_source_id
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
 REFUSAL = answering.REFUSAL
 SUPPORTED_TYPES: tuple[str, ...] = tuple(SUPPORTED)
+__all__ = ["SUPPORTED_TYPES", "Assistant", "SourceStatus", "size_problem"]
 Mode = Literal["embedded", "llm"]
 
 
@@ -92,6 +93,7 @@ class Assistant:
         self.profile = profile or load_profile(self.settings.corpus_dir / "profile.toml")
         self.citer = Citer(self.catalogue)
         self._lock = threading.Lock()
+        self._build_lock = threading.Lock()  # one snapshot build at a time, outside _lock
         self._retriever: HybridRetriever | None = None
         self._checked_at = 0.0
 
@@ -112,45 +114,89 @@ class Assistant:
         """The retrieval snapshot of the current index generation.
 
         Another process (the CLI, a teammate on the same Chroma server) may switch generations: the
-        pointer is read at most once a second and a new snapshot is built when it has moved.
+        pointer is read at most once a second and a new snapshot is built when it has moved. The build runs
+        outside the lock readers need: while one thread builds, the others keep answering from the previous
+        snapshot (only the very first snapshot is waited for).
         """
         with self._lock:
+            current = self._retriever
             now = time.monotonic()
-            if self._retriever is None or now - self._checked_at > self.settings.generation_check_seconds:
-                active = self.store.active_generation()
-                self._checked_at = now
-                if active is None:
-                    raise IndexMissingError("no index yet: run `python -m assistant ingest`")
-                if self._retriever is None or self._retriever.generation != active:
-                    self._retriever = self._new_retriever(active)
-            return self._retriever
+            if current is not None and now - self._checked_at <= self.settings.generation_check_seconds:
+                return current
+            active = self.store.active_generation()
+            self._checked_at = now
+            if active is None:
+                raise IndexMissingError("no index yet: run `python -m assistant ingest`")
+            if current is not None and current.generation == active:
+                return current
+        if not self._build_lock.acquire(blocking=current is None):
+            return current  # type: ignore[return-value] - another thread is building; the previous one answers
+        try:
+            with self._lock:
+                if self._retriever is not None and self._retriever.generation == active:
+                    return self._retriever
+            fresh = self._new_retriever(active)
+            with self._lock:
+                self._retriever = fresh
+            return fresh
+        finally:
+            self._build_lock.release()
 
     def _new_retriever(self, generation: str | None = None) -> HybridRetriever:
         # Catalogue citations and front matter name authors and publishers the passages may not.
         sources = self.store.sources(generation)
-        texts = [f"{r.title} {r.citation}" for r in self.catalogue.records] + [s.text for s in sources]
-        return HybridRetriever(self.store, texts, generation, self.settings.retrieval)
+        users = [s.text for s in sources if s.record.kind == "user document"]
+        texts = [f"{r.title} {r.citation}" for r in self.catalogue.records] + [
+            s.text for s in sources if s.record.kind != "user document"
+        ]
+        return HybridRetriever(self.store, texts, generation, self.settings.retrieval, user_vocabulary=users)
 
     def ingest(
-        self, paths: Sequence[Path] = (), progress: Callable[[int, int, str], None] | None = None
+        self, paths: Sequence[Path] = (), progress: Callable[[int, int, str], None] | None = None, *,
+        replace: bool = False, follow_links: bool = False,
     ) -> IngestReport:
-        """Index the corpus and user documents (adding ``paths`` first); atomic and idempotent."""
-        report = run_ingest(self.settings, self.embeddings, self.store, self.catalogue, paths=paths, progress=progress)
+        """Index the corpus and user documents (adding ``paths`` first); atomic and idempotent.
+
+        Folders keep their sub-folders in the documents' names and ids. A different file under a name already in
+        the library is refused (a per-file error) unless ``replace``; symbolic links are reported and not followed
+        unless ``follow_links``.
+        """
+        report = run_ingest(
+            self.settings, self.embeddings, self.store, self.catalogue, paths=paths, progress=progress,
+            replace=replace, follow_links=follow_links,
+        )
         if report.changed or self._retriever is None:
             fresh = self._new_retriever() if self.store.active_generation() else None
             with self._lock:
                 self._retriever = fresh
         return report
 
-    def remove_source(self, source_id: str) -> IngestReport:
-        """Delete a user document and drop its chunks from the index."""
-        # A front-matter id names the source, so look the file up in the index as well as by name.
+    def library_path(self, source_id: str) -> str:
+        """The path inside the library of the user document ``source_id`` names: its id, its path in the library
+        ("batch0/summary.txt") or, when only one document has it, its bare file name. KeyError otherwise."""
+        files = library_files(self.settings.user_documents_dir)
+        # A front-matter id names the source, so look the file up in the index as well as by its own id.
         indexed = {s.record.id: s.record.file for s in self.store.sources() if s.record.kind == "user document"}
-        for path in self.settings.user_documents_dir.glob("*"):
-            if source_id in (user_source_id(path), path.name) or indexed.get(source_id) == path.name:
-                path.unlink()
-                return self.ingest()
+        exact = [rel for rel in files if source_id in (user_source_id(rel), rel.as_posix()) or
+                 indexed.get(source_id) == rel.as_posix()]
+        named = [rel for rel in files if rel.name == source_id]
+        if len(exact) == 1 or (not exact and len(named) == 1):
+            return (exact or named)[0].as_posix()
+        if named:
+            ids = ", ".join(f"{user_source_id(rel)} ({rel})" for rel in named)
+            raise KeyError(f"{len(named)} user documents are named {source_id!r}: give the id of one of them: {ids}")
         raise KeyError(f"no user document with id {source_id!r} (corpus sources cannot be removed here)")
+
+    def library_file(self, library_path: str) -> Path | None:
+        """The library's file stored at ``library_path`` ("memo.md", "batch0/summary.txt"), or None: what an upload of
+        that name would replace."""
+        return library_files(self.settings.user_documents_dir).get(PurePosixPath(library_path))
+
+    def remove_source(self, source_id: str) -> IngestReport:
+        """Delete exactly one user document (by id, library path, or a file name only it has) and drop its chunks."""
+        rel = self.library_path(source_id)
+        remove_library_file(self.settings.user_documents_dir / rel, self.settings.user_documents_dir)
+        return self.ingest()
 
     def sources(self) -> list[SourceStatus]:
         """The catalogue and user documents, each with what is indexed of it."""
@@ -181,11 +227,24 @@ class Assistant:
             )
         return " ".join(question.split())
 
+    def _validate_options(
+        self, k: int | None, source_ids: Sequence[str] | None, kinds: Sequence[str] | None
+    ) -> None:
+        """API parameters checked before any work: a clear QuestionError, never a deep failure or a huge scan."""
+        most = MAX_K
+        if k is not None and (isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= most):
+            raise QuestionError(f"k (passages to retrieve) must be a whole number from 1 to {most}, not {k!r}")
+        for name, values in (("source_ids", source_ids), ("kinds", kinds)):
+            if values is not None and (isinstance(values, str) or not all(isinstance(v, str) for v in values)):
+                raise QuestionError(f"{name} must be a list of strings, not {values!r}"[:200])
+
     def retrieve(
         self, question: str, *, k: int | None = None, source_ids: Sequence[str] | None = None,
         kinds: Sequence[str] | None = None,
     ) -> tuple[list[Passage], np.ndarray]:
         """Passages for a question (and its vector), without composing an answer."""
+        self._validate(question)
+        self._validate_options(k, source_ids, kinds)
         return self._retrieve(self.retriever, question, k=k, source_ids=source_ids, kinds=kinds)
 
     def _retrieve(
@@ -225,6 +284,7 @@ class Assistant:
         began = time.perf_counter()
         asked = strip_markup(question) if isinstance(question, str) else question
         question = self._validate(question)
+        self._validate_options(k, source_ids, kinds)
         history = [(self._validate(q), a) for q, a in (history or [])][-6:]
         llm = self._llm_for(mode)
         # Markdown, HTML or quotes pasted around a question are not part of what it asks.
@@ -234,7 +294,12 @@ class Assistant:
         passages, vector = self._retrieve(snapshot, standalone, k=k, source_ids=source_ids, kinds=kinds)
         timings["retrieve"] = time.perf_counter() - began
         pool = answering.scored_units(snapshot, standalone, vector, passages, self.settings)
-        best = max((c.score for c in pool), default=0.0)
+        # A question naming the report asks what the report says: the user's documents cannot answer it (they may
+        # follow an answer, labelled); one naming what only a user document names is about that document.
+        about_report = self.profile.names_report(standalone)
+        user_led = not about_report and bool(snapshot.names_only_in_user_documents(standalone))
+        best = max((c.score for c in pool if not (about_report and c.passage.chunk.origin == "user document")),
+                   default=0.0)
         unknown = snapshot.unknown_names(standalone)
         library = answering.SnapshotLibrary(snapshot, standalone, vector, self.settings)
         # A clause naming something the sources never mention is a part they do not cover; the question is
@@ -248,7 +313,7 @@ class Assistant:
             )
         elif llm is None:
             answer = answering.embedded(question, standalone, pool, self.citer, self.settings, self.embeddings.embed,
-                                        library, unknown)
+                                        library, unknown, user_led=user_led)
         else:
             answer = answering.with_llm(
                 question, standalone, answering.whole_units(standalone, passages, library), self.citer, self.settings,

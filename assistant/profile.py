@@ -125,6 +125,7 @@ class CorpusProfile(_Strict):
     """Everything that only fits one corpus; see corpus/profile.toml."""
 
     report_id: str = ""
+    report_names: list[str] = Field(default_factory=list)
     examples: list[str] = Field(default_factory=list)
     missions: list[str] = Field(default_factory=list)
     tables: Tables = Field(default_factory=Tables)
@@ -146,6 +147,10 @@ class CorpusProfile(_Strict):
         """The named drafting query with its {placeholders} filled, or None when this profile has none."""
         text = self.queries.get(name)
         return text.format(**values) if text is not None else None
+
+    def names_report(self, question: str) -> bool:
+        """Does ``question`` name the report itself ('Does the report recommend...?', 'What does IPPR say...')?"""
+        return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", question, re.IGNORECASE) for name in self.report_names)
 
     def mission_named(self, text: str) -> str | None:
         """The profile's mission ``text`` names, matched case-insensitively ('health' -> 'Health')."""

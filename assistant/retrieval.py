@@ -29,7 +29,7 @@ class HybridRetriever:
 
     def __init__(
         self, store: IndexStore, extra_vocabulary: Sequence[str] = (), generation: str | None = None,
-        settings: RetrievalSettings | None = None,
+        settings: RetrievalSettings | None = None, user_vocabulary: Sequence[str] = (),
     ) -> None:
         self.settings = settings or RetrievalSettings()
         # Everything is read from one generation, so a switch during the build cannot mix two.
@@ -42,8 +42,14 @@ class HybridRetriever:
         self.sentences: SentenceVectors = store.sentence_vectors(self.generation)
         self.vectorstore = store.vectorstore(self.generation) if self.chunks else None
         self.acronyms = find_acronyms(c.text for c in self.chunks)
-        texts = [c.display_text for c in self.chunks] + list(extra_vocabulary)
-        self.vocabulary = frozenset(w for t in texts for w in vocabulary_words(t))
+        self.has_user_documents = any(c.origin == "user document" for c in self.chunks)
+        # The catalogue's words (report, evidence notes, their citations: ``extra_vocabulary``) and, apart, those
+        # of the user's documents (``user_vocabulary``): a question naming what only a user document names is
+        # about that document (names_only_in_user_documents).
+        catalogue = [c.display_text for c in self.chunks if c.origin != "user document"] + list(extra_vocabulary)
+        self.catalogue_vocabulary = frozenset(w for t in catalogue for w in vocabulary_words(t))
+        users = [c.display_text for c in self.chunks if c.origin == "user document"] + list(user_vocabulary)
+        self.vocabulary = self.catalogue_vocabulary | frozenset(w for t in users for w in vocabulary_words(t))
 
     def expand(self, question: str) -> str:
         """The question with acronyms the sources define added beside their long forms, and back."""
@@ -55,6 +61,15 @@ class HybridRetriever:
         A question about something the sources never name cannot be answered from them, however
         close its other words come; this makes refusals of such questions certain and explainable.
         """
+        return self._names_outside(question, self.vocabulary)
+
+    def names_only_in_user_documents(self, question: str) -> list[str]:
+        """Names in the question that a user document mentions and the report and its evidence never do
+        ("Harbourside"): such a question is about the user's document, which may then lead the answer."""
+        return [w for w in self._names_outside(question, self.catalogue_vocabulary)
+                if w not in self._names_outside(question, self.vocabulary)]
+
+    def _names_outside(self, question: str, vocabulary: frozenset[str]) -> list[str]:
         found = []
         for m in _NAME_OR_NUMBER.finditer(question):
             word = m.group(0)
@@ -64,7 +79,7 @@ class HybridRetriever:
             if word.isalpha() and word.isupper():
                 continue  # acronyms are too often spelt differently from the sources ("IIPP")
             key = _POSSESSIVE.sub("", word).lower()
-            if key not in self.vocabulary and key.rstrip("s") not in self.vocabulary:
+            if key not in vocabulary and key.rstrip("s") not in vocabulary:
                 found.append(word)
         return found
 
@@ -85,7 +100,10 @@ class HybridRetriever:
                 out.append((chunk, 1.0 - float(distance)))
         return out
 
-    def lexical(self, question: str, k: int, source_ids: Sequence[str] | None, kinds: Sequence[str] | None) -> list[Chunk]:
+    def lexical(
+        self, question: str, k: int, source_ids: Sequence[str] | None, kinds: Sequence[str] | None,
+        origin: str | None = None,
+    ) -> list[Chunk]:
         if self.bm25 is None:
             return []
         query = terms(question)
@@ -97,7 +115,7 @@ class HybridRetriever:
         for i in order:
             if scores[i] <= 0 or len(out) >= k:
                 break
-            if self._allowed(self.chunks[i], source_ids, kinds):
+            if self._allowed(self.chunks[i], source_ids, kinds) and origin in (None, self.chunks[i].origin):
                 out.append(self.chunks[i])
         return out
 
@@ -110,11 +128,26 @@ class HybridRetriever:
         source_ids: Sequence[str] | None = None,
         kinds: Sequence[str] | None = None,
     ) -> list[Passage]:
-        """Top ``k`` passages for the question, fused from dense and lexical rankings."""
-        where = _where(source_ids, kinds)
+        """Top ``k`` passages for the question, fused from dense and lexical rankings.
+
+        With user documents indexed, the catalogue (report and evidence notes) and the user's documents are
+        ranked apart, ``k`` each, catalogue first: a set of uploads written to rank first (the question's words
+        over and over) can never push the report out of the passages a question gets (issue 13).
+        """
+        if not self.has_user_documents:
+            return self._ranked(question, query_vector, k, source_ids, kinds, None)
+        found = self._ranked(question, query_vector, k, source_ids, kinds, "catalogue")
+        found += self._ranked(question, query_vector, k, source_ids, kinds, "user document")
+        return [Passage(n, p.chunk, p.score, p.dense) for n, p in enumerate(found, start=1)]
+
+    def _ranked(
+        self, question: str, query_vector: np.ndarray, k: int, source_ids: Sequence[str] | None,
+        kinds: Sequence[str] | None, origin: str | None,
+    ) -> list[Passage]:
+        where = _where(source_ids, kinds, origin)
         pool = max(self.settings.pool_factor * k, self.settings.pool_min)
         dense = self.dense(query_vector, pool, where)
-        lexical = self.lexical(self.expand(question), pool, source_ids, kinds)
+        lexical = self.lexical(self.expand(question), pool, source_ids, kinds, origin)
         fused: dict[str, float] = {}
         for rank, (chunk, _) in enumerate(dense):
             fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (self.settings.rrf_k + rank + 1)
@@ -139,8 +172,10 @@ class HybridRetriever:
         return out
 
 
-def _where(source_ids: Sequence[str] | None, kinds: Sequence[str] | None) -> dict | None:
-    clauses = []
+def _where(source_ids: Sequence[str] | None, kinds: Sequence[str] | None, origin: str | None = None) -> dict | None:
+    clauses: list[dict] = []
+    if origin:
+        clauses.append({"origin": origin})
     if source_ids:
         clauses.append({"source_id": {"$in": list(source_ids)}})
     if kinds:

@@ -156,6 +156,12 @@ class Answer(BaseModel):
         description="Parts of the question the sources do not cover, each as a short phrase ('the running cost of "
         "mission councils'); the answer text says so too.",
     )
+    differs: list[str] = Field(
+        default_factory=list,
+        description="Where a document the user added says something different from the report or its evidence "
+        "shown in the same answer: one line each ('team-memo.md: names 'Chancellor', which the report does not'); "
+        "the answer text says so too, and shows both, labelled.",
+    )
     timings: dict[str, float] = Field(default_factory=dict)
 
 

@@ -68,6 +68,15 @@ class AnswerSettings(_Tuned):
     list_items: int = Field(default=6, description="Most items one announced list brings in (the report's longest "
                             "lists in the summary have six).")
     min_words: int = Field(default=4, description="Shortest prose unit worth quoting (bare labels are shorter).")
+    user_units: int = Field(
+        default=2, ge=0, le=6, description="Most sentences of the user's own documents shown, in their own labelled "
+        "section, after an answer the report and its evidence lead. A design choice, not tuned: enough to show where "
+        "a document the user added differs from the report, never enough to outweigh it.")
+    user_conflict_cover: float = Field(
+        default=0.5, ge=0, le=1, description="Share of a user document sentence's topic words a report (or evidence "
+        "note) sentence in the same answer must hold before the stance engine may call the two contradictory "
+        "(answers then say the user's document differs). Not tuned (no labelled set of user documents yet): the "
+        "stance engine's own alignment needs at least half the words to call a sentence a restatement.")
 
 
 class VerifySettings(_Tuned):
@@ -191,6 +200,9 @@ class MissionTestSettings(_Tuned):
                                  "10-year test's horizon (the report's ten years; not tuned).")
 
 
+MAX_K = 30  # most passages one question may retrieve (settings.k and the API's k= are bounded by it)
+
+
 class Settings(BaseSettings):
     """Configuration of Mission Desk; override any field with MISSION_DESK_<FIELD>."""
 
@@ -216,7 +228,7 @@ class Settings(BaseSettings):
     )
     chroma_port: int = Field(default=8000, description="Chroma server port.")
     collection: str = Field(default="mission_desk", description="Prefix of the Chroma collections.")
-    k: int = Field(default=6, ge=1, le=30, description="Passages retrieved per question.")
+    k: int = Field(default=6, ge=1, le=MAX_K, description="Passages retrieved per question.")
     answer: AnswerSettings = Field(default_factory=lambda: AnswerSettings())
     retrieval: RetrievalSettings = Field(default_factory=lambda: RetrievalSettings())
     verify: VerifySettings = Field(default_factory=lambda: VerifySettings())

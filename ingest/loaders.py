@@ -37,6 +37,16 @@ class LoadedDocument:
     body_start: int = 0  # where the body starts (after Markdown front matter)
 
 
+def size_problem(size: int, max_bytes: int) -> str | None:
+    """Why a file of ``size`` bytes is refused (empty, or over the limit), or None. Sizes are in MB of 2**20 bytes,
+    as the limit is set (20 * 1024 * 1024 shows as "20 MB", never "21 MB")."""
+    if size == 0:
+        return "empty file (0 bytes)"
+    if size > max_bytes:
+        return f"too large ({size / 2**20:.1f} MB; the limit is {max_bytes / 2**20:g} MB)"
+    return None
+
+
 def display_name(path: Path | str) -> str:
     """A path as text that can be shown and stored: bytes that are not UTF-8 become U+FFFD."""
     return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
@@ -59,10 +69,9 @@ def load(path: Path, *, max_bytes: int, limits: IngestSettings | None = None) ->
         size = path.stat().st_size
     except OSError as exc:
         raise LoaderError(name, f"cannot be read ({exc.strerror})") from exc
-    if size == 0:
-        raise LoaderError(name, "empty file (0 bytes)")
-    if size > max_bytes:
-        raise LoaderError(name, f"too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB)")
+    problem = size_problem(size, max_bytes)
+    if problem:
+        raise LoaderError(name, problem)
     doc = _load_any(path, suffix, limits)
     doc = replace(doc, title=clean(doc.title))
     if not _is_utf8(doc.text) or not _is_utf8(doc.title):
@@ -100,6 +109,10 @@ def _load_any(path: Path, suffix: str, limits: IngestSettings) -> LoadedDocument
         return _load_html(path, text)
     if suffix in (".md", ".markdown"):
         return _load_markdown(path, drop_comments(text), limits)
+    if text.startswith("---"):
+        # A plain text opening with a YAML block is read like Markdown front matter: its keys are data about the
+        # document, and the pipeline refuses one that claims a catalogue source's id, title or citation.
+        return _load_markdown(path, text, limits)
     _require_text(path, text)
     return LoadedDocument(path, text, _first_line(text) or path.stem)
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import logging
+import os
 import re
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 
@@ -31,7 +32,7 @@ from assistant.text.sentences import split_sentences
 from assistant.types import IndexedSource
 from ingest.catalogue import Catalogue
 from ingest.chunking import chunk_text
-from ingest.loaders import SUPPORTED, LoadedDocument, display_name, load
+from ingest.loaders import LoadedDocument, display_name, load
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]
@@ -44,6 +45,7 @@ class SourceFile:
 
     path: Path
     record: SourceRecord | None  # None: a user document, recorded from what the loader finds
+    library_path: PurePosixPath | None = None  # a user document's path inside the library ("batch0/summary.txt")
 
 
 @dataclass(frozen=True)
@@ -53,12 +55,38 @@ class Prepared:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "document"
+    # \w is Unicode-aware: a Greek or Chinese name keeps readable letters rather than becoming "document".
+    return re.sub(r"[\W_]+", "-", text.casefold()).strip("-")[:48].strip("-") or "document"
 
 
-def user_source_id(path: Path) -> str:
-    """Stable id of a user document, from its file name."""
-    return f"user-{_slug(path.stem)}-{path.suffix.lower().lstrip('.')}"
+def user_source_id(library_path: str | PurePosixPath) -> str:
+    """Stable, unique id of the user document stored at ``library_path`` inside the library (a bare file name for a
+    file added on its own, "batch0/summary.txt" for one added with its folder): a readable slug of the path and a
+    short hash of its exact text, so "a b.md" and "a-b.md", "Notes.TXT" and "notes.txt", or two names in a script
+    the slug cannot spell, never share an id."""
+    path = PurePosixPath(library_path)
+    exact = path.as_posix().encode("utf-8", "surrogateescape")
+    suffix = path.suffix.lower().lstrip(".") or "file"
+    return f"user-{_slug(path.with_suffix('').as_posix())}-{suffix}-{hashlib.sha256(exact).hexdigest()[:8]}"
+
+
+def is_hidden(name: str) -> bool:
+    """A dot-file or dot-folder: never indexed (the library keeps its own temporary copies under such names)."""
+    return name.startswith(".")
+
+
+def library_files(user_dir: Path) -> dict[PurePosixPath, Path]:
+    """Every user document in the library by its path inside it (sub-folders included, hidden names excluded)."""
+    found: dict[PurePosixPath, Path] = {}
+    if not user_dir.exists():
+        return found
+    for root, dirs, files in os.walk(user_dir):
+        dirs[:] = sorted(d for d in dirs if not is_hidden(d))
+        for name in sorted(files):
+            path = Path(root) / name
+            if not is_hidden(name) and path.is_file():
+                found[PurePosixPath(path.relative_to(user_dir).as_posix())] = path
+    return found
 
 
 def discover(settings: Settings, catalogue: Catalogue) -> list[SourceFile]:
@@ -68,21 +96,20 @@ def discover(settings: Settings, catalogue: Catalogue) -> list[SourceFile]:
         for r in catalogue.records
         if r.file and (settings.corpus_dir / r.file).exists()
     ]
-    user_dir = settings.user_documents_dir
-    if user_dir.exists():
-        files += [SourceFile(p, None) for p in sorted(user_dir.iterdir()) if p.is_file() and not p.name.startswith(".")]
+    files += [SourceFile(path, None, rel) for rel, path in library_files(settings.user_documents_dir).items()]
     return files
 
 
-def _record_for(doc: LoadedDocument, path: Path) -> SourceRecord:
+def _record_for(doc: LoadedDocument, library_path: PurePosixPath) -> SourceRecord:
     meta = doc.metadata
+    shown = display_name(library_path.as_posix())
     return SourceRecord(
-        id=str(meta.get("id") or user_source_id(path)),
+        id=str(meta.get("id") or user_source_id(library_path)),
         title=str(meta.get("title") or doc.title)[:200],
-        citation=str(meta.get("citation") or f"{doc.title} (user document: {path.name})"),
+        citation=str(meta.get("citation") or f"{doc.title} (user document: {shown})"),
         url=str(meta["url"]) if meta.get("url") else None,
         kind="user document",
-        file=path.name,
+        file=shown,
         licence=str(meta.get("licence", "supplied by the user")),
         basis=str(meta.get("basis", "")),
     )
@@ -136,7 +163,7 @@ def prepare(source: SourceFile, settings: Settings, embeddings: MiniLMEmbeddings
     indexed = doc
     if source.record is None:
         _refuse_posing(doc, catalogue, source.path)
-    record = source.record or _record_for(doc, source.path)
+    record = source.record or _record_for(doc, source.library_path or PurePosixPath(source.path.name))
     if source.record is None:
         indexed = _without_instructions(doc)
         chunks = _chunks(indexed, record, source, settings, embeddings, catalogue)
@@ -166,7 +193,7 @@ def _chunks(
     return chunk_text(
         doc.text,
         source_id=record.id,
-        title=record.title if source.record else display_name(source.path.name),
+        title=record.title if source.record else record.file or display_name(source.path.name),
         count=embeddings.count_tokens,
         budget=settings.chunk_tokens,
         page_starts=doc.page_starts,
@@ -185,49 +212,147 @@ def sentence_units(chunk: Chunk) -> list[tuple[str, int, int, str]]:
     return units
 
 
-def add_files(paths: Iterable[Path], settings: Settings) -> tuple[list[Path], list[FileError]]:
+@dataclass(frozen=True)
+class Added:
+    """What ``add_files`` did: the library files now in place (``new``: those this call created; ``replaced``: a
+    replaced file's earlier version, kept aside until the index holds the new one) and the errors."""
+
+    accepted: list[Path]
+    new: list[Path]
+    errors: list[FileError]
+    replaced: dict[Path, Path] = field(default_factory=dict)
+
+
+def add_files(
+    paths: Iterable[Path], settings: Settings, *, replace: bool = False, follow_links: bool = False
+) -> Added:
     """Validate files and copy the readable ones into the user documents folder.
 
-    Each file succeeds or fails on its own: whatever one file causes becomes that file's FileError.
+    Each file succeeds or fails on its own: whatever one file causes becomes that file's FileError. A folder keeps
+    its shape: ``reports/2024/summary.txt`` goes in as "reports/2024/summary.txt", so same-named files in two
+    sub-folders are two documents. Hidden files and folders, unsupported types and symbolic links (unless
+    ``follow_links``) are reported, never silently passed over. A different file under a name already in the
+    library is refused unless ``replace``; the same bytes again change nothing.
     """
-    accepted: list[Path] = []
-    errors: list[FileError] = []
     target_dir = settings.user_documents_dir
     target_dir.mkdir(parents=True, exist_ok=True)
-    expanded: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            expanded += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED)
-        else:
-            expanded.append(path)
-    for path in expanded:
+    found, errors = _expand(paths, follow_links)
+    added = Added([], [], errors)
+    for path, library_path in found:
         try:
-            accepted.append(_add_file(path, settings, target_dir))
+            _add_file(path, library_path, settings, target_dir, added, replace=replace)
         except LoaderError as exc:
             errors.append(FileError(path=exc.path, reason=exc.reason))
         except Exception as exc:  # noqa: BLE001 - one bad file must never abort the batch
             errors.append(_unexpected(path, exc))
-    return accepted, errors
+    return added
 
 
-def _add_file(path: Path, settings: Settings, target_dir: Path) -> Path:
+def _expand(paths: Iterable[Path], follow_links: bool) -> tuple[list[tuple[Path, PurePosixPath]], list[FileError]]:
+    """Each file to add with its path inside the library, and what is passed over (reported, not silent)."""
+    found: list[tuple[Path, PurePosixPath]] = []
+    errors: list[FileError] = []
+
+    def skip(path: Path, reason: str) -> None:
+        errors.append(FileError(path=display_name(path), reason=reason))
+
+    link = "a symbolic link, not followed (add --follow-links to index what it points to)"
+    for path in paths:
+        if path.is_symlink() and not follow_links:
+            skip(path, link)
+        elif path.is_dir():
+            # The folder's own name (resolved, so "." or ".." name the real folder) heads its files' paths.
+            top = PurePosixPath(path.resolve().name or "folder")
+            for root, dirs, files in os.walk(path, followlinks=follow_links):
+                here = Path(root)
+                for name in sorted(dirs):
+                    sub = here / name
+                    if is_hidden(name):
+                        skip(sub, "a hidden folder (its name starts with '.'): not searched")
+                    elif sub.is_symlink() and not follow_links:
+                        skip(sub, link)
+                dirs[:] = sorted(d for d in dirs if not is_hidden(d) and (follow_links or not (here / d).is_symlink()))
+                for name in sorted(files):
+                    file = here / name
+                    if is_hidden(name):
+                        skip(file, "a hidden file (its name starts with '.'): not indexed; rename it to add it")
+                    elif file.is_symlink() and not follow_links:
+                        skip(file, link)
+                    else:
+                        found.append((file, top / file.relative_to(path).as_posix()))
+        elif is_hidden(path.name):
+            skip(path, "a hidden file (its name starts with '.'): not indexed; rename it to add it")
+        else:
+            found.append((path, PurePosixPath(path.name)))
+    return found, errors
+
+
+def _add_file(
+    path: Path, library_path: PurePosixPath, settings: Settings, target_dir: Path, added: Added, *, replace: bool
+) -> None:
+    """Copy ``path`` into the library as ``library_path``, recording it in ``added`` (raises LoaderError)."""
     if not path.exists():
         raise LoaderError(display_name(path), "file not found")
     load(path, max_bytes=settings.max_upload_bytes, limits=settings.ingest)
     resolved = path.resolve()
-    if resolved.is_relative_to(settings.corpus_dir.resolve()) or resolved.parent == target_dir.resolve():
-        return resolved
-    target = target_dir / path.name
+    if resolved.is_relative_to(settings.corpus_dir.resolve()) or resolved.is_relative_to(target_dir.resolve()):
+        added.accepted.append(resolved)
+        return
+    target = target_dir / library_path
+    if target in added.accepted:
+        raise LoaderError(display_name(path), f"another file in this batch is also named '{library_path}'")
+    backup = None
+    if target.exists():
+        if _same_bytes(path, target):
+            added.accepted.append(target)
+            return
+        if not replace:
+            raise LoaderError(
+                display_name(path),
+                f"a different document named '{display_name(library_path.as_posix())}' is already in the library: "
+                "replace it (--replace on the command line) or rename the file",
+            )
     # A short hidden name for the copy in progress: "." + a 255-byte name + ".partial" is too long for the
     # file system (ENAMETOOLONG), and hidden files are never indexed.
-    partial = target_dir / f".upload-{hashlib.sha256(path.name.encode()).hexdigest()[:16]}.partial"
+    key = hashlib.sha256(library_path.as_posix().encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    partial = target_dir / f".upload-{key}.partial"
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, partial)
+        if target.exists():  # replacing: the earlier version waits aside until the new one is indexed
+            backup = target_dir / f".replaced-{key}"
+            target.replace(backup)
         partial.replace(target)
     except OSError as exc:
         partial.unlink(missing_ok=True)
+        if backup is not None and not target.exists():
+            backup.replace(target)
         raise LoaderError(display_name(path), f"could not be copied into the library ({exc.strerror or exc})") from exc
-    return target
+    added.accepted.append(target)
+    if backup is None:
+        added.new.append(target)
+    else:
+        added.replaced[target] = backup
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    if a.stat().st_size != b.stat().st_size:
+        return False
+    return _digest(a) == _digest(b)
+
+
+def _digest(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def remove_library_file(path: Path, user_dir: Path) -> None:
+    """Delete one library file and the sub-folders it leaves empty."""
+    path.unlink(missing_ok=True)
+    parent = path.parent
+    while parent != user_dir and parent.is_relative_to(user_dir) and not any(parent.iterdir()):
+        parent.rmdir()
+        parent = parent.parent
 
 
 def _unexpected(path: Path, exc: Exception) -> FileError:
@@ -257,10 +382,16 @@ def run_ingest(
     *,
     paths: Sequence[Path] = (),
     progress: Progress | None = None,
+    replace: bool = False,
+    follow_links: bool = False,
 ) -> IngestReport:
-    """Bring the index in line with the corpus and user documents; add ``paths`` first."""
+    """Bring the index in line with the corpus and user documents; add ``paths`` first (``replace``: a different
+    file under a name already in the library replaces it; ``follow_links``: symbolic links are followed)."""
     with exclusive(settings.data_dir / "ingest.lock"):
-        return _run_ingest(settings, embeddings, store, catalogue, paths=paths, progress=progress)
+        return _run_ingest(
+            settings, embeddings, store, catalogue, paths=paths, progress=progress, replace=replace,
+            follow_links=follow_links,
+        )
 
 
 def _run_ingest(
@@ -271,23 +402,29 @@ def _run_ingest(
     *,
     paths: Sequence[Path],
     progress: Progress | None,
+    replace: bool,
+    follow_links: bool,
 ) -> IngestReport:
     began = time.perf_counter()
     report = IngestReport()
-    existing = {p.name for p in settings.user_documents_dir.iterdir()} if settings.user_documents_dir.exists() else set()
-    added: set[Path] = set()
+    result = Added([], [], [])
     if paths:
-        accepted, errors = add_files(paths, settings)
-        report.skipped.extend(errors)
-        added = {p for p in accepted if p.parent == settings.user_documents_dir and p.name not in existing}
+        result = add_files(paths, settings, replace=replace, follow_links=follow_links)
+        report.skipped.extend(result.errors)
+    added = set(result.new)
     try:
-        return _build(settings, embeddings, store, catalogue, report, added, progress, began)
+        built = _build(settings, embeddings, store, catalogue, report, added, result.replaced, progress, began)
     except BaseException:
-        # Nothing stays half-queued: files this run copied in leave with it, so the next ingest does not
-        # meet them again (and fail the same way) without the user asking.
+        # Nothing stays half-queued: files this run copied in leave with it, and replaced files get their
+        # earlier version back, so the next ingest does not meet them again (and fail the same way).
         for path in added:
-            path.unlink(missing_ok=True)
+            remove_library_file(path, settings.user_documents_dir)
+        for target, backup in result.replaced.items():
+            backup.replace(target)
         raise
+    for backup in result.replaced.values():
+        backup.unlink(missing_ok=True)
+    return built
 
 
 def _build(
@@ -297,6 +434,7 @@ def _build(
     catalogue: Catalogue,
     report: IngestReport,
     added: set[Path],
+    replaced: dict[Path, Path],
     progress: Progress | None,
     began: float,
 ) -> IngestReport:
@@ -326,11 +464,16 @@ def _build(
             else:
                 error = _unexpected(source.path, exc)
             if source.path in added:  # refused on its first ingest: not left in the library to fail again
-                source.path.unlink(missing_ok=True)
+                remove_library_file(source.path, settings.user_documents_dir)
                 added.discard(source.path)
                 error = FileError(path=error.path, reason=f"{error.reason} (not added)")
+            backup = replaced.pop(source.path, None)
+            if backup is not None:  # a refused replacement: the earlier version stays, as indexed
+                backup.replace(source.path)
+                error = FileError(path=error.path, reason=f"{error.reason} (the earlier version is kept)")
             report.skipped.append(error)
-            kept = old_sources.get(source.record.id) if source.record else None
+            library_id = user_source_id(source.library_path) if source.library_path else None
+            kept = old_sources.get(source.record.id if source.record else library_id or "")
             if kept:  # a file that became unreadable keeps its last good chunks: nothing is lost
                 prepared.append(Prepared(kept, [c for c in old_chunks.values() if c.source_id == kept.record.id]))
     ids = [p.source.record.id for p in prepared]

@@ -23,6 +23,7 @@ from assistant.settings import PROJECT_ROOT
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
+from ingest.pipeline import user_source_id  # noqa: E402
 from ui.library import check_upload  # noqa: E402
 from ui.render import (  # noqa: E402
     cited_numbers,
@@ -306,7 +307,7 @@ def test_upload_ingests_good_files_reports_bad_ones_and_removes(own_app: tuple[A
     assert "broken-report.pdf was not added" in errors and "leeds-pilot.md" not in errors
     assert any("Index updated" in s.value for s in at.success)
     table = at.dataframe[0].value
-    row = table[table["Id"] == "user-leeds-pilot-md"]
+    row = table[table["Id"] == user_source_id("leeds-pilot.md")]
     assert len(row) == 1 and row["Passages"].iloc[0] >= 1 and row["Kind"].iloc[0] == "user document"
 
     at.switch_page("ui/chat.py").run()
@@ -314,12 +315,42 @@ def test_upload_ingests_good_files_reports_bad_ones_and_removes(own_app: tuple[A
     assert "6 per cent" in visible_text(assistant_messages(at)[0])
 
     at.switch_page("ui/library.py").run()
-    at.selectbox(key="library-remove").set_value("user-leeds-pilot-md")
+    at.selectbox(key="library-remove").set_value(user_source_id("leeds-pilot.md"))
     next(b for b in at.button if b.label == "Remove").click()
     at.run(timeout=120)
     assert not at.exception
-    assert "user-leeds-pilot-md" not in set(at.dataframe[0].value["Id"])
+    assert user_source_id("leeds-pilot.md") not in set(at.dataframe[0].value["Id"])
     assert any("Removed" in s.value for s in at.success)
+
+
+def test_uploading_a_taken_name_asks_before_replacing(own_app: tuple[AppTest, Path]) -> None:
+    """Issue 13: re-uploading a name replaced the earlier version without a word; now the page asks."""
+    at, data = own_app
+    at.switch_page("ui/library.py").run()
+
+    def upload(text: bytes) -> None:
+        at.file_uploader(key="library-upload").set_value([("depot.md", text, "text/markdown")])
+        next(b for b in at.button if b.label == "Add to library").click()
+        at.run(timeout=180)
+        assert not at.exception
+
+    upload(b"# Depot\n\nThe tram depot opens at six in the morning.\n")
+    upload(b"# Depot\n\nThe tram depot opens at nine in the morning.\n")
+    warning = " ".join(plain(w.value) for w in at.warning)
+    assert "depot.md is already in your library with different contents" in warning, warning
+    assert "six" in (data / "user" / "depot.md").read_text()
+
+    next(b for b in at.button if b.label == "Keep the earlier version").click()
+    at.run(timeout=60)
+    assert "six" in (data / "user" / "depot.md").read_text() and not at.warning
+    assert any("Kept the earlier version of depot.md" in plain(i.value) for i in at.info)
+
+    upload(b"# Depot\n\nThe tram depot opens at nine in the morning.\n")
+    next(b for b in at.button if b.label == "Replace").click()
+    at.run(timeout=180)
+    assert not at.exception and not at.warning
+    assert "nine" in (data / "user" / "depot.md").read_text()
+    assert any("Index updated" in s.value for s in at.success)
 
 
 @dataclass(frozen=True)
@@ -336,7 +367,7 @@ class FakeUpload:
 @pytest.mark.parametrize(
     ("upload", "reason"),
     [
-        (FakeUpload("huge.pdf", 21 * 1024 * 1024), "too large (22.0 MB; the limit is 21 MB)"),
+        (FakeUpload("huge.pdf", 21 * 1024 * 1024), "too large (21.0 MB; the limit is 20 MB)"),
         (FakeUpload("slides.pptx", 100), "unsupported file type '.pptx'"),
         (FakeUpload("empty.txt", 0), "empty file"),
     ],

@@ -98,7 +98,7 @@ def test_ingest_prints_a_summary_and_the_skipped_files(
     store = IndexStore(Settings(data_dir=workspace.data_dir, models_dir=MODELS), embeddings)
     chunks = store.chunks()
     assert len(chunks) == summary.chunks
-    assert user_source_id(workspace.good) in {c.source_id for c in chunks}
+    assert user_source_id(workspace.good.name) in {c.source_id for c in chunks}
 
 
 @pytest.mark.slow
@@ -128,4 +128,4 @@ def test_sources_lists_the_catalogue_with_chunk_counts(
         assert re.search(rf"\b{counts[record.id]} chunks\b", line), line
         assert counts[record.id] > 0
         assert record.citation[:40] in line
-    assert any(line.split()[0] == user_source_id(workspace.good) for line in lines)
+    assert any(line.split()[0] == user_source_id(workspace.good.name) for line in lines)

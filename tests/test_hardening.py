@@ -63,7 +63,7 @@ def _assert_one_file_refused(
     reason = errors[0].reason
     assert all(w in reason for w in reason_words), reason
     assert "Traceback" not in reason
-    assert user_source_id(good) in _indexed_ids(assistant)
+    assert user_source_id(good.name) in _indexed_ids(assistant)
     library = {os.fsencode(p.name) for p in assistant.settings.user_documents_dir.iterdir()}
     assert not any(os.fsencode(bad_name) in name for name in library), library
     _assert_report_still_answers(assistant)
@@ -116,9 +116,9 @@ def test_a_5_mb_token_upload_is_indexed_and_the_next_load_is_not_stalled(
     report = Assistant(settings, embeddings=embeddings).ingest([token, _good_file(tmp_path, "token-batch")])
     assert not report.skipped, report.skipped
     fresh = Assistant.load(settings, embeddings=embeddings, build_if_missing=False)  # as a new process would
-    assert {user_source_id(token), user_source_id(tmp_path / "token-batch.md")} <= _indexed_ids(fresh)
+    assert {user_source_id(token.name), user_source_id((tmp_path / "token-batch.md").name)} <= _indexed_ids(fresh)
     _assert_report_still_answers(fresh)
-    fresh.remove_source(user_source_id(token))  # the default budget of later tests would refuse it
+    fresh.remove_source(user_source_id(token.name))  # the default budget of later tests would refuse it
     hardened.ingest()
 
 
@@ -143,7 +143,7 @@ def test_front_matter_values_are_cut_to_the_limit(hardened: Assistant, tmp_path:
     )
     report = hardened.ingest([long])
     assert not report.skipped, report.skipped
-    record = next(s.record for s in hardened.store.sources() if s.record.id == user_source_id(long))
+    record = next(s.record for s in hardened.store.sources() if s.record.id == user_source_id(long.name))
     limit = IngestSettings().max_value_chars
     assert record.title.startswith("Canal heron survey") and len(record.title) <= limit
     assert len(record.citation) <= limit
@@ -249,7 +249,7 @@ def test_a_non_utf8_name_already_in_the_library_is_reported_not_fatal(hardened: 
             "the file name is not valid UTF-8 text: rename the file and upload it again"
         ]
         assert "\ufffd" in next(e.path for e in report.skipped if "stray-" in e.path)
-        assert user_source_id(tmp_path / "stray-batch.md") in _indexed_ids(hardened)
+        assert user_source_id((tmp_path / "stray-batch.md").name) in _indexed_ids(hardened)
         _assert_report_still_answers(hardened)
     finally:
         stray.unlink()
@@ -263,7 +263,7 @@ def test_a_255_byte_file_name_is_indexed(hardened: Assistant, tmp_path: Path) ->
     long.write_text("The heron count by the long-named lock was nine.\n")
     report = hardened.ingest([long, _good_file(tmp_path, "long-name-batch")])
     assert not report.skipped, report.skipped
-    assert {user_source_id(long), user_source_id(tmp_path / "long-name-batch.md")} <= _indexed_ids(hardened)
+    assert {user_source_id(long.name), user_source_id((tmp_path / "long-name-batch.md").name)} <= _indexed_ids(hardened)
     assert not [p for p in hardened.settings.user_documents_dir.iterdir() if p.name.endswith(".partial")]
 
 
@@ -321,6 +321,6 @@ def test_an_ingest_that_fails_midway_leaves_nothing_queued(
         hardened.ingest([good])
     monkeypatch.undo()
     assert not (hardened.settings.user_documents_dir / good.name).exists()
-    assert user_source_id(good) not in _indexed_ids(hardened)
+    assert user_source_id(good.name) not in _indexed_ids(hardened)
     _assert_report_still_answers(hardened)
     assert not hardened.ingest().skipped

@@ -90,7 +90,7 @@ def test_an_ingested_pdf_keeps_its_page_ranges_in_the_index(
     settings = make_settings(corpus_dir=small_corpus(tmp_path / "corpus", ["morris-2023"]))
     assistant = Assistant(settings, embeddings=embeddings)
     assistant.ingest([pdf])
-    stored = [c for c in assistant.store.chunks() if c.source_id == user_source_id(pdf)]
+    stored = [c for c in assistant.store.chunks() if c.source_id == user_source_id(pdf.name)]
     (figure,) = [c for c in stored if c.kind == "figure"]
     assert (figure.page, figure.page_end) == (2, 3) and "pp. 2–3" in figure.locator
     for chunk in stored:

@@ -81,7 +81,7 @@ def test_server_mode_ingests_and_answers_with_citations(
     )
     assert teammate.store.active_generation() == generation
     shared = teammate.ask("How many ferry crossings are there a day now?")
-    assert any(c.source_id == user_source_id(pdf) and "p. 2" in c.locator for c in shared.citations), shared
+    assert any(c.source_id == user_source_id(pdf.name) and "p. 2" in c.locator for c in shared.citations), shared
 
     # Re-ingesting against the server is a no-op too.
     again = assistant.ingest()

@@ -10,7 +10,15 @@ from assistant.text.lexicon import LexiconError, entries, groups, number, sectio
 from assistant.text.numbers import figures, money, numbers, pounds, word_number
 from assistant.text.polarity import clause_terms, is_cue, signals
 from assistant.text.questions import addressed_to_model, announces_list, asks_for_number, asks_for_references
-from assistant.text.sentences import has_pronoun, is_list_item, leans_back, refers_back, split_sentences, strip_bullet
+from assistant.text.sentences import (
+    has_pronoun,
+    is_list_item,
+    leans_back,
+    refers_back,
+    split_sentences,
+    strip_bullet,
+    strip_markers,
+)
 from assistant.text.words import (
     antonyms,
     boosters,
@@ -183,3 +191,9 @@ def test_pounds_text_is_the_inverse_of_pounds() -> None:
 
     assert [pounds_text(v) for v in (1.2e9, 3.5e8, 842.5e6, -2e9, 9500)] == ["£1.2bn", "£350m", "£842.5m", "−£2bn", "£9,500"]
     assert pounds(pounds_text(3.5e8)) == 3.5e8
+
+
+def test_strip_markers_drops_bracketed_reference_numbers_only() -> None:
+    assert strip_markers("Councils are chaired by the PM [1].") == "Councils are chaired by the PM."
+    assert strip_markers("Two sources agree [1, 5] here") == "Two sources agree here"
+    assert strip_markers("Table [A] and [source: x] stay") == "Table [A] and [source: x] stay"

@@ -12,7 +12,7 @@ from typing import Protocol
 import streamlit as st
 
 from assistant import SUPPORTED_TYPES as SUPPORTED
-from assistant import Assistant, IngestReport
+from assistant import Assistant, IngestReport, size_problem
 from assistant.errors import MissionDeskError
 from ui import state
 from ui.render import escape, link
@@ -29,11 +29,28 @@ class Upload(Protocol):
     def getvalue(self) -> bytes: ...
 
 
+@dataclass(frozen=True)
+class HeldUpload:
+    """An upload held back until the user says whether it replaces the library's document of the same name."""
+
+    name: str
+    data: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    def getvalue(self) -> bytes:
+        return self.data
+
+
 @dataclass
 class UploadResult:
-    """What one upload did: files refused before ingest, the ingest report, or why ingest failed."""
+    """What one upload did: files refused before ingest, files held back (a document of that name is already in
+    the library, with other contents: the page asks), the ingest report, or why ingest failed."""
 
     refused: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
+    held: list[HeldUpload] = field(default_factory=list)
     report: IngestReport | None = None
     error: str = ""
 
@@ -48,20 +65,18 @@ def check_upload(upload: Upload, max_bytes: int) -> str | None:
     suffix = Path(upload.name).suffix.lower()
     if suffix not in SUPPORTED:
         return f"unsupported file type '{suffix or '(none)'}': upload PDF, Word, HTML, Markdown or text ({', '.join(SUPPORTED)})"
-    if upload.size > max_bytes:
-        return f"too large ({upload.size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB)"
-    if upload.size == 0:
-        return "empty file (0 bytes)"
-    return None
+    return size_problem(upload.size, max_bytes)
 
 
 def ingest_uploads(
-    a: Assistant, uploads: Sequence[Upload], progress: Callable[[int, int, str], None] | None = None
+    a: Assistant, uploads: Sequence[Upload], progress: Callable[[int, int, str], None] | None = None, *,
+    replace: bool = False,
 ) -> UploadResult:
     """Check each upload, save the acceptable ones to a temporary folder and ingest them.
 
     A file that cannot be read is reported in ``IngestReport.skipped`` and never reaches the index;
-    everything already indexed stays as it was.
+    everything already indexed stays as it was. Unless ``replace``, an upload whose name a different document in
+    the library already has is held back (``UploadResult.held``) for the user to decide.
     """
     result = UploadResult()
     with tempfile.TemporaryDirectory(prefix="mission-desk-upload-") as tmp:
@@ -72,14 +87,20 @@ def ingest_uploads(
                 result.refused.append((upload.name, reason))
                 continue
             # Only the base name is kept: a crafted name cannot write outside the folder.
-            path = Path(tmp) / Path(upload.name).name
-            path.write_bytes(upload.getvalue())
+            name = Path(upload.name).name
+            data = upload.getvalue()
+            existing = a.library_file(name)
+            if not replace and existing is not None and existing.read_bytes() != data:
+                result.held.append(HeldUpload(name, data))
+                continue
+            path = Path(tmp) / name
+            path.write_bytes(data)
             paths.append(path)
         if not paths:
             return result
         try:
             with state.write_lock():
-                result.report = a.ingest(paths, progress=progress)
+                result.report = a.ingest(paths, progress=progress, replace=replace)
         except MissionDeskError as exc:
             result.error = str(exc)
         except Exception as exc:  # noqa: BLE001 - the index is rebuilt atomically, so a failure leaves it intact
@@ -100,8 +121,32 @@ def _show_result(result: UploadResult) -> None:
         )
     elif report is not None and not result.problems:
         st.info("Those documents were already indexed: nothing changed.")
+    if result.held:
+        state.session().held_uploads = result.held
     if result.problems and not result.error:
         st.caption("Everything already in the library is unchanged.")
+
+
+def _ask_to_replace(a: Assistant) -> None:
+    """Uploads named like a document already in the library wait here until the user replaces or keeps it."""
+    session = state.session()
+    held: list[HeldUpload] = session.held_uploads
+    if not held:
+        return
+    names = ", ".join(f"**{escape(h.name)}**" for h in held)
+    st.warning(
+        f"{names} {'is' if len(held) == 1 else 'are'} already in your library with different contents. "
+        "Replace the earlier version with the file you just uploaded?", icon=":material/help:",
+    )
+    replace_col, keep_col = st.columns(2)
+    if replace_col.button("Replace", icon=":material/swap_horiz:", key="library-replace"):
+        session.held_uploads = []
+        session.last_upload = ingest_uploads(a, held, replace=True)
+        st.rerun()
+    if keep_col.button("Keep the earlier version", key="library-keep"):
+        session.held_uploads = []
+        session.notices.append(("info", f"Kept the earlier version of {', '.join(h.name for h in held)}."))
+        st.rerun()
 
 
 def _catalogue(a: Assistant) -> None:
@@ -189,6 +234,7 @@ def render() -> None:
     if session.last_upload is not None:
         _show_result(session.last_upload)
         session.last_upload = None
+    _ask_to_replace(a)
     _upload(a)
     st.subheader("Your documents")
     _remove(a)

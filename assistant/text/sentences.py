@@ -15,6 +15,9 @@ from assistant.text.lexicon import entries, word_set
 # when the next character starts a new sentence.
 _END = re.compile(r"[.!?][\"'”’)\]*]*(?=\s+[\"'“‘(\[*]*[A-Z0-9£])")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+# A citation marker as answers write them ("[3]", "[1, 5]"): ours alone. A source's own bracketed reference numbers
+# are dropped when its sentence is shown in an answer, so they can never pass as, or merge with, our markers.
+MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 _BOLD_LABEL = re.compile(r"^\s*(?:[-*•]\s+)?\*\*[^*]{1,60}\*\*\s*$")
 _LAST_WORD = re.compile(r"(\w+)\W*$")
 _HAS_WORD = re.compile(r"\w")
@@ -83,6 +86,11 @@ def _join_bold_labels(text: str, spans: list[tuple[int, int]]) -> list[tuple[int
         else:
             out.append((s, e))
     return out
+
+
+def strip_markers(sentence: str) -> str:
+    """``sentence`` without citation markers ("[3]", "[1, 5]")."""
+    return MARKER.sub("", sentence).strip()
 
 
 def strip_bullet(sentence: str) -> str:
