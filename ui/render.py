@@ -20,6 +20,7 @@ import streamlit as st
 from pydantic import BaseModel
 
 from assistant import Answer, Assistant, Citation
+from assistant.answering import CATALOGUE_LEAD, USER_DOCUMENTS_DIFFER, USER_DOCUMENTS_LEAD
 from assistant.export import (
     LINE_MARK,
     Block,
@@ -169,11 +170,19 @@ def _markers(escaped: str) -> str:
     return _MARKER.sub(lambda m: ":blue[**\\[" + re.sub(r"\s+", "", m.group(1)) + "\\]**]", escaped)
 
 
+SECTION_LINES = (USER_DOCUMENTS_LEAD, USER_DOCUMENTS_DIFFER, CATALOGUE_LEAD)
+
+
 def answer_markdown(text: str) -> str:
     """An answer's Markdown, escaped, keeping its structure: paragraphs (blank lines) and "- " list items as
     real bullets, with its [n] markers picked out so each is easy to match to its source."""
     out: list[str] = []
     for kind, block in answer_blocks(text):
+        if block.strip() in SECTION_LINES:
+            # Where the user's own documents start (or the report's resume): a label, not a sentence of the answer.
+            colour = "orange" if block.strip() == USER_DOCUMENTS_DIFFER else "gray"
+            out.append(f":{colour}[**{escape(block)}**]")
+            continue
         item = _markers(escape(block))
         if kind == "bullet":
             if out and out[-1].startswith("- "):
