@@ -1,7 +1,7 @@
 """The one citation verifier, for embedded and LLM answers alike.
 
 ALCE's rule: a sentence is supported when the passages it cites, taken together, support it. Our
-deterministic check: every number in the sentence appears in a cited passage, the stance engine
+deterministic check: every number in the sentence (a count in words too) appears in a cited passage, the stance engine
 (assistant/text/stance.py) finds nothing it says differently from the cited sentence it restates (names,
 actors, numbers bound to what they count, direction, negation, hedges, quantifiers, order), enough of its
 content words appear there, and it is semantically close to one of the cited passage's sentences.
@@ -96,7 +96,8 @@ def check_support(
         units = passage_units(p)
         scored = [(_overlap(claim_terms, set(terms(u.text))), u) for u in units] or [(0.0, Unit(p.chunk.start, p.chunk.end, p.chunk.text))]
         best[p.n] = max(scored, key=lambda su: su[0])[1]
-    missing = sorted(n for n in numbers(claim) if n not in numbers(joined))
+    # A count in words is compared like a digit: 'five criteria' citing 'three criteria' (or '3 criteria') is caught.
+    missing = sorted(n for n in numbers(claim, words=True) if n not in numbers(joined, words=True))
     if missing:
         return Support(False, 0.0, f"number(s) {', '.join(missing)} not in the cited passage(s)", best, "number_changed")
     verbatim = comparable(claim) in comparable(joined)

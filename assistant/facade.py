@@ -129,8 +129,10 @@ class Assistant:
                 raise IndexMissingError("no index yet: run `python -m assistant ingest`")
             if current is not None and current.generation == active:
                 return current
-        if not self._build_lock.acquire(blocking=current is None):
-            return current  # type: ignore[return-value] - another thread is building; the previous one answers
+        if current is not None and not self._build_lock.acquire(blocking=False):
+            return current  # another thread is building the new snapshot: the previous one answers meanwhile
+        if current is None:
+            self._build_lock.acquire()
         try:
             with self._lock:
                 if self._retriever is not None and self._retriever.generation == active:

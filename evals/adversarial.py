@@ -198,7 +198,9 @@ def split_sections(text: str) -> tuple[str, str]:
     'From your documents' (or 'Your documents say something different') line to a 'From the report' line."""
     from assistant.answering import CATALOGUE_LEAD, USER_DOCUMENTS_DIFFER, USER_DOCUMENTS_LEAD
 
-    sources, users, in_users = [], [], False
+    sources: list[str] = []
+    users: list[str] = []
+    in_users = False
     for block in text.split("\n\n"):
         if block.strip() in (USER_DOCUMENTS_LEAD, USER_DOCUMENTS_DIFFER):
             in_users = True

@@ -23,8 +23,11 @@ UPLOAD_TYPES = [s.lstrip(".") for s in SUPPORTED]
 class Upload(Protocol):
     """What the handler needs of an uploaded file (st.file_uploader's UploadedFile has it)."""
 
-    name: str
-    size: int
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def size(self) -> int: ...
 
     def getvalue(self) -> bytes: ...
 

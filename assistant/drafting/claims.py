@@ -11,7 +11,8 @@
    them among the words the cue governs; same sign supports, opposite sign contradicts, weighted by the
    square of the overlap. A sentence that grants one side and takes the other across a 'but' or
    'whilst' ('improvement in the measured metrics but ... at the expense of wider outcomes') is mixed.
-   A claim's figure given differently by a matching sentence contradicts it.
+   A claim's figure given differently by a matching sentence contradicts it; a count, in digits or words ('five
+   criteria'), is compared only with a count of the same thing ('This should include three criteria').
 4. Verdict: a contradicted part contradicts the whole claim (any counter-evidence contradicts an
    absolute claim: 'never', 'no', 'without any', 'on its own'); evidence of comparable weight on both
    sides, or mixed evidence, makes it mixed; a claim about things the sources never name has not enough
@@ -31,7 +32,7 @@ from assistant.errors import QuestionError
 from assistant.schemas import Citation, ClaimCheck, Verdict
 from assistant.settings import StanceSettings
 from assistant.text import polarity, stance
-from assistant.text.numbers import numbers
+from assistant.text.numbers import count_clash, counts, counts_the_same, numbers
 from assistant.text.polarity import Signal, clause_terms, is_cue, patterns, signals
 from assistant.text.sentences import refers_back, split_sentences
 from assistant.text.words import content_lemmas, stem, stemmed_list
@@ -116,6 +117,12 @@ def _match(
     ):
         # A plain statement neither rises nor falls: it confirms or denies only a plain one, or gives its figure.
         return 0.0, set()
+    # A plain claim that counts something ('the test has three criteria') is about that count: a plain sentence
+    # bears on it only if it counts the same thing ('This should include three criteria') or gives its figure.
+    claim_counts = [c for c in counts(claim.clause) if c.things]
+    counted = claim.kind == evidence.kind == "implicit" and counts_the_same(claim.clause, evidence.clause)
+    if claim.kind == evidence.kind == "implicit" and claim_counts and not (counted or same_figure):
+        return 0.0, set()
     shared = set(claim.terms & evidence.terms)
     if claim.kind == evidence.kind != "implicit" and _head(claim.cue) == _head(evidence.cue):
         shared.add(f"'{_head(claim.cue)}'")  # the same predicate ('undermine' ... 'undermines') is some common ground
@@ -128,7 +135,10 @@ def _match(
     if evidence.kind != "mixed" and not (shared & (claim.local | evidence.local | {f"'{_head(claim.cue)}'"})) - placing:
         return 0.0, shared
     specific = claim.terms - placing
-    if evidence.kind == "implicit" and len(shared & specific) < cfg.implicit_cover * len(specific):
+    # A sentence counting what the claim counts holds the claim's number word in kind, whatever its value (the
+    # value is compared in _weigh): 'three criteria' covers the 'five' of 'five criteria'.
+    covered = shared | ({stem(c.number.lower()) for c in claim_counts} if counted else set())
+    if evidence.kind == "implicit" and len(covered & specific) < cfg.implicit_cover * len(specific):
         return 0.0, shared  # two plain statements agree only if one restates most of the other  # they must meet on what the cue governs ('higher *output*'), not only on the subject
     weight = strength**2  # two sentences sharing five words say far more about each other than two sharing two
     if {claim.kind, evidence.kind} == {"quantity", "valence"}:
@@ -252,11 +262,16 @@ _FIGURE_PHRASE = re.compile(r"£?\d[\d,.]*\s?(?:per cent|%|percentage points|poi
 
 def _source_figures(claim: str, contradicting: list[Citation]) -> list[str]:
     """Where the claim states a figure and a contradicting passage gives another: the passage's figures as worded."""
-    claimed = numbers(claim, years=False)
+    claimed = numbers(claim, years=False, words=True)
     if not claimed:
         return []
     out: list[str] = []
+    mine = counts(claim)
     for c in contradicting:
+        for count in counts(c.quote):
+            # The source's count of what the claim counts, as worded ('three criteria' against 'five criteria').
+            if count.value not in claimed and any(count.things & m.things for m in mine) and count.text not in out:
+                out.append(count.text)
         for m in _FIGURE_PHRASE.finditer(c.quote):
             phrase = m.group(0).strip().rstrip(".,")
             value = numbers(phrase, years=False)
@@ -297,7 +312,14 @@ def _weigh(
     key = (sentence.passage.chunk.id, sentence.unit.start)
     where = f"“{_short(sentence.unit.text)}” ({sentence.passage.chunk.locator.split(' · ')[0]})"
     modal = patterns().modal
-    claim_numbers, hedged = numbers(claim, years=False), bool(modal.search(claim))
+    hedged = bool(modal.search(claim))
+    # A claim's figures, counts in words among them ('five criteria' -> 5). A count is compared only with a count
+    # of the same thing ('three criteria', not the '10 year test' or 'Number 10' beside it); a figure that counts
+    # nothing ('29 per cent') with every figure of the sentence, as before.
+    claim_numbers = numbers(claim, years=False, words=True)
+    claim_counts = [c for c in counts(claim) if c.things]
+    uncounted = numbers(claim, years=False) - {c.value for c in claim_counts if not c.spelled}
+    clash = count_clash(claim, sentence.unit.text)
     best: dict[int, tuple[float, set[str], int]] = {}
     for ci, c in enumerate(claim_signals):
         # Only the sentence's best match per claim clause counts, so a cue-rich sentence is not counted twice.
@@ -319,16 +341,17 @@ def _weigh(
         target = "support" if c.sign * e.sign > 0 else "contradict"
         if c.kind == "implicit" and e.kind in ("quantity", "valence"):
             target = "support"  # matched on the very figure: 'fell to 29 per cent' states the level a plain claim gives
-        numbers_differ = bool(claim_numbers and sentence.numbers and not claim_numbers & sentence.numbers)
+        numbers_differ = bool(uncounted and sentence.numbers and not uncounted & sentence.numbers) or clash is not None
         if numbers_differ:
             target = "contradict"  # the same thing, measured differently: the figure is wrong
-        elif claim_numbers and claim_numbers <= sentence.numbers:
+        elif claim_numbers and claim_numbers <= numbers(sentence.unit.text, years=False, words=True):
             weight *= 2  # the very figure the claim gives: the strongest kind of agreement
         setattr(tallies[ci], target, getattr(tallies[ci], target) + weight)
         sides[key][target] += weight
         tallies[ci].notes.append(
             f"{target}s ({weight:.1f}): claim '{c.cue}' vs '{e.cue}' in {where}, sharing {', '.join(sorted(shared))}"
-            + (f"; the claim says {', '.join(sorted(claim_numbers))}, the source {', '.join(sorted(sentence.numbers))}"
+            + (f"; the claim says {clash[0].text}, the source {clash[1].text}" if clash is not None
+               else f"; the claim says {', '.join(sorted(uncounted))}, the source {', '.join(sorted(sentence.numbers))}"
                if numbers_differ else "")
         )
         if not numbers_differ and _concedes(c, sentence, ei, matched):

@@ -1,9 +1,14 @@
-"""The one number parser: figures, money, percentages, years and ranges as written in a text."""
+"""The one number parser: figures, money, percentages, years and ranges as written in a text, and counts (a
+number, in digits or words, and the thing it counts: 'three criteria', '5 missions')."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from assistant.text.lexicon import entries, phrases, word_set
+from assistant.text.words import stem, stopwords
 
 # A figure as written: '0.7', '1,000', '£1.2bn', '£350m', '29', '2010'. Not part of a word ('G7') or a
 # longer figure ('1.2.3').
@@ -12,10 +17,6 @@ _FIGURE = re.compile(r"(?<![\w.])£?\d+(?:[.,]\d+)*(?:\s?(?:bn|m|k)\b)?")
 MONEY = re.compile(r"(?:£\s?|\bGBP\s?)(\d+(?:[.,]\d+)*)(?:\s?(bn|billion|m|million|k|thousand)\b)?"
                    r"|(?<![\w£.,])(\d+(?:[.,]\d+)*)\s?(bn|billion|m|million|thousand)?\s+pounds\b", re.I)
 SCALE = {"bn": 1e9, "billion": 1e9, "m": 1e6, "million": 1e6, "k": 1e3, "thousand": 1e3}
-
-_WORD_NUMBERS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split())}
-
 
 @dataclass(frozen=True)
 class Figure:
@@ -39,12 +40,17 @@ def figures(text: str) -> list[Figure]:
     return out
 
 
-def numbers(text: str, *, years: bool = True) -> set[str]:
+def numbers(text: str, *, years: bool = True, words: bool = False) -> set[str]:
     """The figures of ``text``, normalised ('1,000' -> '1000', '£2bn' -> '2bn'); without years if asked.
 
     Years date a claim rather than state it, so the stance rules leave them out; the verifier keeps them.
+    With ``words``, a count written in words counts too ('five criteria' -> '5'), so that it is compared
+    like a digit; a number word that counts nothing ('no one', 'one of the', 'two thirds') does not.
     """
-    return {f.value for f in figures(text) if years or not f.is_year}
+    found = {f.value for f in figures(text) if years or not f.is_year}
+    if words:
+        found |= {c.value for c in counts(text) if c.spelled}
+    return found
 
 
 def has_digit(text: str) -> bool:
@@ -79,6 +85,151 @@ def pounds_text(value: float) -> str:
 
 
 def word_number(word: str) -> int | None:
-    """'three' -> 3, '12' -> 12; None for anything else."""
+    """'three' -> 3, 'twenty-five' -> 25, '12' -> 12; None for anything else."""
     w = word.lower()
-    return int(w) if w.isdigit() else _WORD_NUMBERS.get(w)
+    if w.isdigit():
+        return int(w)
+    units, tens = _number_words()
+    if w in units:
+        return units[w]
+    ten, _, unit = w.partition("-")
+    if ten in tens and (not unit or 0 < units.get(unit, 0) < 10):
+        return tens[ten] + (units[unit] if unit else 0)
+    return None
+
+
+# -- counts: a number and the thing it counts -------------------------------------------------------
+@dataclass(frozen=True)
+class Count:
+    """A number that counts something: 'three criteria', '5 missions', 'two of the five success factors'.
+
+    ``value`` is normalised like a figure ('3'); ``words`` are the stems of what it counts (empty for 'five of
+    them'); ``text`` is the count as written ('three criteria'); ``number`` the number as written ('three');
+    ``spelled`` when the number is a word.
+    """
+
+    value: str
+    words: frozenset[str]
+    start: int
+    end: int
+    text: str
+    number: str
+    spelled: bool
+
+    @property
+    def things(self) -> frozenset[str]:
+        """What it counts, without unit words: 'five-year caps' counts caps; 'ten years' counts no thing."""
+        return self.words - _unit_stems()
+
+
+@cache
+def _unit_stems() -> frozenset[str]:
+    return frozenset(stem(w) for w in entries("stance", "unit_words"))
+
+
+@cache
+def _number_words() -> tuple[dict[str, int], dict[str, int]]:
+    units = {w: i for i, w in enumerate(entries("counts", "units"))}
+    tens = {w: 20 + 10 * i for i, w in enumerate(entries("counts", "tens"))}
+    return units, tens
+
+
+@cache
+def _number_word_pattern() -> re.Pattern[str]:
+    units, tens = _number_words()
+    small = phrases(tuple(w for w, v in units.items() if 0 < v < 10))
+    return re.compile(rf"\b(?:(?:{phrases(tuple(tens))})(?:-(?:{small}))?|(?:{phrases(tuple(units))}))\b", re.I)
+
+
+# What may follow a number: a word (with its hyphens and apostrophes: 'p’s', 'ten-year'), a figure, or a mark.
+_NEXT = re.compile(r"\s*([A-Za-z]+(?:['’][A-Za-z]+)*|\d[\d,.]*|[^\sA-Za-z\d])")
+_MAX_COUNTED = 3  # words of the counted phrase kept ('five extra healthy years' is about 'extra healthy years')
+
+
+def counts(text: str) -> list[Count]:
+    """Every number of ``text`` that counts something, digits and words alike, in order.
+
+    A number counts the run of content words right after it ('three criteria', '10-year test', 'five success
+    factors'), or after 'of the' ('two of the five success factors'). Not counts: years, money, a number followed
+    by a stop word ('29 per cent', 'the two.') or by a scale or fraction ('two million', 'three-quarters'), and
+    'one' as a pronoun ('no one', 'the one', 'one of the most', 'one-size-fits-all').
+    """
+    return list(_counts(text))
+
+
+@lru_cache(maxsize=4096)
+def _counts(text: str) -> tuple[Count, ...]:
+    # The claim checker asks for the counts of the same claim and sentences once per pair of clauses.
+    found: list[tuple[int, int, str, bool]] = [
+        (f.start, f.end, f.value, False) for f in figures(text)
+        if not f.is_year and not f.is_money and f.value.replace(".", "").isdigit()
+    ]
+    found += [(m.start(), m.end(), str(word_number(m.group(0))), True) for m in _number_word_pattern().finditer(text)]
+    out = []
+    for start, end, value, spelled in sorted(found):
+        counted = _counted(text, start, end, is_one=spelled and value == "1")
+        if counted is not None:
+            words, stop = counted
+            out.append(Count(value, words, start, stop, text[start:stop], text[start:end], spelled))
+    return tuple(out)
+
+
+def _counted(text: str, start: int, end: int, *, is_one: bool) -> tuple[frozenset[str], int] | None:
+    """The stems of what the number at [start, end) counts and where the count ends; None when it counts nothing."""
+    stop = stopwords()
+    if is_one:
+        before = re.findall(r"[A-Za-z]+", text[max(0, start - 20):start])
+        if (before and before[-1].lower() in word_set("counts", "one_after")) or text[end:end + 1] == "-":
+            return None
+    pos = end
+    nxt = _NEXT.match(text, pos)
+    if nxt and nxt.group(1).lower() == "of" and not is_one:
+        # A partitive: 'two of the five success factors', 'five of them'.
+        pos = nxt.end()
+        nxt = _NEXT.match(text, pos)
+        if not nxt or nxt.group(1).lower() not in word_set("counts", "partitive"):
+            return None
+        pos = nxt.end()
+        if nxt.group(1).lower() in word_set("counts", "partitive_pronouns"):
+            return frozenset(), pos
+        nxt = _NEXT.match(text, pos)
+        if nxt and (nxt.group(1)[0].isdigit() or _number_word_pattern().fullmatch(nxt.group(1))):
+            pos = nxt.end()  # 'of the five success factors': the thing both numbers count follows
+    words: list[str] = []
+    while len(words) < _MAX_COUNTED:
+        nxt = _NEXT.match(text, pos)
+        if not nxt:
+            break
+        word = nxt.group(1)
+        if word == "-" and not words and nxt.start() == pos:
+            pos = nxt.end()  # 'ten-year', '10-year'
+            continue
+        lower = word.lower().replace("’", "'").removesuffix("'s")
+        if not word[0].isalpha() or lower in stop or _number_word_pattern().fullmatch(word):
+            break
+        if not words and (lower in word_set("counts", "not_counted")
+                          or (is_one and lower in word_set("counts", "one_before"))):
+            return None
+        words.append(stem(lower))
+        pos = nxt.end()
+        if text[pos:pos + 1] == "-" and words:
+            pos += 1  # 'one-size-fits-all' parts, 'five-year caps'
+    return (frozenset(words), pos) if words else None
+
+
+def count_clash(claim: str, source: str) -> tuple[Count, Count] | None:
+    """A count of ``claim`` that ``source`` gives differently for the same thing ('five criteria' where it says
+    'three criteria'); None when the source never counts what the claim counts, or agrees. A unit ('year') is
+    not a thing: 'five-year caps' and a 'ten-year review' count different things."""
+    theirs = counts(source)
+    for mine in counts(claim):
+        same_thing = [t for t in theirs if mine.things & t.things]
+        if same_thing and all(t.value != mine.value for t in same_thing):
+            return mine, same_thing[0]
+    return None
+
+
+def counts_the_same(claim: str, source: str) -> bool:
+    """Does ``source`` count something ``claim`` counts ('three criteria' and 'five criteria'), whatever the number?"""
+    theirs = counts(source)
+    return any(mine.things & t.things for mine in counts(claim) for t in theirs)

@@ -83,7 +83,8 @@ class Signal:
 
     @property
     def numbers(self) -> set[str]:
-        return numbers(self.clause, years=False)
+        """The clause's figures, counts written in words among them ('five criteria' -> '5')."""
+        return numbers(self.clause, years=False, words=True)
 
 
 @dataclass
