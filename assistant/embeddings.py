@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import tempfile
 import warnings
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -74,6 +77,18 @@ def _export(torch, model, dummy, axes, partial: Path) -> None:  # type: ignore[n
     )
 
 
+def _writable(folder: Path) -> bool:
+    """Whether a file can really be created in ``folder`` (made if missing); root ignores permission bits,
+    not a read-only mount. (store.py has the same probe: the two index modules do not import each other.)"""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-probe-"):
+            pass
+    except OSError:
+        return False
+    return True
+
+
 class MiniLMEmbeddings(Embeddings):
     """LangChain embeddings for all-MiniLM-L6-v2: mean-pooled, L2-normalised, 384 dimensions."""
 
@@ -81,8 +96,14 @@ class MiniLMEmbeddings(Embeddings):
         from tokenizers import Tokenizer
 
         folder = model_dir()
-        self.onnx_path = cache_dir / f"all-minilm-l6-v2-{_weights_digest(folder)}.onnx"
+        name = f"all-minilm-l6-v2-{_weights_digest(folder)}.onnx"
+        self.onnx_path = cache_dir / name
         if not self.onnx_path.exists():
+            if not _writable(cache_dir):
+                # A read-only data folder without the export: export into a temporary folder for this process.
+                scratch = Path(tempfile.mkdtemp(prefix="mission-desk-model-"))
+                weakref.finalize(self, shutil.rmtree, scratch, ignore_errors=True)
+                self.onnx_path = scratch / name
             export_onnx(self.onnx_path)
         # tokenizer.json ships with padding and truncation at 128: the model itself reads 256.
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))

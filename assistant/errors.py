@@ -22,3 +22,26 @@ class LoaderError(MissionDeskError):
 
 class IndexMissingError(MissionDeskError):
     """No index has been built yet."""
+
+
+class DataFolderReadOnlyError(MissionDeskError):
+    """The data folder cannot be written: answers work from the existing index, adding documents does not."""
+
+    def __init__(self, folder: str) -> None:
+        super().__init__(
+            f"the data folder {folder} is read-only, so documents cannot be added or the index rebuilt; "
+            "answers still work from the existing index"
+        )
+        self.folder = folder
+
+
+class DiskFullError(MissionDeskError):
+    """A write to the index ran out of space; the previous index is unchanged and still answers."""
+
+    def __init__(self, folder: str, free_mb: float) -> None:
+        super().__init__(
+            f"disk full: the index was not changed ({free_mb:.0f} MB free in {folder}); "
+            "free some space and add the document again"
+        )
+        self.folder = folder
+        self.free_mb = free_mb

@@ -102,6 +102,11 @@ class Assistant:
         """An Assistant over the current index; builds it from corpus/ first if there is none."""
         assistant = cls(settings, **parts)
         if assistant.store.active_generation() is None:
+            if assistant.store.read_only:
+                raise IndexMissingError(
+                    f"no index in the read-only data folder {assistant.settings.data_dir}: build one where it can be "
+                    "written (`python -m assistant ingest`), then serve it read-only"
+                )
             if not build_if_missing:
                 raise IndexMissingError("no index yet: run `python -m assistant ingest`")
             assistant.ingest()

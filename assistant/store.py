@@ -3,17 +3,29 @@
 An index is a *generation*: three collections (chunks, sentence vectors, source texts) written in
 full, then made current by one upsert of a pointer record. A crash before that upsert leaves the
 previous generation current and untouched; the next ingest deletes the unfinished one.
+
+The environment is checked too: a read-only data folder is served from a private temporary copy (answers
+work, writes raise `DataFolderReadOnlyError`), and a write that runs out of space drops the half-written
+generation and raises `DiskFullError`, leaving the previous generation current.
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
+import shutil
+import tempfile
 import time
-from collections.abc import Iterable, Sequence
+import weakref
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from assistant.errors import DataFolderReadOnlyError, DiskFullError
 from assistant.schemas import Chunk, SourceRecord
 from assistant.settings import Settings
 from assistant.types import IndexedSource, SentenceVectors
@@ -22,8 +34,16 @@ if TYPE_CHECKING:
     from langchain_chroma import Chroma
     from langchain_core.embeddings import Embeddings
 
+log = logging.getLogger(__name__)
 _POINTER_ID = "active"
 _BATCH = 500
+_PARTS = ("chunks", "sentences", "sources")
+# How SQLite, Chroma's Rust bindings and the OS say a write ran out of space.
+_DISK_FULL_WORDS = ("database or disk is full", "no space left", "disk full", "disk is full")
+# Chroma does not always say why a write failed ("Error in compaction: Failed to apply logs to the metadata
+# segment" on a full tmpfs): a Chroma error with less room than this left is taken as lack of space. One batch
+# (_BATCH chunks: 384-float vectors, texts and metadata) with SQLite's journal needs about 2-4 MB.
+_ROOM_FOR_A_BATCH = 4_000_000
 
 
 def _stamp(generation: str) -> int:
@@ -32,15 +52,58 @@ def _stamp(generation: str) -> int:
 
 def make_client(settings: Settings) -> Any:
     """A Chroma client: HttpClient when MISSION_DESK_CHROMA_HOST is set, else a persistent folder."""
+    return _open_client(settings)[0]
+
+
+def _open_client(settings: Settings) -> tuple[Any, Path | None]:
+    """The client, and the private copy of the Chroma folder it reads when that folder is read-only (else None).
+
+    Chroma's Rust bindings write to their SQLite file as they start, so a read-only folder cannot be opened
+    in place: a temporary copy is opened instead (deleted with the client, or at exit) and serves answers.
+    """
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_host:
-        return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+        return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings), None
     path = settings.data_dir / "chroma"
-    path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    if _writable(path):
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings), None
+    copy = Path(tempfile.mkdtemp(prefix="mission-desk-readonly-"))
+    if path.is_dir():
+        shutil.copytree(path, copy, dirs_exist_ok=True)
+    client = chromadb.PersistentClient(path=str(copy), settings=chroma_settings)
+    weakref.finalize(client, shutil.rmtree, copy, ignore_errors=True)
+    return client, copy
+
+
+def _writable(folder: Path) -> bool:
+    """Whether a file can really be created in ``folder`` (made if missing).
+
+    Permission bits are not enough: root ignores them, but not a read-only mount.
+    """
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-probe-"):
+            pass
+    except OSError:
+        return False
+    return True
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (or an error it was raised from) says a write ran out of space."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if any(word in str(current).lower() for word in _DISK_FULL_WORDS):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _chunk_metadata(chunk: Chunk) -> dict[str, Any]:
@@ -69,8 +132,77 @@ class IndexStore:
     def __init__(self, settings: Settings, embeddings: Embeddings, client: Any | None = None) -> None:
         self.settings = settings
         self.embeddings = embeddings
-        self.client = client if client is not None else make_client(settings)
+        self.copy_dir: Path | None = None  # the private copy served when the data folder is read-only
+        if client is None:
+            client, self.copy_dir = _open_client(settings)
+        self.client = client
         self.prefix = settings.collection
+
+    # -- the environment ----------------------------------------------------------------------
+    @property
+    def read_only(self) -> bool:
+        """True when the data folder cannot be written: answers come from a temporary copy of the index."""
+        return self.copy_dir is not None
+
+    @property
+    def folder(self) -> Path:
+        """The Chroma folder this store reads and writes (the data folder's, even when serving a copy)."""
+        return self.settings.data_dir / "chroma"
+
+    def require_writable(self) -> None:
+        """Raise DataFolderReadOnlyError when the index cannot be changed (call before any ingest)."""
+        if self.read_only:
+            raise DataFolderReadOnlyError(str(self.settings.data_dir))
+
+    def _restart(self) -> None:
+        """Restart an embedded client's Rust bindings in place.
+
+        After SQLite reports a full disk, the bindings hang on the next write (seen with chromadb 1.5); a fresh
+        start reads the unchanged file again. Every Collection object holds the same server, so all recover.
+        """
+        server = getattr(self.client, "_server", None)
+        if server is not None and hasattr(server, "bindings"):
+            server.stop()
+            server.start()
+
+    def _disk_full(self, generation: str | None) -> DiskFullError:
+        """Recover from a write that ran out of space: drop ``generation`` (half-written) to free what it can."""
+        self._restart()
+        if generation is not None:
+            try:
+                self._drop(generation)
+            except Exception as exc:  # noqa: BLE001 - the next ingest drops what is left
+                log.warning("could not drop the unfinished generation %s: %s", generation, exc)
+                self._restart()
+        free = shutil.disk_usage(self.folder).free if self.folder.exists() else 0
+        return DiskFullError(str(self.folder), free / 1e6)
+
+    def _out_of_space(self, exc: BaseException) -> bool:
+        """Whether a failed write failed for lack of space: it says so, or Chroma failed with the disk all but full."""
+        from chromadb.errors import ChromaError
+
+        if is_disk_full(exc):
+            return True
+        if self.settings.chroma_host or not isinstance(exc, ChromaError) or not self.folder.exists():
+            return False
+        return shutil.disk_usage(self.folder).free < _ROOM_FOR_A_BATCH
+
+    @contextmanager
+    def _writing(self, generation: str | None) -> Iterator[None]:
+        """Turn a write that runs out of space into DiskFullError, dropping the half-written ``generation``."""
+        self.require_writable()
+        try:
+            yield
+        except Exception as exc:
+            if not self._out_of_space(exc):
+                raise
+            raise self._disk_full(generation) from exc
+
+    def _drop(self, generation: str) -> None:
+        names = {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
+        for part in _PARTS:
+            if self._name(generation, part) in names:
+                self.client.delete_collection(self._name(generation, part))
 
     # -- generations --------------------------------------------------------------------------
     def _name(self, generation: str, part: str) -> str:
@@ -88,15 +220,24 @@ class IndexStore:
 
     def new_generation(self) -> str:
         """Name a fresh generation and delete any unfinished ones left by an interrupted ingest."""
-        self.drop_inactive()
+        with self._writing(None):
+            self.drop_inactive()
         return f"g{time.time_ns()}"
 
     def activate(self, generation: str) -> None:
         """Make ``generation`` current (one atomic upsert), then drop the older ones."""
-        self._pointer().upsert(
-            ids=[_POINTER_ID], metadatas=[{"generation": generation}], embeddings=[[1.0]], documents=[""]
-        )
-        self.drop_inactive()
+        with self._writing(generation):
+            self._pointer().upsert(
+                ids=[_POINTER_ID], metadatas=[{"generation": generation}], embeddings=[[1.0]], documents=[""]
+            )
+        try:
+            self.drop_inactive()
+        except Exception as exc:
+            if not self._out_of_space(exc):
+                raise
+            # The switch is done: the older generations stay until the next ingest, which drops them.
+            self._restart()
+            log.warning("disk full: older index generations are kept until the next ingest")
 
     def drop_inactive(self) -> None:
         """Delete every generation but the current one and the one before it.
@@ -121,41 +262,44 @@ class IndexStore:
         )
 
     def write_chunks(self, generation: str, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
-        collection = self._collection(generation, "chunks")
-        for b in range(0, len(chunks), _BATCH):
-            batch = chunks[b : b + _BATCH]
-            collection.add(
-                ids=[c.id for c in batch],
-                documents=[c.display_text for c in batch],
-                metadatas=[_chunk_metadata(c) for c in batch],
-                embeddings=vectors[b : b + _BATCH].tolist(),
-            )
+        with self._writing(generation):
+            collection = self._collection(generation, "chunks")
+            for b in range(0, len(chunks), _BATCH):
+                batch = chunks[b : b + _BATCH]
+                collection.add(
+                    ids=[c.id for c in batch],
+                    documents=[c.display_text for c in batch],
+                    metadatas=[_chunk_metadata(c) for c in batch],
+                    embeddings=vectors[b : b + _BATCH].tolist(),
+                )
 
     def write_sentences(self, generation: str, rows: Sequence[tuple[str, int, int, str]], vectors: np.ndarray) -> None:
         """Rows are (chunk id, start, end, text) with one vector each."""
-        collection = self._collection(generation, "sentences")
-        for b in range(0, len(rows), _BATCH):
-            batch = rows[b : b + _BATCH]
-            collection.add(
-                ids=[f"{cid}:{s}:{e}" for cid, s, e, _ in batch],
-                documents=[t for *_, t in batch],
-                metadatas=[{"chunk_id": cid, "start": s, "end": e} for cid, s, e, _ in batch],
-                embeddings=vectors[b : b + _BATCH].tolist(),
-            )
+        with self._writing(generation):
+            collection = self._collection(generation, "sentences")
+            for b in range(0, len(rows), _BATCH):
+                batch = rows[b : b + _BATCH]
+                collection.add(
+                    ids=[f"{cid}:{s}:{e}" for cid, s, e, _ in batch],
+                    documents=[t for *_, t in batch],
+                    metadatas=[{"chunk_id": cid, "start": s, "end": e} for cid, s, e, _ in batch],
+                    embeddings=vectors[b : b + _BATCH].tolist(),
+                )
 
     def write_sources(self, generation: str, sources: Iterable[IndexedSource]) -> None:
-        collection = self._collection(generation, "sources")
-        items = list(sources)
-        if not items:
-            return
-        collection.add(
-            ids=[s.record.id for s in items],
-            documents=[s.text for s in items],
-            metadatas=[
-                {"record": s.record.model_dump_json(), "digest": s.digest, "chunks": s.chunks} for s in items
-            ],
-            embeddings=[[1.0] for _ in items],  # texts are looked up by id, never searched
-        )
+        with self._writing(generation):
+            collection = self._collection(generation, "sources")
+            items = list(sources)
+            if not items:
+                return
+            collection.add(
+                ids=[s.record.id for s in items],
+                documents=[s.text for s in items],
+                metadatas=[
+                    {"record": s.record.model_dump_json(), "digest": s.digest, "chunks": s.chunks} for s in items
+                ],
+                embeddings=[[1.0] for _ in items],  # texts are looked up by id, never searched
+            )
 
     # -- reading ------------------------------------------------------------------------------
     def _read(self, part: str, include: list[str], generation: str | None = None) -> dict[str, Any]:

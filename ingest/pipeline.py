@@ -387,6 +387,7 @@ def run_ingest(
 ) -> IngestReport:
     """Bring the index in line with the corpus and user documents; add ``paths`` first (``replace``: a different
     file under a name already in the library replaces it; ``follow_links``: symbolic links are followed)."""
+    store.require_writable()
     with exclusive(settings.data_dir / "ingest.lock"):
         return _run_ingest(
             settings, embeddings, store, catalogue, paths=paths, progress=progress, replace=replace,
