@@ -307,6 +307,9 @@ def _(check: ClaimCheck) -> Layout:
         Block("h2", "Contradicting passages"),
         *([Block("bullet", f"{c.title}, {c.locator}: {excerpt(c)}", (c.n,)) for c in check.contradicting]
           or [Block("para", "None found.")]),
+        *([Block("h2", "Your documents (shown, not counted in the verdict)"),
+           *(Block("bullet", f"{c.locator}: {excerpt(c)}", (c.n,)) for c in check.your_documents)]
+          if check.your_documents else []),
         Block("h2", "How the verdict was reached"),
         *(Block("bullet", s) for s in check.signals[:12]),
     ]

@@ -63,6 +63,10 @@ class HybridRetriever:
         """
         return self._names_outside(question, self.vocabulary)
 
+    def unknown_to_catalogue(self, question: str) -> list[str]:
+        """Names and numbers in the question that neither the report nor its evidence mentions."""
+        return self._names_outside(question, self.catalogue_vocabulary)
+
     def names_only_in_user_documents(self, question: str) -> list[str]:
         """Names in the question that a user document mentions and the report and its evidence never do
         ("Harbourside"): such a question is about the user's document, which may then lead the answer."""

@@ -386,6 +386,9 @@ class ClaimCheck(_Draft):
                         "'the passage says satisfaction fell, not rose [2]'.")
     source_figures: list[str] = Field(default_factory=list, description="Where the claim states a figure the "
                                       "sources give differently: the sources' figures, as they word them.")
+    your_documents: list[Citation] = Field(
+        default_factory=list, description="Sentences of documents the user added that bear on the claim: shown, "
+        "labelled 'Your document: <file>', never counted in the verdict, which rests on the report and its evidence.")
 
 
 

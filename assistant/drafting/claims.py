@@ -158,19 +158,25 @@ def check_claim(ev: Evidence, claim: str) -> ClaimCheck:
         raise QuestionError("the claim is empty: write the claim to check")
     cfg = ev.settings.stance
     ledger = ev.ledger()
-    passages, _ = ev.retrieve(claim, k=cfg.retrieve_k)
+    retrieved, _ = ev.retrieve(claim, k=cfg.retrieve_k)
+    # The verdict rests on the report and its evidence; the user's own documents are shown apart, never counted
+    # (issue 13: an upload saying "five criteria" must not make "the mission test has five criteria" supported).
+    passages = [p for p in retrieved if p.chunk.origin != "user document"]
+    users = [p for p in retrieved if p.chunk.origin == "user document"]
     short = ev.acronyms
     claim_signals = signals(claim, short)
     notes: list[str] = [f"claim clause: “{s.clause}” ({_sign(s.sign)} via '{s.cue}')" for s in claim_signals]
     unknown = _unknown(ev, claim)
     # Numbers the sources never give are for the number check to judge, not a reason to give up.
-    names = [w for w in ev.unknown_names(claim) if w[0].isalpha()]
+    names = [w for w in ev.unknown_names(claim, catalogue_only=True) if w[0].isalpha()]
     if unknown:
         notes.append(f"the sources never use: {', '.join(unknown)}")
     if names or any(w[0].isupper() for w in unknown) or len(unknown) >= cfg.unknown_share * max(1, len(clause_terms(claim))):
         # A claim about things the sources never name cannot be settled by them, however close the rest is.
         notes.append("too much of the claim is about things the sources do not mention")
-        return _result(ev, ledger, claim, "not enough evidence", [], [], notes)
+        check = _result(ev, ledger, claim, "not enough evidence", [], [], notes)
+        check.your_documents = _your_documents(ledger, claim, users, short, cfg)
+        return check
     weighed = weigh(claim, passages, short, cfg)
     notes += weighed.notes
     sides, sentences, verdict = weighed.sides, weighed.sentences, weighed.verdict
@@ -186,7 +192,25 @@ def check_claim(ev: Evidence, claim: str) -> ClaimCheck:
     check = _result(ev, ledger, claim, verdict, supporting, contradicting, notes)
     check.reason = _reason(check, conflicts, by_key)
     check.source_figures = _source_figures(claim, check.contradicting)
+    check.your_documents = _your_documents(ledger, claim, users, short, cfg)
     return check
+
+
+def _your_documents(
+    ledger: Ledger, claim: str, passages: list[Passage], short: dict[str, str], cfg: StanceSettings
+) -> list[Citation]:
+    """The user's documents' sentences that bear on the claim (weighed as the catalogue's are, for or against), to
+    show apart from the verdict: at most ``max_per_side`` of each side."""
+    if not passages:
+        return []
+    weighed = weigh(claim, passages, short, cfg)
+    by_key = {(s.passage.chunk.id, s.unit.start): s for s in weighed.sentences}
+    shown: list[Citation] = []
+    for side in ("support", "contradict"):
+        for cite in _side(ledger, by_key, weighed.sides, side, "mixed", cfg):
+            if all(c.chunk_id != cite.chunk_id or c.start != cite.start for c in shown):
+                shown.append(cite)
+    return shown
 
 
 def _disagreements(

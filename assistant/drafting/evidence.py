@@ -149,7 +149,11 @@ class Evidence:
         passages, vector = self.retrieve(query, **kw)  # type: ignore[arg-type]
         return answering.scored_units(self.snapshot, query, vector, passages, self.settings), passages
 
-    def unknown_names(self, text: str) -> list[str]:
+    def unknown_names(self, text: str, *, catalogue_only: bool = False) -> list[str]:
+        """Names and numbers in ``text`` that no indexed passage (``catalogue_only``: no passage of the report or
+        its evidence) mentions."""
+        if catalogue_only:
+            return self.snapshot.unknown_to_catalogue(text)
         return self.snapshot.unknown_names(text)
 
     @property
