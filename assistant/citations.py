@@ -19,11 +19,10 @@ from assistant.schemas import Citation, RemovedSentence
 from assistant.settings import VerifySettings
 from assistant.text import stance
 from assistant.text.numbers import numbers
-from assistant.text.sentences import split_sentences
+from assistant.text.sentences import MARKER, split_sentences, strip_markers
 from assistant.text.words import comparable, terms
 from assistant.types import Passage, Unit
 
-MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 _HAS_WORD = re.compile(r"\w")
 _ONLY_MARKERS = re.compile(r"(\s*\[\d+(?:\s*,\s*\d+)*\])+\s*")
 Encoder = Callable[[list[str]], np.ndarray]
@@ -49,10 +48,6 @@ def markers(sentence: str) -> list[int]:
             if int(n) not in found:
                 found.append(int(n))
     return found
-
-
-def strip_markers(sentence: str) -> str:
-    return MARKER.sub("", sentence).strip()
 
 
 def passage_units(passage: Passage) -> list[Unit]:
