@@ -5,8 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import state
+from ui.render import escape
 
 st.set_page_config(page_title="Mission Desk", page_icon=":material/policy:", layout="wide")
+if state.sign_in_required() and not st.user.is_logged_in:
+    # Signed out: nothing of the library, no upload, no question; only the way in.
+    st.title("Mission Desk")
+    st.write("Sign in to ask about *The smarter state*, draft, check claims and use your team's library.")
+    st.button("Sign in", icon=":material/login:", on_click=st.login, type="primary")
+    st.stop()
 state.init_session()
 state.assistant()  # load (or build) the shared index once per server process, before any page needs it
 
@@ -21,4 +28,7 @@ page = st.navigation(
 )
 with st.sidebar:
     st.caption("Mission Desk answers from *The smarter state* (IPPR, 2023) and the evidence it cites.")
+    if state.sign_in_required():
+        st.caption(f"Signed in as {escape(state.user() or '')}")
+        st.button("Sign out", icon=":material/logout:", on_click=st.logout)
 page.run()

@@ -37,7 +37,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     assistant = Assistant()
     report = assistant.ingest(
-        [Path(p) for p in args.paths], progress=_progress_bar(), replace=args.replace, follow_links=args.follow_links
+        [Path(p) for p in args.paths], progress=_progress_bar(), replace=args.replace, follow_links=args.follow_links,
+        user=args.user,
     )
     return _print_report(report, args)
 
@@ -61,26 +62,41 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
     assistant = Assistant.load(build_if_missing=False)
     try:
-        name = assistant.library_path(args.document)
+        name = assistant.library_path(args.document, user=args.user)
     except KeyError as exc:
         print(f"error: {exc.args[0]}", file=sys.stderr)
         return 2
-    report = assistant.remove_source(args.document)
+    report = assistant.remove_source(args.document, user=args.user)
     if not args.json:
         print(f"removed {name}")
     return _print_report(report, args)
 
 
+def cmd_share(args: argparse.Namespace) -> int:
+    from assistant import Assistant
+
+    assistant = Assistant.load(build_if_missing=False)
+    try:
+        name = assistant.share(args.document, shared=args.command == "share", user=args.user)
+    except KeyError as exc:
+        print(f"error: {exc.args[0]}", file=sys.stderr)
+        return 2
+    print(f"{name} is now {'shared with the team' if args.command == 'share' else 'private to you'}")
+    return 0
+
+
 def cmd_sources(args: argparse.Namespace) -> int:
     from assistant import Assistant
 
-    statuses = Assistant.load().sources()
+    statuses = Assistant.load().sources(user=args.user)
     if args.json:
-        print(json.dumps([{**s.record.model_dump(), "indexed": s.indexed, "chunks": s.chunks} for s in statuses], indent=2))
+        print(json.dumps([{**s.record.model_dump(), "indexed": s.indexed, "chunks": s.chunks, "owner": s.owner,
+                            "shared": s.shared} for s in statuses], indent=2))
         return 0
     for s in statuses:
         mark = f"{s.chunks:4d} chunks" if s.indexed else "  not indexed"
-        print(f"{s.record.id:36} {s.record.kind:15} {mark}  {s.record.citation[:90]}")
+        access = "" if not s.owner else f" [{'shared' if s.shared else 'private'}, {s.owner}]"
+        print(f"{s.record.id:36} {s.record.kind:15} {mark}  {s.record.citation[:90]}{access}")
     return 0
 
 
@@ -101,7 +117,7 @@ def _print_answer(answer) -> None:  # type: ignore[no-untyped-def]
 def cmd_ask(args: argparse.Namespace) -> int:
     from assistant import Assistant
 
-    answer = Assistant.load().ask(args.question, k=args.k)
+    answer = Assistant.load().ask(args.question, k=args.k, user=args.user)
     if args.json:
         print(answer.model_dump_json(indent=2))
     else:
@@ -123,7 +139,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         if not question:
             break
         try:
-            answer = assistant.ask(question, history)
+            answer = assistant.ask(question, history, user=args.user)
         except MissionDeskError as exc:
             print(f"error: {exc}")
             continue
@@ -150,11 +166,12 @@ def cmd_draft(args: argparse.Namespace) -> int:
 
     assistant = Assistant.load()
     if args.kind == "metrics":
-        return _emit(assistant.draft_metrics(args.mission), args)
+        return _emit(assistant.draft_metrics(args.mission, user=args.user), args)
     if args.kind == "mission-test":
-        return _emit(assistant.draft_mission_test(args.proposal, file=Path(args.file) if args.file else None), args)
+        return _emit(assistant.draft_mission_test(args.proposal, file=Path(args.file) if args.file else None,
+                                                  user=args.user), args)
     return _emit(assistant.draft_briefing(args.council, args.topic, marking=args.marking, date=args.date, to=args.to,
-                                          sender=args.sender), args)
+                                          sender=args.sender, user=args.user), args)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -167,11 +184,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     assistant = Assistant.load()
     if args.claim is not None:
-        return _emit(assistant.check(args.claim), args)
+        return _emit(assistant.check(args.claim, user=args.user), args)
     if args.file is not None:
-        return _emit(assistant.check_draft(file=Path(args.file)), args)
+        return _emit(assistant.check_draft(file=Path(args.file), user=args.user), args)
     text = sys.stdin.read() if args.text == "-" else args.text
-    return _emit(assistant.check_draft(text), args)
+    return _emit(assistant.check_draft(text, user=args.user), args)
 
 
 def _output_options(p: argparse.ArgumentParser) -> None:
@@ -183,14 +200,14 @@ def _output_options(p: argparse.ArgumentParser) -> None:
 def _add_drafting(sub) -> None:  # type: ignore[no-untyped-def]
     draft = sub.add_parser("draft", help="draft mission metrics, a mission-test assessment or a briefing note")
     kinds = draft.add_subparsers(dest="kind", required=True)
-    p = kinds.add_parser("metrics", help="core, output and input metrics for a mission")
+    p = kinds.add_parser("metrics", help="core, output and input metrics for a mission", parents=[AS_USER])
     p.add_argument("--mission", required=True, help="one of the report's missions, or a mission statement")
     _output_options(p)
-    p = kinds.add_parser("mission-test", help="assess a spending proposal against the mission test")
+    p = kinds.add_parser("mission-test", help="assess a spending proposal against the mission test", parents=[AS_USER])
     p.add_argument("--proposal", help="the proposal as text")
     p.add_argument("--file", help="a proposal document (.pdf, .md, .txt, .html)")
     _output_options(p)
-    p = kinds.add_parser("briefing", help="a two-page briefing note for a mission council")
+    p = kinds.add_parser("briefing", help="a two-page briefing note for a mission council", parents=[AS_USER])
     p.add_argument("--council", required=True, help="the mission council: one of the report's missions")
     p.add_argument("--topic", required=True)
     p.add_argument("--marking", help="security marking (default: settings, OFFICIAL)")
@@ -199,7 +216,7 @@ def _add_drafting(sub) -> None:  # type: ignore[no-untyped-def]
     p.add_argument("--from", dest="sender", help="who the note is from (default: the mission council secretariat)")
     _output_options(p)
     draft.set_defaults(func=cmd_draft)
-    p = sub.add_parser("check", help="check a claim, or a whole draft sentence by sentence, against the sources")
+    p = sub.add_parser("check", help="check a claim, or a whole draft sentence by sentence, against the sources", parents=[AS_USER])
     p.add_argument("claim", nargs="?", help="one claim to check")
     p.add_argument("--file", metavar="PATH", help="check a whole draft: .docx, .pdf, .md or .txt")
     p.add_argument("--text", metavar="TEXT", help="check a whole draft given as text; '-' reads it from standard input")
@@ -207,11 +224,17 @@ def _add_drafting(sub) -> None:  # type: ignore[no-untyped-def]
     p.set_defaults(func=cmd_check, parser=p)
 
 
+# Every command acts as one user: --user (default: settings.default_user, the single-user owner) sees the catalogue,
+# their own documents and those shared with the team, and owns what they add.
+AS_USER = argparse.ArgumentParser(add_help=False)
+AS_USER.add_argument("--user", help="act as this user (default: MISSION_DESK_DEFAULT_USER, 'local')")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("ingest", help="index corpus/ and user documents (and add PATHs)")
+    p = sub.add_parser("ingest", help="index corpus/ and user documents (and add PATHs)", parents=[AS_USER])
     p.add_argument("paths", nargs="*", help="files or folders to add as user documents")
     p.add_argument("--json", action="store_true")
     p.add_argument("--strict", action="store_true", help="exit 1 if any file was skipped")
@@ -221,22 +244,28 @@ def build_parser() -> argparse.ArgumentParser:
                    help="follow symbolic links (without this they are reported and skipped)")
     p.set_defaults(func=cmd_ingest)
 
-    p = sub.add_parser("remove", help="remove one of your documents from the library and the index")
+    p = sub.add_parser("remove", help="remove one of your documents from the library and the index", parents=[AS_USER])
     p.add_argument("document", help="its id (see `sources`), its path in the library, or its file name if unique")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_remove)
 
-    p = sub.add_parser("sources", help="list the catalogue with what is indexed")
+    for name, help_text in (("share", "share one of your documents with the team"),
+                            ("unshare", "make one of your shared documents private again")):
+        p = sub.add_parser(name, help=help_text, parents=[AS_USER])
+        p.add_argument("document", help="its id (see `sources`), its path in your library, or its file name if unique")
+        p.set_defaults(func=cmd_share)
+
+    p = sub.add_parser("sources", help="list the catalogue with what is indexed", parents=[AS_USER])
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_sources)
 
-    p = sub.add_parser("ask", help="answer one question with citations")
+    p = sub.add_parser("ask", help="answer one question with citations", parents=[AS_USER])
     p.add_argument("question")
     p.add_argument("--json", action="store_true")
     p.add_argument("-k", type=int, default=None, help="passages to retrieve")
     p.set_defaults(func=cmd_ask)
 
-    p = sub.add_parser("chat", help="a terminal chat with history")
+    p = sub.add_parser("chat", help="a terminal chat with history", parents=[AS_USER])
     p.set_defaults(func=cmd_chat)
 
     # The evals are a separate program (python -m evals) that uses this package, never the other way round:
@@ -252,6 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv[:1] == ["eval"]:
         return subprocess.call([sys.executable, "-m", "evals", *argv[1:]])
     args = build_parser().parse_args(argv)
+    args.user = getattr(args, "user", None)
     try:
         return int(args.func(args))
     except MissionDeskError as exc:

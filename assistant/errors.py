@@ -45,3 +45,7 @@ class DiskFullError(MissionDeskError):
         )
         self.folder = folder
         self.free_mb = free_mb
+
+
+class NotOwnerError(MissionDeskError, PermissionError):
+    """Only a document's owner may remove, share or unshare it (another user's private document is not found)."""

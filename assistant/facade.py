@@ -26,7 +26,7 @@ from assistant.drafting.evidence import Evidence
 from assistant.drafting.metrics import draft_metrics
 from assistant.drafting.mission_test import draft_mission_test
 from assistant.embeddings import MiniLMEmbeddings
-from assistant.errors import IndexMissingError, QuestionError
+from assistant.errors import IndexMissingError, NotOwnerError, QuestionError
 from assistant.llm import make_chat_model
 from assistant.profile import CorpusProfile, load_profile
 from assistant.prompts import load_prompt
@@ -47,8 +47,9 @@ from assistant.store import IndexStore
 from assistant.text.questions import clauses, strip_markup
 from assistant.types import Passage, Unit
 from ingest.catalogue import Catalogue
+from ingest.library import Sharing, SharingManifest, owner_folder
 from ingest.loaders import SUPPORTED, load, size_problem
-from ingest.pipeline import library_files, remove_library_file, run_ingest, user_source_id
+from ingest.pipeline import library_files, remove_library_file, run_ingest, shown_path, user_source_id
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -66,6 +67,8 @@ class SourceStatus:
     record: SourceRecord
     indexed: bool
     chunks: int
+    owner: str = ""  # a user document's owner ('' for the catalogue, shared with everyone)
+    shared: bool = True  # a user document shared with the team (the catalogue always is)
 
 
 class Assistant:
@@ -152,25 +155,43 @@ class Assistant:
     def _new_retriever(self, generation: str | None = None) -> HybridRetriever:
         # Catalogue citations and front matter name authors and publishers the passages may not.
         sources = self.store.sources(generation)
-        users = [s.text for s in sources if s.record.kind == "user document"]
+        users = {s.record.id: (s.record.file or "", s.text) for s in sources if s.record.kind == "user document"}
         texts = [f"{r.title} {r.citation}" for r in self.catalogue.records] + [
             s.text for s in sources if s.record.kind != "user document"
         ]
-        return HybridRetriever(self.store, texts, generation, self.settings.retrieval, user_vocabulary=users)
+        return HybridRetriever(self.store, texts, generation, self.settings.retrieval, user_sources=users)
+
+    # -- who may see what (ingest/library.py) ----------------------------------------------------
+    def _user(self, user: str | None) -> str:
+        if user is None:
+            return self.settings.default_user
+        if not isinstance(user, str) or not user.strip():
+            raise QuestionError("user must be a non-empty string (the signed-in user's id)")
+        return user
+
+    def _sharing(self) -> Sharing:
+        return SharingManifest(self.settings.user_documents_dir).read()
+
+    def hidden(self, snapshot: HybridRetriever, user: str | None = None) -> frozenset[str]:
+        """The user documents of ``snapshot`` that ``user`` may not see: other users' private documents."""
+        who, sharing, default = self._user(user), self._sharing(), self.settings.default_user
+        return frozenset(sid for sid, path in snapshot.user_files.items()
+                         if not sharing.visible_to(path, who, default))
 
     def ingest(
         self, paths: Sequence[Path] = (), progress: Callable[[int, int, str], None] | None = None, *,
-        replace: bool = False, follow_links: bool = False,
+        replace: bool = False, follow_links: bool = False, user: str | None = None,
     ) -> IngestReport:
-        """Index the corpus and user documents (adding ``paths`` first); atomic and idempotent.
+        """Index the corpus and user documents (adding ``paths`` first, as ``user``'s: private to them until shared);
+        atomic and idempotent.
 
         Folders keep their sub-folders in the documents' names and ids. A different file under a name already in
-        the library is refused (a per-file error) unless ``replace``; symbolic links are reported and not followed
-        unless ``follow_links``.
+        the user's library is refused (a per-file error) unless ``replace``; symbolic links are reported and not
+        followed unless ``follow_links``.
         """
         report = run_ingest(
             self.settings, self.embeddings, self.store, self.catalogue, paths=paths, progress=progress,
-            replace=replace, follow_links=follow_links,
+            replace=replace, follow_links=follow_links, user=self._user(user),
         )
         if report.changed or self._retriever is None:
             fresh = self._new_retriever() if self.store.active_generation() else None
@@ -178,39 +199,67 @@ class Assistant:
                 self._retriever = fresh
         return report
 
-    def library_path(self, source_id: str) -> str:
-        """The path inside the library of the user document ``source_id`` names: its id, its path in the library
-        ("batch0/summary.txt") or, when only one document has it, its bare file name. KeyError otherwise."""
-        files = library_files(self.settings.user_documents_dir)
+    def _visible_files(self, user: str | None) -> dict[PurePosixPath, Path]:
+        who, sharing, default = self._user(user), self._sharing(), self.settings.default_user
+        return {rel: path for rel, path in library_files(self.settings.user_documents_dir).items()
+                if sharing.visible_to(rel.as_posix(), who, default)}
+
+    def library_path(self, source_id: str, *, user: str | None = None) -> str:
+        """The path inside the library of the user document ``source_id`` names, among those ``user`` may see: its
+        id, its path ("batch0/summary.txt", as its owner knows it) or, when only one document has it, its bare file
+        name. KeyError otherwise: another user's private document is "not found", exactly as if it did not exist."""
+        files = self._visible_files(user)
         # A front-matter id names the source, so look the file up in the index as well as by its own id.
         indexed = {s.record.id: s.record.file for s in self.store.sources() if s.record.kind == "user document"}
-        exact = [rel for rel in files if source_id in (user_source_id(rel), rel.as_posix()) or
+        exact = [rel for rel in files if source_id in (user_source_id(rel), rel.as_posix(), shown_path(rel)) or
                  indexed.get(source_id) == rel.as_posix()]
         named = [rel for rel in files if rel.name == source_id]
         if len(exact) == 1 or (not exact and len(named) == 1):
             return (exact or named)[0].as_posix()
-        if named:
-            ids = ", ".join(f"{user_source_id(rel)} ({rel})" for rel in named)
-            raise KeyError(f"{len(named)} user documents are named {source_id!r}: give the id of one of them: {ids}")
+        if len(exact) > 1 or named:
+            many = exact if len(exact) > 1 else named
+            ids = ", ".join(f"{user_source_id(rel)} ({shown_path(rel)})" for rel in many)
+            raise KeyError(f"{len(many)} user documents are named {source_id!r}: give the id of one of them: {ids}")
         raise KeyError(f"no user document with id {source_id!r} (corpus sources cannot be removed here)")
 
-    def library_file(self, library_path: str) -> Path | None:
-        """The library's file stored at ``library_path`` ("memo.md", "batch0/summary.txt"), or None: what an upload of
-        that name would replace."""
-        return library_files(self.settings.user_documents_dir).get(PurePosixPath(library_path))
+    def library_file(self, library_path: str, *, user: str | None = None) -> Path | None:
+        """The file an upload named ``library_path`` ("memo.md") by ``user`` would replace in their library, or None."""
+        folder = owner_folder(self._user(user), self.settings.default_user)
+        return library_files(self.settings.user_documents_dir).get(folder / PurePosixPath(library_path))
 
-    def remove_source(self, source_id: str) -> IngestReport:
-        """Delete exactly one user document (by id, library path, or a file name only it has) and drop its chunks."""
-        rel = self.library_path(source_id)
+    def _owned(self, source_id: str, user: str | None, action: str) -> str:
+        rel = self.library_path(source_id, user=user)
+        owner = self._sharing().owner_of(rel, self.settings.default_user)
+        if owner != self._user(user):
+            raise NotOwnerError(f"only its owner ({owner}) can {action} {shown_path(rel)!r}")
+        return rel
+
+    def remove_source(self, source_id: str, *, user: str | None = None) -> IngestReport:
+        """Delete exactly one of ``user``'s documents (by id, library path, or a file name only it has) and drop its
+        chunks. A shared document someone else owns is a NotOwnerError; one ``user`` cannot see, a KeyError."""
+        rel = self._owned(source_id, user, "remove")
         remove_library_file(self.settings.user_documents_dir / rel, self.settings.user_documents_dir)
-        return self.ingest()
+        SharingManifest(self.settings.user_documents_dir).forget(rel)
+        return self.ingest(user=user)
 
-    def sources(self) -> list[SourceStatus]:
-        """The catalogue and user documents, each with what is indexed of it."""
+    def share(self, source_id: str, *, shared: bool = True, user: str | None = None) -> str:
+        """Share one of ``user``'s documents with the team (``shared=False``: make it private again); returns its
+        path. Nothing is re-indexed: who may see what is read per request."""
+        rel = self._owned(source_id, user, "share or unshare")
+        SharingManifest(self.settings.user_documents_dir).set_shared(rel, shared)
+        return shown_path(rel)
+
+    def sources(self, *, user: str | None = None) -> list[SourceStatus]:
+        """The catalogue and the user documents ``user`` may see, each with what is indexed of it."""
+        who, sharing, default = self._user(user), self._sharing(), self.settings.default_user
         indexed = {s.record.id: s for s in self.store.sources()}
         out = [SourceStatus(r, r.id in indexed, indexed[r.id].chunks if r.id in indexed else 0) for r in self.catalogue.records]
         known = {r.id for r in self.catalogue.records}
-        out += [SourceStatus(s.record, True, s.chunks) for s in indexed.values() if s.record.id not in known]
+        for s in indexed.values():
+            path = s.record.file or ""
+            if s.record.id in known or not sharing.visible_to(path, who, default):
+                continue
+            out.append(SourceStatus(s.record, True, s.chunks, sharing.owner_of(path, default), path in sharing.shared))
         return out
 
     # -- answering ----------------------------------------------------------------------------
@@ -247,19 +296,22 @@ class Assistant:
 
     def retrieve(
         self, question: str, *, k: int | None = None, source_ids: Sequence[str] | None = None,
-        kinds: Sequence[str] | None = None,
+        kinds: Sequence[str] | None = None, user: str | None = None,
     ) -> tuple[list[Passage], np.ndarray]:
-        """Passages for a question (and its vector), without composing an answer."""
+        """Passages for a question (and its vector) from what ``user`` may see, without composing an answer."""
         self._validate(question)
         self._validate_options(k, source_ids, kinds)
-        return self._retrieve(self.retriever, question, k=k, source_ids=source_ids, kinds=kinds)
+        snapshot = self.retriever
+        return self._retrieve(snapshot, question, k=k, source_ids=source_ids, kinds=kinds,
+                              hidden=self.hidden(snapshot, user))
 
     def _retrieve(
         self, retriever: HybridRetriever, question: str, *, k: int | None, source_ids: Sequence[str] | None,
-        kinds: Sequence[str] | None,
+        kinds: Sequence[str] | None, hidden: frozenset[str] = frozenset(),
     ) -> tuple[list[Passage], np.ndarray]:
         vector = self.embeddings.embed([question])[0]
-        passages = retriever.retrieve(question, vector, k=k or self.settings.k, source_ids=source_ids, kinds=kinds)
+        passages = retriever.retrieve(question, vector, k=k or self.settings.k, source_ids=source_ids, kinds=kinds,
+                                      hidden=hidden)
         return passages, vector
 
     def citation(self, n: int, passage: Passage, unit: Unit, score: float) -> Citation:
@@ -281,6 +333,7 @@ class Assistant:
         kinds: Sequence[str] | None = None,
         on_token: Callable[[str], None] | None = None,
         mode: Mode | None = None,
+        user: str | None = None,
     ) -> Answer:
         """Answer from the sources, every sentence cited and verified; refuse when they don't cover it.
 
@@ -298,16 +351,18 @@ class Assistant:
         standalone = self._standalone(asked or question, history, llm)
         # One snapshot for the whole question: the index may switch generations between two reads.
         snapshot = self.retriever
-        passages, vector = self._retrieve(snapshot, standalone, k=k, source_ids=source_ids, kinds=kinds)
+        # Only what this user may see: the catalogue, their own documents and those shared with the team.
+        hidden = self.hidden(snapshot, user)
+        passages, vector = self._retrieve(snapshot, standalone, k=k, source_ids=source_ids, kinds=kinds, hidden=hidden)
         timings["retrieve"] = time.perf_counter() - began
         pool = answering.scored_units(snapshot, standalone, vector, passages, self.settings)
         # A question naming the report asks what the report says: the user's documents cannot answer it (they may
         # follow an answer, labelled); one naming what only a user document names is about that document.
         about_report = self.profile.names_report(standalone)
-        user_led = not about_report and bool(snapshot.names_only_in_user_documents(standalone))
+        user_led = not about_report and bool(snapshot.names_only_in_user_documents(standalone, hidden))
         best = max((c.score for c in pool if not (about_report and c.passage.chunk.origin == "user document")),
                    default=0.0)
-        unknown = snapshot.unknown_names(standalone)
+        unknown = snapshot.unknown_names(standalone, hidden)
         library = answering.SnapshotLibrary(snapshot, standalone, vector, self.settings)
         # A clause naming something the sources never mention is a part they do not cover; the question is
         # refused only when every clause does ('What is the average teacher salary in Finland?').
@@ -355,39 +410,45 @@ class Assistant:
         return answering.embedded_version(self.settings)
 
     # -- drafting (assistant/drafting): every field cited or marked as a gap ----------------------
-    def evidence(self, mode: Mode | None = None) -> Evidence:
-        """The drafting port for one request: search, cite, verify and narrate over one index snapshot."""
+    def evidence(self, mode: Mode | None = None, *, user: str | None = None) -> Evidence:
+        """The drafting port for one request: search, cite, verify and narrate over one index snapshot, seeing only
+        what ``user`` may see."""
+        snapshot = self.retriever
         return Evidence(
-            self.retriever, embed=self.embeddings.embed, citer=self.citer, settings=self.settings,
-            profile=self.profile, llm=self._llm_for(mode),
+            snapshot, embed=self.embeddings.embed, citer=self.citer, settings=self.settings,
+            profile=self.profile, llm=self._llm_for(mode), hidden=self.hidden(snapshot, user),
         )
 
-    def draft_metrics(self, mission: str, *, mode: Mode | None = None) -> MetricsDraft:
+    def draft_metrics(self, mission: str, *, mode: Mode | None = None, user: str | None = None) -> MetricsDraft:
         """Core, output and input metrics for one of the report's missions or a custom mission statement."""
-        return draft_metrics(self.evidence(mode), mission)
+        return draft_metrics(self.evidence(mode, user=user), mission)
 
     def draft_mission_test(
-        self, proposal: str | None = None, *, file: Path | None = None, mode: Mode | None = None
+        self, proposal: str | None = None, *, file: Path | None = None, mode: Mode | None = None,
+        user: str | None = None,
     ) -> MissionTestAssessment:
         """A spending proposal (text, or a document) put through the report's mission test."""
         if file is not None:
             loaded = load(Path(file), max_bytes=self.settings.max_upload_bytes).text
             proposal = f"{proposal}\n{loaded}" if proposal else loaded
-        return draft_mission_test(self.evidence(mode), proposal or "")
+        return draft_mission_test(self.evidence(mode, user=user), proposal or "")
 
     def draft_briefing(
         self, council: str, topic: str, *, mode: Mode | None = None, marking: str | None = None,
-        date: str | None = None, to: str | None = None, sender: str | None = None,
+        date: str | None = None, to: str | None = None, sender: str | None = None, user: str | None = None,
     ) -> BriefingNote:
         """A two-page briefing note on ``topic`` for a mission council (one of the report's missions; any other is a
         QuestionError naming them). ``marking``, ``date`` (ISO), ``to`` and ``sender`` override the defaults."""
-        return draft_briefing(self.evidence(mode), council, topic, marking=marking, date=date, to=to, sender=sender)
+        return draft_briefing(self.evidence(mode, user=user), council, topic, marking=marking, date=date, to=to,
+                              sender=sender)
 
-    def check(self, claim: str, *, mode: Mode | None = None) -> ClaimCheck:
+    def check(self, claim: str, *, mode: Mode | None = None, user: str | None = None) -> ClaimCheck:
         """Supported, contradicted, mixed or not enough evidence: a claim against the sources, both sides quoted."""
-        return check_claim(self.evidence(mode), claim)
+        return check_claim(self.evidence(mode, user=user), claim)
 
-    def check_draft(self, text: str | None = None, *, file: Path | None = None, mode: Mode | None = None) -> DraftCheck:
+    def check_draft(
+        self, text: str | None = None, *, file: Path | None = None, mode: Mode | None = None, user: str | None = None,
+    ) -> DraftCheck:
         """A whole draft (text, or a .docx, .pdf, .md or .txt file) checked sentence by sentence against the sources."""
         title = ""
         if file is not None:
@@ -395,4 +456,4 @@ class Assistant:
             body = loaded.text[loaded.body_start:]
             text = f"{text}\n\n{body}" if text else body
             title = loaded.title
-        return check_draft(self.evidence(mode), text or "", title=title)
+        return check_draft(self.evidence(mode, user=user), text or "", title=title)

@@ -7,8 +7,9 @@ the ensemble returns bare Documents. The fusion itself is the standard RRF (k=60
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from rank_bm25 import BM25Okapi
@@ -29,7 +30,7 @@ class HybridRetriever:
 
     def __init__(
         self, store: IndexStore, extra_vocabulary: Sequence[str] = (), generation: str | None = None,
-        settings: RetrievalSettings | None = None, user_vocabulary: Sequence[str] = (),
+        settings: RetrievalSettings | None = None, user_sources: Mapping[str, tuple[str, str]] | None = None,
     ) -> None:
         self.settings = settings or RetrievalSettings()
         # Everything is read from one generation, so a switch during the build cannot mix two.
@@ -41,37 +42,52 @@ class HybridRetriever:
         self.bm25 = BM25Okapi([terms(c.display_text) or ["_"] for c in self.chunks]) if self.chunks else None
         self.sentences: SentenceVectors = store.sentence_vectors(self.generation)
         self.vectorstore = store.vectorstore(self.generation) if self.chunks else None
-        self.acronyms = find_acronyms(c.text for c in self.chunks)
+        self.acronyms = find_acronyms(c.text for c in self.chunks if c.origin != "user document")
         self.has_user_documents = any(c.origin == "user document" for c in self.chunks)
-        # The catalogue's words (report, evidence notes, their citations: ``extra_vocabulary``) and, apart, those
-        # of the user's documents (``user_vocabulary``): a question naming what only a user document names is
-        # about that document (names_only_in_user_documents).
+        # The catalogue's words (report, evidence notes, their citations: ``extra_vocabulary``) and, apart, each
+        # user document's (``user_sources``: id -> (path in the library, text)), so a request sees only the words
+        # of what it may see: a question naming what only another user's private document names is refused as
+        # the sources never mentioning it, exactly as if that document did not exist.
         catalogue = [c.display_text for c in self.chunks if c.origin != "user document"] + list(extra_vocabulary)
         self.catalogue_vocabulary = frozenset(w for t in catalogue for w in vocabulary_words(t))
-        users = [c.display_text for c in self.chunks if c.origin == "user document"] + list(user_vocabulary)
-        self.vocabulary = self.catalogue_vocabulary | frozenset(w for t in users for w in vocabulary_words(t))
+        texts: dict[str, list[str]] = {sid: [text] for sid, (_, text) in (user_sources or {}).items()}
+        for c in self.chunks:
+            if c.origin == "user document":
+                texts.setdefault(c.source_id, []).append(c.display_text)
+        self.user_files = {sid: path for sid, (path, _) in (user_sources or {}).items()}
+        self._user_vocabularies = {
+            sid: frozenset(w for t in parts for w in vocabulary_words(t)) for sid, parts in texts.items()
+        }
+        self.vocabulary = self.vocabulary_for(frozenset())
+
+    @functools.lru_cache(maxsize=64)  # noqa: B019 - snapshots are few and immutable; a request's hidden set repeats
+    def vocabulary_for(self, hidden: frozenset[str]) -> frozenset[str]:
+        """Every word the sources a request may see use: the catalogue's and its visible user documents'."""
+        visible = [v for sid, v in self._user_vocabularies.items() if sid not in hidden]
+        return self.catalogue_vocabulary.union(*visible)
 
     def expand(self, question: str) -> str:
-        """The question with acronyms the sources define added beside their long forms, and back."""
+        """The question with acronyms the report and its evidence define added beside their long forms, and back."""
         return expand(question, self.acronyms)
 
-    def unknown_names(self, question: str) -> list[str]:
-        """Names and numbers in the question that no indexed passage mentions ("Finland", "2024").
+    def unknown_names(self, question: str, hidden: frozenset[str] = frozenset()) -> list[str]:
+        """Names and numbers in the question that no passage the request may see mentions ("Finland", "2024").
 
         A question about something the sources never name cannot be answered from them, however
         close its other words come; this makes refusals of such questions certain and explainable.
         """
-        return self._names_outside(question, self.vocabulary)
+        return self._names_outside(question, self.vocabulary_for(hidden))
 
     def unknown_to_catalogue(self, question: str) -> list[str]:
         """Names and numbers in the question that neither the report nor its evidence mentions."""
         return self._names_outside(question, self.catalogue_vocabulary)
 
-    def names_only_in_user_documents(self, question: str) -> list[str]:
-        """Names in the question that a user document mentions and the report and its evidence never do
-        ("Harbourside"): such a question is about the user's document, which may then lead the answer."""
+    def names_only_in_user_documents(self, question: str, hidden: frozenset[str] = frozenset()) -> list[str]:
+        """Names in the question that a user document the request may see mentions and the report and its
+        evidence never do ("Harbourside"): such a question is about the user's document, which may then lead."""
+        known = self.vocabulary_for(hidden)
         return [w for w in self._names_outside(question, self.catalogue_vocabulary)
-                if w not in self._names_outside(question, self.vocabulary)]
+                if w not in self._names_outside(question, known)]
 
     def _names_outside(self, question: str, vocabulary: frozenset[str]) -> list[str]:
         found = []
@@ -106,7 +122,7 @@ class HybridRetriever:
 
     def lexical(
         self, question: str, k: int, source_ids: Sequence[str] | None, kinds: Sequence[str] | None,
-        origin: str | None = None,
+        origin: str | None = None, hidden: frozenset[str] = frozenset(),
     ) -> list[Chunk]:
         if self.bm25 is None:
             return []
@@ -119,7 +135,8 @@ class HybridRetriever:
         for i in order:
             if scores[i] <= 0 or len(out) >= k:
                 break
-            if self._allowed(self.chunks[i], source_ids, kinds) and origin in (None, self.chunks[i].origin):
+            chunk = self.chunks[i]
+            if self._allowed(chunk, source_ids, kinds) and origin in (None, chunk.origin) and chunk.source_id not in hidden:
                 out.append(self.chunks[i])
         return out
 
@@ -131,27 +148,30 @@ class HybridRetriever:
         k: int,
         source_ids: Sequence[str] | None = None,
         kinds: Sequence[str] | None = None,
+        hidden: frozenset[str] = frozenset(),
     ) -> list[Passage]:
-        """Top ``k`` passages for the question, fused from dense and lexical rankings.
+        """Top ``k`` passages for the question, fused from dense and lexical rankings, never from a source in
+        ``hidden`` (another user's private documents), on either side.
 
         With user documents indexed, the catalogue (report and evidence notes) and the user's documents are
         ranked apart, ``k`` each, catalogue first: a set of uploads written to rank first (the question's words
         over and over) can never push the report out of the passages a question gets (issue 13).
         """
         if not self.has_user_documents:
-            return self._ranked(question, query_vector, k, source_ids, kinds, None)
-        found = self._ranked(question, query_vector, k, source_ids, kinds, "catalogue")
-        found += self._ranked(question, query_vector, k, source_ids, kinds, "user document")
+            return self._ranked(question, query_vector, k, source_ids, kinds, None, hidden)
+        found = self._ranked(question, query_vector, k, source_ids, kinds, "catalogue", hidden)
+        if len(hidden) < len(self._user_vocabularies):  # some user document is visible to this request
+            found += self._ranked(question, query_vector, k, source_ids, kinds, "user document", hidden)
         return [Passage(n, p.chunk, p.score, p.dense) for n, p in enumerate(found, start=1)]
 
     def _ranked(
         self, question: str, query_vector: np.ndarray, k: int, source_ids: Sequence[str] | None,
-        kinds: Sequence[str] | None, origin: str | None,
+        kinds: Sequence[str] | None, origin: str | None, hidden: frozenset[str] = frozenset(),
     ) -> list[Passage]:
-        where = _where(source_ids, kinds, origin)
+        where = _where(source_ids, kinds, origin, hidden if origin != "catalogue" else frozenset())
         pool = max(self.settings.pool_factor * k, self.settings.pool_min)
         dense = self.dense(query_vector, pool, where)
-        lexical = self.lexical(self.expand(question), pool, source_ids, kinds, origin)
+        lexical = self.lexical(self.expand(question), pool, source_ids, kinds, origin, hidden)
         fused: dict[str, float] = {}
         for rank, (chunk, _) in enumerate(dense):
             fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (self.settings.rrf_k + rank + 1)
@@ -176,10 +196,15 @@ class HybridRetriever:
         return out
 
 
-def _where(source_ids: Sequence[str] | None, kinds: Sequence[str] | None, origin: str | None = None) -> dict | None:
+def _where(
+    source_ids: Sequence[str] | None, kinds: Sequence[str] | None, origin: str | None = None,
+    hidden: frozenset[str] = frozenset(),
+) -> dict | None:
     clauses: list[dict] = []
     if origin:
         clauses.append({"origin": origin})
+    if hidden:
+        clauses.append({"source_id": {"$nin": sorted(hidden)}})
     if source_ids:
         clauses.append({"source_id": {"$in": list(source_ids)}})
     if kinds:

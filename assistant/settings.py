@@ -239,6 +239,9 @@ class Settings(BaseSettings):
         default=1.0, gt=0, description="How often a running Assistant rechecks which index generation is current "
         "(a cost/staleness trade-off, not tuned: one pointer read a second is negligible)."
     )
+    default_user: str = Field(
+        default="local", min_length=1, description="Who every request is from when no user is given (single-user "
+        "mode, and the CLI without --user): the owner of documents added without sign-in.")
     max_question_chars: int = Field(default=2000, ge=10, description="Longest question accepted.")
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, description="Largest document accepted for ingest.")
     ingest: IngestSettings = Field(default_factory=lambda: IngestSettings())

@@ -32,6 +32,7 @@ from assistant.text.sentences import split_sentences
 from assistant.types import IndexedSource
 from ingest.catalogue import Catalogue
 from ingest.chunking import chunk_text
+from ingest.library import SharingManifest, owner_folder
 from ingest.loaders import LoadedDocument, display_name, load
 
 log = logging.getLogger(__name__)
@@ -100,16 +101,23 @@ def discover(settings: Settings, catalogue: Catalogue) -> list[SourceFile]:
     return files
 
 
+def shown_path(library_path: str | PurePosixPath) -> str:
+    """A library path as its owner knows it: without the owner's '@' folder ("@ana-1a2b3c4d/memo.md" -> "memo.md")."""
+    parts = PurePosixPath(library_path).parts
+    return display_name(PurePosixPath(*parts[1:]).as_posix() if len(parts) > 1 and parts[0].startswith("@")
+                        else PurePosixPath(library_path).as_posix())
+
+
 def _record_for(doc: LoadedDocument, library_path: PurePosixPath) -> SourceRecord:
     meta = doc.metadata
-    shown = display_name(library_path.as_posix())
+    shown = shown_path(library_path)
     return SourceRecord(
         id=str(meta.get("id") or user_source_id(library_path)),
         title=str(meta.get("title") or doc.title)[:200],
         citation=str(meta.get("citation") or f"{doc.title} (user document: {shown})"),
         url=str(meta["url"]) if meta.get("url") else None,
         kind="user document",
-        file=shown,
+        file=display_name(library_path.as_posix()),
         licence=str(meta.get("licence", "supplied by the user")),
         basis=str(meta.get("basis", "")),
     )
@@ -193,7 +201,7 @@ def _chunks(
     return chunk_text(
         doc.text,
         source_id=record.id,
-        title=record.title if source.record else record.file or display_name(source.path.name),
+        title=record.title if source.record else shown_path(record.file or source.path.name),
         count=embeddings.count_tokens,
         budget=settings.chunk_tokens,
         page_starts=doc.page_starts,
@@ -224,7 +232,8 @@ class Added:
 
 
 def add_files(
-    paths: Iterable[Path], settings: Settings, *, replace: bool = False, follow_links: bool = False
+    paths: Iterable[Path], settings: Settings, *, replace: bool = False, follow_links: bool = False,
+    folder: PurePosixPath | None = None,
 ) -> Added:
     """Validate files and copy the readable ones into the user documents folder.
 
@@ -238,7 +247,8 @@ def add_files(
     target_dir.mkdir(parents=True, exist_ok=True)
     found, errors = _expand(paths, follow_links)
     added = Added([], [], errors)
-    for path, library_path in found:
+    top = folder or PurePosixPath()
+    for path, library_path in ((p, top / rel) for p, rel in found):
         try:
             _add_file(path, library_path, settings, target_dir, added, replace=replace)
         except LoaderError as exc:
@@ -300,7 +310,7 @@ def _add_file(
         return
     target = target_dir / library_path
     if target in added.accepted:
-        raise LoaderError(display_name(path), f"another file in this batch is also named '{library_path}'")
+        raise LoaderError(display_name(path), f"another file in this batch is also named '{shown_path(library_path)}'")
     backup = None
     if target.exists():
         if _same_bytes(path, target):
@@ -309,7 +319,7 @@ def _add_file(
         if not replace:
             raise LoaderError(
                 display_name(path),
-                f"a different document named '{display_name(library_path.as_posix())}' is already in the library: "
+                f"a different document named '{shown_path(library_path)}' is already in your library: "
                 "replace it (--replace on the command line) or rename the file",
             )
     # A short hidden name for the copy in progress: "." + a 255-byte name + ".partial" is too long for the
@@ -384,14 +394,16 @@ def run_ingest(
     progress: Progress | None = None,
     replace: bool = False,
     follow_links: bool = False,
+    user: str | None = None,
 ) -> IngestReport:
-    """Bring the index in line with the corpus and user documents; add ``paths`` first (``replace``: a different
-    file under a name already in the library replaces it; ``follow_links``: symbolic links are followed)."""
+    """Bring the index in line with the corpus and user documents; add ``paths`` first, as ``user``'s documents
+    (private to them until shared; ``replace``: a different file under a name already in their library replaces
+    it; ``follow_links``: symbolic links are followed)."""
     store.require_writable()
     with exclusive(settings.data_dir / "ingest.lock"):
         return _run_ingest(
             settings, embeddings, store, catalogue, paths=paths, progress=progress, replace=replace,
-            follow_links=follow_links,
+            follow_links=follow_links, user=user or settings.default_user,
         )
 
 
@@ -405,12 +417,15 @@ def _run_ingest(
     progress: Progress | None,
     replace: bool,
     follow_links: bool,
+    user: str,
 ) -> IngestReport:
     began = time.perf_counter()
     report = IngestReport()
     result = Added([], [], [])
     if paths:
-        result = add_files(paths, settings, replace=replace, follow_links=follow_links)
+        folder = owner_folder(user, settings.default_user)
+        SharingManifest(settings.user_documents_dir).register_owner(folder, user)
+        result = add_files(paths, settings, replace=replace, follow_links=follow_links, folder=folder)
         report.skipped.extend(result.errors)
     added = set(result.new)
     try:
@@ -500,6 +515,7 @@ def _build(
     # keeps every id, and must still rewrite the index (with the stored vectors) rather than skip it.
     same_metadata = all(old_chunks.get(c.id) == c for c in new_chunks)
     if active and new_ids == old_chunks.keys() and same_sources and same_metadata:
+        store.forget_embedded()  # whatever a failed ingest left there is not needed
         report.seconds = time.perf_counter() - began
         return report
 
@@ -509,26 +525,49 @@ def _build(
     old_sentences = store.sentence_rows(active) if active and reuse else {}
     fresh = [c for c in new_chunks if c.id not in reuse]
     fresh_units = [u for c in fresh for u in sentence_units(c)]
-    total = len(fresh) + len(fresh_units)
+    texts = [c.display_text for c in fresh] + [u[3] for u in fresh_units]
+    # Each text's vector is looked up by a hash of the model and the text: what an earlier ingest that failed or
+    # was killed embedded (IndexStore.embedded) is taken as it is, and only the rest is embedded, in batches kept
+    # as they finish, so an interrupted ingest loses at most the batches since the last one kept.
+    model = getattr(embeddings, "onnx_path", None)
+    tag = Path(model).name if model else type(embeddings).__name__
+    keys = [hashlib.sha256(f"{tag}\0{t}".encode("utf-8", "surrogatepass")).hexdigest() for t in texts]
+    embedded = store.embedded(keys)
+    todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in embedded}  # each distinct text once
+    total = len(todo)
     done = 0
+    keep_every = 1024  # texts between writes to the side cache: about 10 s of embedding on 2 cores
+    pending: list[str] = []
     if progress:
         progress(0, total, "embedding")
 
-    def embed(texts: list[str]) -> np.ndarray:
-        # Batches of similar length (sorted over the whole set, not per progress step) keep padding low.
-        nonlocal done
-        out = np.zeros((len(texts), 384), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    def keep() -> None:
+        if pending:
+            store.keep_embedded(pending, np.vstack([embedded[k] for k in pending]))
+            pending.clear()
+
+    # Batches of similar length (sorted over the whole set, not per progress step) keep padding low.
+    order = sorted(todo, key=lambda k: len(todo[k]))
+    try:
         for b in range(0, len(order), 32):
             step = order[b : b + 32]
-            out[step] = embeddings.embed([texts[i] for i in step])
+            embedded.update(zip(step, embeddings.embed([todo[k] for k in step]), strict=True))
+            pending += step
             done += len(step)
+            if len(pending) >= keep_every:
+                keep()
             if progress:
                 progress(done, total, "embedding")
-        return out
-
-    fresh_vectors = dict(zip([c.id for c in fresh], embed([c.display_text for c in fresh]), strict=True))
-    unit_vectors = embed([u[3] for u in fresh_units])
+        keep()
+    except BaseException:
+        try:  # an exception or Ctrl-C: keep what was embedded for the next ingest (a kill loses the last batch)
+            keep()
+        except Exception as exc:  # noqa: BLE001 - the original failure is the one to report
+            log.warning("could not keep the vectors embedded so far: %s", exc)
+        raise
+    fresh_vectors = {c.id: embedded[k] for c, k in zip(fresh, keys, strict=False)}
+    unit_keys = keys[len(fresh) :]
+    unit_vectors = np.vstack([embedded[k] for k in unit_keys]) if unit_keys else np.zeros((0, 384), np.float32)
 
     known = {**old_vectors, **fresh_vectors}
     vectors = np.vstack([known[c.id] for c in new_chunks]) if new_chunks else np.zeros((0, 384), np.float32)
@@ -542,6 +581,7 @@ def _build(
     store.write_sentences(generation, rows, np.vstack(row_vectors))
     store.write_sources(generation, [p.source for p in prepared])
     store.activate(generation)
+    store.forget_embedded()
     added.clear()  # indexed now: nothing to take back whatever happens next
     report.changed = True
     report.seconds = time.perf_counter() - began

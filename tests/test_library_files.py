@@ -127,7 +127,7 @@ def test_a_different_file_under_a_taken_name_needs_replace(library: Assistant, t
     newer = _write(tmp_path / "v2" / "memo.md", "# Memo\n\nThe ferry leaves every two hours from the south quay.\n")
     refused = library.ingest([newer])
     (error,) = refused.skipped
-    assert "already in the library" in error.reason and "--replace" in error.reason
+    assert "already in your library" in error.reason and "--replace" in error.reason
     stored = library.settings.user_documents_dir / "memo.md"
     assert "north quay" in stored.read_text() and not refused.changed
 

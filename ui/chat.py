@@ -39,13 +39,14 @@ class Job:
 def start(a: Assistant, turn: state.Turn, past: list[tuple[str, str]], mode: state.Mode, k: int | None) -> Job:
     """Answer ``turn`` on a worker thread; the answer (or the error to show) is written to the turn itself."""
     job = Job(streaming=mode == "llm")
+    user = state.user()  # read on the script thread: the worker cannot see this session's sign-in
 
     def work() -> None:
         try:
             if job.streaming:
-                turn.answer = a.ask(turn.question, past, k=k, on_token=job.tokens.append, mode="llm")
+                turn.answer = a.ask(turn.question, past, k=k, on_token=job.tokens.append, mode="llm", user=user)
             else:
-                turn.answer = a.ask(turn.question, past, k=k, mode="embedded")
+                turn.answer = a.ask(turn.question, past, k=k, mode="embedded", user=user)
         except MissionDeskError as exc:  # QuestionError: empty or over-long question
             turn.error = str(exc)
         except Exception as exc:  # noqa: BLE001 - a chat model's network or quota error must not end the session

@@ -45,12 +45,12 @@ def _check(a: Assistant, text: str, upload: UploadedFile | None) -> None:
     try:
         with st.spinner("Checking each sentence against the sources…"):
             if upload is None:
-                drafts[RESULT] = a.check_draft(text)
+                drafts[RESULT] = a.check_draft(text, user=state.user())
                 return
             with tempfile.TemporaryDirectory(prefix="mission-desk-draft-") as tmp:
                 path = Path(tmp) / Path(upload.name).name  # the base name only: a crafted name cannot leave the folder
                 path.write_bytes(upload.getvalue())
-                drafts[RESULT] = a.check_draft(file=path)
+                drafts[RESULT] = a.check_draft(file=path, user=state.user())
     except MissionDeskError as exc:
         drafts[RESULT] = f"{exc}"
     except Exception as exc:  # noqa: BLE001 - a chat model's network or quota error must not end the session

@@ -55,7 +55,7 @@ def _metrics(a: Assistant) -> None:
         go = st.form_submit_button("Draft metrics", icon=":material/query_stats:")
     if go:
         chosen = custom.strip() or mission
-        run_draft("metrics", lambda: a.draft_metrics(chosen))
+        run_draft("metrics", lambda: a.draft_metrics(chosen, user=state.user()))
     show_draft("metrics", a)
 
 
@@ -82,9 +82,9 @@ def _mission_test(a: Assistant) -> None:
         else:
             with tempfile.TemporaryDirectory(prefix="mission-desk-proposal-") as tmp:
                 path = _save_upload(upload, tmp)
-                run_draft("mission_test", lambda: a.draft_mission_test(file=path))
+                run_draft("mission_test", lambda: a.draft_mission_test(file=path, user=state.user()))
     elif go:
-        run_draft("mission_test", lambda: a.draft_mission_test(text))
+        run_draft("mission_test", lambda: a.draft_mission_test(text, user=state.user()))
     show_draft("mission_test", a)
 
 
@@ -102,7 +102,7 @@ def _briefing(a: Assistant) -> None:
     if go and not topic.strip():
         st.warning("Give the briefing note a topic.")
     elif go:
-        run_draft("briefing", lambda: a.draft_briefing(council, topic, marking=marking.strip() or None,
+        run_draft("briefing", lambda: a.draft_briefing(council, topic, user=state.user(), marking=marking.strip() or None,
                                                        to=to.strip() or None, sender=sender.strip() or None))
     show_draft("briefing", a)
 
@@ -116,7 +116,7 @@ def _claim(a: Assistant) -> None:
     if go and not claim.strip():
         st.warning("Type the claim to check first.")
     elif go:
-        run_draft("claim", lambda: a.check(claim))
+        run_draft("claim", lambda: a.check(claim, user=state.user()))
     show_draft("claim", a)
 
 

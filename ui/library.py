@@ -12,7 +12,7 @@ from typing import Protocol
 import streamlit as st
 
 from assistant import SUPPORTED_TYPES as SUPPORTED
-from assistant import Assistant, IngestReport, size_problem
+from assistant import Assistant, IngestReport, SourceStatus, size_problem
 from assistant.errors import MissionDeskError
 from ui import state
 from ui.render import escape, link
@@ -73,7 +73,7 @@ def check_upload(upload: Upload, max_bytes: int) -> str | None:
 
 def ingest_uploads(
     a: Assistant, uploads: Sequence[Upload], progress: Callable[[int, int, str], None] | None = None, *,
-    replace: bool = False,
+    replace: bool = False, user: str | None = None,
 ) -> UploadResult:
     """Check each upload, save the acceptable ones to a temporary folder and ingest them.
 
@@ -92,7 +92,7 @@ def ingest_uploads(
             # Only the base name is kept: a crafted name cannot write outside the folder.
             name = Path(upload.name).name
             data = upload.getvalue()
-            existing = a.library_file(name)
+            existing = a.library_file(name, user=user)
             if not replace and existing is not None and existing.read_bytes() != data:
                 result.held.append(HeldUpload(name, data))
                 continue
@@ -103,7 +103,7 @@ def ingest_uploads(
             return result
         try:
             with state.write_lock():
-                result.report = a.ingest(paths, progress=progress, replace=replace)
+                result.report = a.ingest(paths, progress=progress, replace=replace, user=user)
         except MissionDeskError as exc:
             result.error = str(exc)
         except Exception as exc:  # noqa: BLE001 - the index is rebuilt atomically, so a failure leaves it intact
@@ -144,7 +144,7 @@ def _ask_to_replace(a: Assistant) -> None:
     replace_col, keep_col = st.columns(2)
     if replace_col.button("Replace", icon=":material/swap_horiz:", key="library-replace"):
         session.held_uploads = []
-        session.last_upload = ingest_uploads(a, held, replace=True)
+        session.last_upload = ingest_uploads(a, held, replace=True, user=state.user())
         st.rerun()
     if keep_col.button("Keep the earlier version", key="library-keep"):
         session.held_uploads = []
@@ -153,11 +153,12 @@ def _ask_to_replace(a: Assistant) -> None:
 
 
 def _catalogue(a: Assistant) -> None:
-    statuses = a.sources()
+    statuses = a.sources(user=state.user())
     rows = [
         {
             "Source": s.record.title,
             "Kind": s.record.kind,
+            "Access": _access(s, a),
             "Status": "indexed" if s.indexed else "not indexed",
             "Passages": s.chunks,
             "Citation": s.record.citation,
@@ -196,29 +197,51 @@ def _upload(a: Assistant) -> None:
         def progress(done: int, total: int, stage: str) -> None:
             bar.progress(done / total if total else 1.0, text=f"{stage}: {done} of {total} texts")
 
-        session.last_upload = ingest_uploads(a, files, progress)
+        session.last_upload = ingest_uploads(a, files, progress, user=state.user())
         st.rerun()  # so the catalogue above shows what the index now holds
 
 
-def _remove(a: Assistant) -> None:
-    users = [s for s in a.sources() if s.record.kind == "user document"]
-    if not users:
-        st.caption("No documents of your own yet.")
+def _access(s: SourceStatus, a: Assistant) -> str:
+    """Who may see a source: everyone (the catalogue), only you, or the team (and whose it is)."""
+    if not s.owner:
+        return "everyone"
+    mine = s.owner == (state.user() or a.settings.default_user)
+    if not s.shared:
+        return "only you"
+    return "team (yours)" if mine else f"team (shared by {s.owner})"
+
+
+def _yours(a: Assistant) -> None:
+    """Your own documents: share with the team, make private again, or remove. Others' shared documents are
+    listed in the table above; only their owner can change them."""
+    me = state.user() or a.settings.default_user
+    own = [s for s in a.sources(user=state.user()) if s.record.kind == "user document" and s.owner == me]
+    if not own:
+        st.caption("No documents of your own yet. What you add is private to you until you share it.")
         return
-    titles = {s.record.id: f"{s.record.title} ({s.record.file or s.record.id})" for s in users}
-    with st.form("remove"):
-        chosen = st.selectbox("Remove a document you added", list(titles), format_func=titles.__getitem__,
+    titles = {s.record.id: f"{s.record.title} ({s.record.file or s.record.id})" for s in own}
+    shared = {s.record.id: s.shared for s in own}
+    with st.form("yours"):
+        chosen = st.selectbox("One of your documents", list(titles), format_func=titles.__getitem__,
                               key="library-remove")
-        confirm = st.form_submit_button("Remove", icon=":material/delete:")
-    if confirm and chosen:
-        try:
-            with state.write_lock():
-                a.remove_source(chosen)
-        except (KeyError, MissionDeskError) as exc:
-            st.error(escape(str(exc)))
-            return
-        state.session().notices.append(("success", f"Removed {titles[chosen]}."))
-        st.rerun()
+        share_col, remove_col = st.columns(2)
+        toggle = share_col.form_submit_button("Share with the team / make private", icon=":material/group:")
+        confirm = remove_col.form_submit_button("Remove", icon=":material/delete:")
+    if not chosen or not (toggle or confirm):
+        return
+    try:
+        with state.write_lock():
+            if confirm:
+                a.remove_source(chosen, user=state.user())
+                message = f"Removed {titles[chosen]}."
+            else:
+                a.share(chosen, shared=not shared[chosen], user=state.user())
+                message = f"{titles[chosen]} is now {'private to you' if shared[chosen] else 'shared with the team'}."
+    except (KeyError, MissionDeskError) as exc:
+        st.error(escape(str(exc.args[0] if isinstance(exc, KeyError) else exc)))
+        return
+    state.session().notices.append(("success", message))
+    st.rerun()
 
 
 def render() -> None:
@@ -240,7 +263,7 @@ def render() -> None:
     _ask_to_replace(a)
     _upload(a)
     st.subheader("Your documents")
-    _remove(a)
+    _yours(a)
 
 
 if __name__ == "__main__":  # run as a page by st.navigation (Streamlit executes pages as __main__)

@@ -59,6 +59,25 @@ def _secret(name: str) -> str | None:
     return str(value) if value else None
 
 
+def sign_in_required() -> bool:
+    """Sign-in is on when .streamlit/secrets.toml has an [auth] section (Streamlit's OpenID Connect: st.login);
+    without one the app is single-user, every request the default user's."""
+    try:
+        return bool(st.secrets.load_if_toml_exists()) and "auth" in st.secrets
+    except Exception:  # noqa: BLE001 - an unreadable secrets file means no sign-in configured, as before
+        return False
+
+
+def user() -> str | None:
+    """Who this session acts as: the signed-in user's e-mail (else the provider's subject), or None (the default
+    user) in single-user mode. The app shows nothing but the sign-in page until a required sign-in is done."""
+    if not sign_in_required():
+        return None
+    if not st.user.is_logged_in:
+        raise PermissionError("not signed in")
+    return str(st.user.get("email") or st.user.get("sub"))
+
+
 def settings() -> Settings:
     """Settings from the environment; the chat model may also come from Streamlit secrets."""
     if os.environ.get(LLM_SECRET):

@@ -125,9 +125,10 @@ class Evidence:
 
     def __init__(
         self, snapshot: HybridRetriever, *, embed: Encoder, citer: Citer, settings: Settings,
-        profile: CorpusProfile, llm: BaseChatModel | None = None,
+        profile: CorpusProfile, llm: BaseChatModel | None = None, hidden: frozenset[str] = frozenset(),
     ) -> None:
         self.snapshot = snapshot
+        self.hidden = hidden  # sources this request may not see (other users' private documents)
         self.embed = embed
         self.citer = citer
         self.settings = settings
@@ -141,7 +142,8 @@ class Evidence:
     ) -> tuple[list[Passage], np.ndarray]:
         """Passages for ``query`` from this request's snapshot, and the query's vector."""
         vector = self.embed([query])[0]
-        passages = self.snapshot.retrieve(query, vector, k=k or self.settings.k, source_ids=source_ids, kinds=kinds)
+        passages = self.snapshot.retrieve(query, vector, k=k or self.settings.k, source_ids=source_ids, kinds=kinds,
+                                          hidden=self.hidden)
         return [without_instructions(p) for p in passages], vector
 
     def units(self, query: str, **kw: object) -> tuple[list[compose.Candidate], list[Passage]]:
@@ -154,7 +156,7 @@ class Evidence:
         its evidence) mentions."""
         if catalogue_only:
             return self.snapshot.unknown_to_catalogue(text)
-        return self.snapshot.unknown_names(text)
+        return self.snapshot.unknown_names(text, self.hidden)
 
     @property
     def floor(self) -> float:
@@ -193,7 +195,9 @@ class Evidence:
 
     def chunk(self, chunk_id: str) -> Passage | None:
         chunk = self.snapshot.by_id.get(chunk_id)
-        return without_instructions(Passage(0, chunk, 1.0, 1.0)) if chunk is not None else None
+        if chunk is None or chunk.source_id in self.hidden:
+            return None
+        return without_instructions(Passage(0, chunk, 1.0, 1.0))
 
     # -- the report's tables (from the profile) --------------------------------------------------
     def table_cells(self, spec: TableSpec | None) -> list[tuple[re.Match[str], Passage]]:

@@ -1,0 +1,100 @@
+"""Who owns each user document and who may see it: the library's sharing manifest.
+
+Documents a user adds are private to them by default; the owner can share one with the team (and unshare it).
+The report and its evidence are shared with everyone. In single-user mode (no sign-in configured) every request
+is the default user's, who owns everything added, so the app behaves as before.
+
+Where things live: a signed-in user's documents are kept in their own folder of the library
+(``user/@<slug>-<hash>/...``), so two users may each add a ``memo.md`` without meeting the other's; the default
+user's stay at the top (``user/memo.md``), as libraries made before sign-in have them. Who owns a folder and which
+documents are shared is recorded in ``user/.sharing.json`` (a hidden file: never indexed), written atomically.
+Sharing is not part of the index: toggling it re-embeds and rewrites nothing; retrieval filters by it per request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+MANIFEST = ".sharing.json"
+_LOCK = threading.Lock()
+
+
+def owner_folder(user: str, default_user: str) -> PurePosixPath:
+    """The library folder of ``user``'s documents: the top for the default user, else '@<slug>-<hash>'."""
+    if user == default_user:
+        return PurePosixPath()
+    slug = re.sub(r"[\W_]+", "-", user.casefold()).strip("-")[:32] or "user"
+    return PurePosixPath(f"@{slug}-{hashlib.sha256(user.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}")
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """The manifest as read: the owner of each '@' folder, and the library paths shared with the team."""
+
+    owners: dict[str, str]
+    shared: frozenset[str]
+
+    def owner_of(self, library_path: str, default_user: str) -> str:
+        head = PurePosixPath(library_path).parts[0] if library_path else ""
+        if head.startswith("@"):
+            return self.owners.get(head, head)
+        return default_user
+
+    def visible_to(self, library_path: str, user: str, default_user: str) -> bool:
+        return self.owner_of(library_path, default_user) == user or library_path in self.shared
+
+
+class SharingManifest:
+    """Read and update ``user/.sharing.json`` (atomic replace; one writer at a time in this process, and
+    ingest's lock across processes)."""
+
+    def __init__(self, user_dir: Path) -> None:
+        self.path = user_dir / MANIFEST
+
+    def read(self) -> Sharing:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return Sharing({}, frozenset())
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"the library's sharing record {self.path} cannot be read ({exc})") from exc
+        return Sharing(dict(data.get("owners", {})), frozenset(data.get("shared", [])))
+
+    def _write(self, sharing: Sharing) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        data = {"owners": dict(sorted(sharing.owners.items())), "shared": sorted(sharing.shared)}
+        handle, name = tempfile.mkstemp(prefix=".sharing-", suffix=".partial", dir=self.path.parent)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(data, out, ensure_ascii=False, indent=1)
+            os.replace(name, self.path)
+        except BaseException:
+            Path(name).unlink(missing_ok=True)
+            raise
+
+    def register_owner(self, folder: PurePosixPath, user: str) -> None:
+        if not str(folder) or str(folder) == ".":
+            return
+        with _LOCK:
+            sharing = self.read()
+            if sharing.owners.get(str(folder)) != user:
+                self._write(Sharing({**sharing.owners, str(folder): user}, sharing.shared))
+
+    def set_shared(self, library_path: str, shared: bool) -> None:
+        with _LOCK:
+            sharing = self.read()
+            paths = set(sharing.shared)
+            (paths.add if shared else paths.discard)(library_path)
+            if frozenset(paths) != sharing.shared:
+                self._write(Sharing(sharing.owners, frozenset(paths)))
+
+    def forget(self, library_path: str) -> None:
+        """A removed document is no longer shared (a later upload of the same name starts private)."""
+        self.set_shared(library_path, False)
