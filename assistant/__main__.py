@@ -85,6 +85,12 @@ def cmd_share(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_health(args: argparse.Namespace) -> int:
+    from assistant.health import main as health_main
+
+    return health_main(["--once"])
+
+
 def cmd_sources(args: argparse.Namespace) -> int:
     from assistant import Assistant
 
@@ -255,6 +261,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("document", help="its id (see `sources`), its path in your library, or its file name if unique")
         p.set_defaults(func=cmd_share)
 
+    sub.add_parser("health", help="print the readiness report as JSON; exit 0 when ready, 1 when not").set_defaults(
+        func=cmd_health)
+
     p = sub.add_parser("sources", help="list the catalogue with what is indexed", parents=[AS_USER])
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_sources)
@@ -284,7 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.user = getattr(args, "user", None)
     try:
         return int(args.func(args))
-    except MissionDeskError as exc:
+    except (MissionDeskError, ImportError) as exc:  # ImportError: a configured chat model's package is missing
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
