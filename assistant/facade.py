@@ -47,7 +47,7 @@ from assistant.store import IndexStore
 from assistant.text.questions import clauses, strip_markup
 from assistant.types import Passage, Unit
 from ingest.catalogue import Catalogue
-from ingest.library import Sharing, SharingManifest, owner_folder
+from ingest.library import Sharing, manifest_for, owner_folder
 from ingest.loaders import SUPPORTED, load, size_problem
 from ingest.pipeline import library_files, remove_library_file, run_ingest, shown_path, user_source_id
 
@@ -169,8 +169,13 @@ class Assistant:
             raise QuestionError("user must be a non-empty string (the signed-in user's id)")
         return user
 
+    def _manifest(self) -> Any:
+        """Who owns what and what is shared: in the team's Chroma server when there is one, else the data folder."""
+        return manifest_for(self.settings.chroma_host, self.settings.user_documents_dir, self.store.client,
+                            self.store.prefix)
+
     def _sharing(self) -> Sharing:
-        return SharingManifest(self.settings.user_documents_dir).read()
+        return self._manifest().read()
 
     def hidden(self, snapshot: HybridRetriever, user: str | None = None) -> frozenset[str]:
         """The user documents of ``snapshot`` that ``user`` may not see: other users' private documents."""
@@ -199,10 +204,14 @@ class Assistant:
                 self._retriever = fresh
         return report
 
-    def _visible_files(self, user: str | None) -> dict[PurePosixPath, Path]:
+    def _visible_files(self, user: str | None) -> list[PurePosixPath]:
+        """The library paths of the user documents ``user`` may see: this data folder's files and, on a shared
+        Chroma server, what other app processes added (known from the index)."""
         who, sharing, default = self._user(user), self._sharing(), self.settings.default_user
-        return {rel: path for rel, path in library_files(self.settings.user_documents_dir).items()
-                if sharing.visible_to(rel.as_posix(), who, default)}
+        paths = set(library_files(self.settings.user_documents_dir))
+        paths |= {PurePosixPath(s.record.file) for s in self.store.sources()
+                  if s.record.kind == "user document" and s.record.file}
+        return sorted(rel for rel in paths if sharing.visible_to(rel.as_posix(), who, default))
 
     def library_path(self, source_id: str, *, user: str | None = None) -> str:
         """The path inside the library of the user document ``source_id`` names, among those ``user`` may see: its
@@ -238,15 +247,21 @@ class Assistant:
         """Delete exactly one of ``user``'s documents (by id, library path, or a file name only it has) and drop its
         chunks. A shared document someone else owns is a NotOwnerError; one ``user`` cannot see, a KeyError."""
         rel = self._owned(source_id, user, "remove")
+        indexed = [s.record.id for s in self.store.sources() if s.record.kind == "user document" and s.record.file == rel]
         remove_library_file(self.settings.user_documents_dir / rel, self.settings.user_documents_dir)
-        SharingManifest(self.settings.user_documents_dir).forget(rel)
-        return self.ingest(user=user)
+        self._manifest().forget(rel)
+        report = run_ingest(self.settings, self.embeddings, self.store, self.catalogue, user=self._user(user),
+                            drop=indexed)
+        fresh = self._new_retriever() if self.store.active_generation() else None
+        with self._lock:
+            self._retriever = fresh
+        return report
 
     def share(self, source_id: str, *, shared: bool = True, user: str | None = None) -> str:
         """Share one of ``user``'s documents with the team (``shared=False``: make it private again); returns its
         path. Nothing is re-indexed: who may see what is read per request."""
         rel = self._owned(source_id, user, "share or unshare")
-        SharingManifest(self.settings.user_documents_dir).set_shared(rel, shared)
+        self._manifest().set_shared(rel, shared)
         return shown_path(rel)
 
     def sources(self, *, user: str | None = None) -> list[SourceStatus]:

@@ -29,6 +29,10 @@ class IngestSettings(_Tuned):
                                         "longer front matter is refused (real ones are a few hundred characters).")
     max_value_chars: int = Field(default=500, ge=1, description="Longest front-matter value kept (values go into "
                                  "Chroma metadata; a title or citation is rarely over 300 characters).")
+    lock_stale_seconds: float = Field(
+        default=3600, gt=0, description="On a shared Chroma server, an ingest lock older than this is taken to be "
+        "left by a killed process and broken. Not tuned: above the longest ingest the size limits allow (3,000 "
+        "chunks, about four minutes) many times over.")
 
 
 class RetrievalSettings(_Tuned):

@@ -4,6 +4,10 @@ An index is a *generation*: three collections (chunks, sentence vectors, source 
 full, then made current by one upsert of a pointer record. A crash before that upsert leaves the
 previous generation current and untouched; the next ingest deletes the unfinished one.
 
+Every read and write is paged (a whole-collection get() of a large library overflows SQLite's variable
+limit), and the vectors an ingest embeds are kept in a side cache as it goes, so an ingest that fails or is
+killed is resumed by the next one rather than started over; the index still only switches whole.
+
 The environment is checked too: a read-only data folder is served from a private temporary copy (answers
 work, writes raise `DataFolderReadOnlyError`), and a write that runs out of space drops the half-written
 generation and raises `DiskFullError`, leaving the previous generation current.
@@ -36,13 +40,22 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 _POINTER_ID = "active"
-_BATCH = 500
+# Rows per Chroma call. Every read and write is paged: one get() of a whole 100x library (52,785 sentence rows)
+# failed with SQLite's "too many SQL variables" (issue 14), and Chroma refuses an add() over
+# client.get_max_batch_size() rows (5,461 with chromadb 1.5 embedded), which both pages stay under. Reads of
+# 2,000 rows of 384-float vectors, texts and metadata are a few MB each; writes keep the 500 rows the disk-full
+# margin below was measured with. Not tuned: any size under the batch limit gives the same index.
+_READ_PAGE = 2_000
+_WRITE_PAGE = 500
 _PARTS = ("chunks", "sentences", "sources")
+_DIM = 384
+# The side cache of embedded vectors an interrupted ingest resumes from (see IndexStore.embedded).
+_CACHE_DIR = "embedding-cache"
 # How SQLite, Chroma's Rust bindings and the OS say a write ran out of space.
 _DISK_FULL_WORDS = ("database or disk is full", "no space left", "disk full", "disk is full")
 # Chroma does not always say why a write failed ("Error in compaction: Failed to apply logs to the metadata
 # segment" on a full tmpfs): a Chroma error with less room than this left is taken as lack of space. One batch
-# (_BATCH chunks: 384-float vectors, texts and metadata) with SQLite's journal needs about 2-4 MB.
+# (_WRITE_PAGE chunks: 384-float vectors, texts and metadata) with SQLite's journal needs about 2-4 MB.
 _ROOM_FOR_A_BATCH = 4_000_000
 
 
@@ -137,6 +150,7 @@ class IndexStore:
             client, self.copy_dir = _open_client(settings)
         self.client = client
         self.prefix = settings.collection
+        self._max_batch: int | None = None  # the client's largest batch, asked once
 
     # -- the environment ----------------------------------------------------------------------
     @property
@@ -255,6 +269,48 @@ class IndexStore:
             if name.startswith(f"{self.prefix}-g") and len(parts) >= 3 and parts[-2] not in keep:
                 self.client.delete_collection(name)
 
+    # -- paging -------------------------------------------------------------------------------
+    def _page(self, size: int) -> int:
+        """``size`` rows, or fewer when the client takes fewer in one call."""
+        if self._max_batch is None:
+            try:
+                self._max_batch = int(self.client.get_max_batch_size())
+            except Exception:  # noqa: BLE001 - an older server without the call: the pages are well under its limit
+                self._max_batch = size
+        return max(1, min(size, self._max_batch))
+
+    def _add(self, collection: Any, ids: Sequence[str], vectors: np.ndarray, **columns: Sequence[Any]) -> None:
+        """``collection.add`` in pages of _WRITE_PAGE rows."""
+        size = self._page(_WRITE_PAGE)
+        for b in range(0, len(ids), size):
+            collection.add(
+                ids=list(ids[b : b + size]),
+                embeddings=np.asarray(vectors[b : b + size], dtype=np.float32).tolist(),
+                **{name: list(values[b : b + size]) for name, values in columns.items()},
+            )
+
+    def _get_all(self, collection: Any, include: list[str]) -> dict[str, Any]:
+        """Every row of ``collection``, read in pages of _READ_PAGE rows (in the store's order, stable for a
+        generation, which is never written once active); embeddings come back as one (n, 384) float32 array."""
+        size = self._page(_READ_PAGE)
+        out: dict[str, Any] = {"ids": [], "metadatas": [], "documents": []}
+        vectors: list[np.ndarray] = []
+        offset = 0
+        while True:
+            got = collection.get(include=include, limit=size, offset=offset)
+            ids = list(got["ids"])
+            out["ids"] += ids
+            for key in ("metadatas", "documents"):
+                if key in include:
+                    out[key] += list(got[key])
+            if "embeddings" in include and ids:
+                vectors.append(np.asarray(got["embeddings"], dtype=np.float32).reshape(len(ids), -1))
+            if len(ids) < size:
+                break
+            offset += size
+        out["embeddings"] = np.vstack(vectors) if vectors else np.zeros((0, _DIM), np.float32)
+        return out
+
     # -- writing ------------------------------------------------------------------------------
     def _collection(self, generation: str, part: str) -> Any:
         return self.client.get_or_create_collection(
@@ -263,50 +319,91 @@ class IndexStore:
 
     def write_chunks(self, generation: str, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         with self._writing(generation):
-            collection = self._collection(generation, "chunks")
-            for b in range(0, len(chunks), _BATCH):
-                batch = chunks[b : b + _BATCH]
-                collection.add(
-                    ids=[c.id for c in batch],
-                    documents=[c.display_text for c in batch],
-                    metadatas=[_chunk_metadata(c) for c in batch],
-                    embeddings=vectors[b : b + _BATCH].tolist(),
-                )
+            self._add(
+                self._collection(generation, "chunks"),
+                [c.id for c in chunks],
+                vectors,
+                documents=[c.display_text for c in chunks],
+                metadatas=[_chunk_metadata(c) for c in chunks],
+            )
 
     def write_sentences(self, generation: str, rows: Sequence[tuple[str, int, int, str]], vectors: np.ndarray) -> None:
         """Rows are (chunk id, start, end, text) with one vector each."""
         with self._writing(generation):
-            collection = self._collection(generation, "sentences")
-            for b in range(0, len(rows), _BATCH):
-                batch = rows[b : b + _BATCH]
-                collection.add(
-                    ids=[f"{cid}:{s}:{e}" for cid, s, e, _ in batch],
-                    documents=[t for *_, t in batch],
-                    metadatas=[{"chunk_id": cid, "start": s, "end": e} for cid, s, e, _ in batch],
-                    embeddings=vectors[b : b + _BATCH].tolist(),
-                )
+            self._add(
+                self._collection(generation, "sentences"),
+                [f"{cid}:{s}:{e}" for cid, s, e, _ in rows],
+                vectors,
+                documents=[t for *_, t in rows],
+                metadatas=[{"chunk_id": cid, "start": s, "end": e} for cid, s, e, _ in rows],
+            )
 
     def write_sources(self, generation: str, sources: Iterable[IndexedSource]) -> None:
         with self._writing(generation):
             collection = self._collection(generation, "sources")
             items = list(sources)
-            if not items:
-                return
-            collection.add(
-                ids=[s.record.id for s in items],
+            self._add(
+                collection,
+                [s.record.id for s in items],
+                np.ones((len(items), 1), np.float32),  # texts are looked up by id, never searched
                 documents=[s.text for s in items],
                 metadatas=[
                     {"record": s.record.model_dump_json(), "digest": s.digest, "chunks": s.chunks} for s in items
                 ],
-                embeddings=[[1.0] for _ in items],  # texts are looked up by id, never searched
             )
+
+    # -- resuming an interrupted ingest --------------------------------------------------------
+    # Vectors embedded by an ingest are kept, as embedding proceeds, in a side cache keyed by a hash of the
+    # embedded text (files in the data folder: an ingest always runs where its data folder and lock are). The
+    # index itself is still only ever switched whole: an ingest that fails or is killed leaves the previous
+    # generation answering, and the next ingest embeds only what the cache lacks. A successful ingest empties it.
+    @property
+    def _cache_dir(self) -> Path:
+        return self.settings.data_dir / _CACHE_DIR
+
+    def embedded(self, keys: Iterable[str]) -> dict[str, np.ndarray]:
+        """Vectors a previous, unfinished ingest embedded, for those of ``keys`` it reached."""
+        wanted = set(keys)
+        found: dict[str, np.ndarray] = {}
+        if not wanted or not self._cache_dir.is_dir():
+            return found
+        for part in sorted(self._cache_dir.glob("*.npz")):
+            try:
+                with np.load(part, allow_pickle=False) as data:
+                    names, vectors = data["keys"], data["vectors"]
+            except (OSError, ValueError, KeyError) as exc:  # a torn file is only lost work
+                log.warning("skipping an unreadable embedding cache file %s: %s", part.name, exc)
+                continue
+            for key, vector in zip(names.tolist(), vectors, strict=True):
+                if key in wanted:
+                    found[key] = np.asarray(vector, dtype=np.float32)
+        return found
+
+    def keep_embedded(self, keys: Sequence[str], vectors: np.ndarray) -> None:
+        """Add one batch of freshly embedded vectors to the side cache (written whole, then renamed into place)."""
+        if not keys:
+            return
+        with self._writing(None):
+            self._cache_dir.mkdir(parents=True, exist_ok=True)
+            name = f"{time.time_ns()}-{len(keys)}"
+            partial = self._cache_dir / f".{name}.partial"
+            try:
+                with partial.open("wb") as handle:
+                    np.savez(handle, keys=np.asarray(list(keys), dtype=str), vectors=np.asarray(vectors, np.float32))
+                partial.replace(self._cache_dir / f"{name}.npz")
+            finally:
+                partial.unlink(missing_ok=True)
+
+    def forget_embedded(self) -> None:
+        """Empty the side cache (after an ingest's generation is current, nothing there is needed)."""
+        shutil.rmtree(self._cache_dir, ignore_errors=True)
 
     # -- reading ------------------------------------------------------------------------------
     def _read(self, part: str, include: list[str], generation: str | None = None) -> dict[str, Any]:
         generation = generation or self.active_generation()
         if generation is None:
-            return {"ids": [], "metadatas": [], "embeddings": [], "documents": []}
-        return self._collection(generation, part).get(include=include)
+            return {"ids": [], "metadatas": [], "embeddings": np.zeros((0, _DIM), np.float32), "documents": []}
+        return self._get_all(self._collection(generation, part), include)
 
     def chunks(self, generation: str | None = None) -> list[Chunk]:
         got = self._read("chunks", ["metadatas"], generation)
@@ -314,28 +411,28 @@ class IndexStore:
 
     def chunk_vectors(self, generation: str | None = None) -> dict[str, np.ndarray]:
         got = self._read("chunks", ["embeddings"], generation)
-        return {cid: np.asarray(vec, dtype=np.float32) for cid, vec in zip(got["ids"], got["embeddings"], strict=True)}
+        return dict(zip(got["ids"], got["embeddings"], strict=True))
 
     def sentence_rows(self, generation: str | None = None) -> dict[str, tuple[list[tuple[str, int, int, str]], np.ndarray]]:
         """Sentence rows and vectors grouped by chunk id (used to carry unchanged chunks over)."""
         got = self._read("sentences", ["metadatas", "embeddings", "documents"], generation)
-        grouped: dict[str, tuple[list[tuple[str, int, int, str]], list[Any]]] = {}
-        for meta, vec, doc in zip(got["metadatas"], got["embeddings"], got["documents"], strict=True):
-            rows, vecs = grouped.setdefault(meta["chunk_id"], ([], []))
+        grouped: dict[str, tuple[list[tuple[str, int, int, str]], list[int]]] = {}
+        for i, (meta, doc) in enumerate(zip(got["metadatas"], got["documents"], strict=True)):
+            rows, at = grouped.setdefault(meta["chunk_id"], ([], []))
             rows.append((meta["chunk_id"], int(meta["start"]), int(meta["end"]), doc))
-            vecs.append(vec)
-        return {cid: (rows, np.asarray(vecs, dtype=np.float32)) for cid, (rows, vecs) in grouped.items()}
+            at.append(i)
+        vectors = got["embeddings"]
+        return {cid: (rows, vectors[at]) for cid, (rows, at) in grouped.items()}
 
     def sentence_vectors(self, generation: str | None = None) -> SentenceVectors:
         got = self._read("sentences", ["metadatas", "embeddings", "documents"], generation)
         metas = got["metadatas"]
-        vectors = np.asarray(got["embeddings"], dtype=np.float32) if metas else np.zeros((0, 384), np.float32)
         return SentenceVectors(
             chunk_ids=[m["chunk_id"] for m in metas],
             starts=np.asarray([m["start"] for m in metas], dtype=np.int64),
             ends=np.asarray([m["end"] for m in metas], dtype=np.int64),
             texts=list(got["documents"]),
-            vectors=vectors,
+            vectors=got["embeddings"] if metas else np.zeros((0, _DIM), np.float32),
         )
 
     def sources(self, generation: str | None = None) -> list[IndexedSource]:

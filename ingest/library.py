@@ -9,6 +9,10 @@ Where things live: a signed-in user's documents are kept in their own folder of 
 user's stay at the top (``user/memo.md``), as libraries made before sign-in have them. Who owns a folder and which
 documents are shared is recorded in ``user/.sharing.json`` (a hidden file: never indexed), written atomically.
 Sharing is not part of the index: toggling it re-embeds and rewrites nothing; retrieval filters by it per request.
+
+With a shared Chroma server (team deployment), the same record lives in the server instead (``StoreManifest``: one
+record of a small collection), so every app process on that server sees the same owners and sharing; and ingests
+take a lock there too (``server_lock``), so two machines never build generations at once.
 """
 
 from __future__ import annotations
@@ -19,8 +23,12 @@ import os
 import re
 import tempfile
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 MANIFEST = ".sharing.json"
 _LOCK = threading.Lock()
@@ -51,33 +59,14 @@ class Sharing:
         return self.owner_of(library_path, default_user) == user or library_path in self.shared
 
 
-class SharingManifest:
-    """Read and update ``user/.sharing.json`` (atomic replace; one writer at a time in this process, and
-    ingest's lock across processes)."""
-
-    def __init__(self, user_dir: Path) -> None:
-        self.path = user_dir / MANIFEST
+class _Manifest:
+    """Owner registration and sharing over a backend that reads and writes the whole record."""
 
     def read(self) -> Sharing:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return Sharing({}, frozenset())
-        except (OSError, ValueError) as exc:
-            raise ValueError(f"the library's sharing record {self.path} cannot be read ({exc})") from exc
-        return Sharing(dict(data.get("owners", {})), frozenset(data.get("shared", [])))
+        raise NotImplementedError
 
     def _write(self, sharing: Sharing) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"owners": dict(sorted(sharing.owners.items())), "shared": sorted(sharing.shared)}
-        handle, name = tempfile.mkstemp(prefix=".sharing-", suffix=".partial", dir=self.path.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(data, out, ensure_ascii=False, indent=1)
-            os.replace(name, self.path)
-        except BaseException:
-            Path(name).unlink(missing_ok=True)
-            raise
+        raise NotImplementedError
 
     def register_owner(self, folder: PurePosixPath, user: str) -> None:
         if not str(folder) or str(folder) == ".":
@@ -98,3 +87,96 @@ class SharingManifest:
     def forget(self, library_path: str) -> None:
         """A removed document is no longer shared (a later upload of the same name starts private)."""
         self.set_shared(library_path, False)
+
+
+def _as_json(sharing: Sharing) -> dict[str, Any]:
+    return {"owners": dict(sorted(sharing.owners.items())), "shared": sorted(sharing.shared)}
+
+
+class SharingManifest(_Manifest):
+    """Read and update ``user/.sharing.json`` (atomic replace; one writer at a time in this process, and
+    ingest's lock across processes)."""
+
+    def __init__(self, user_dir: Path) -> None:
+        self.path = user_dir / MANIFEST
+
+    def read(self) -> Sharing:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return Sharing({}, frozenset())
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"the library's sharing record {self.path} cannot be read ({exc})") from exc
+        return Sharing(dict(data.get("owners", {})), frozenset(data.get("shared", [])))
+
+    def _write(self, sharing: Sharing) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        data = _as_json(sharing)
+        handle, name = tempfile.mkstemp(prefix=".sharing-", suffix=".partial", dir=self.path.parent)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(data, out, ensure_ascii=False, indent=1)
+            os.replace(name, self.path)
+        except BaseException:
+            Path(name).unlink(missing_ok=True)
+            raise
+
+
+class StoreManifest(_Manifest):
+    """The same record in the team's Chroma server: one record of the collection "<prefix>-sharing"."""
+
+    def __init__(self, client: Any, prefix: str) -> None:
+        self.client, self.name = client, f"{prefix}-sharing"
+
+    def read(self) -> Sharing:
+        found = self._collection().get(ids=["manifest"], include=["documents"])
+        if not found["ids"]:
+            return Sharing({}, frozenset())
+        data = json.loads(found["documents"][0])
+        return Sharing(dict(data.get("owners", {})), frozenset(data.get("shared", [])))
+
+    def _write(self, sharing: Sharing) -> None:
+        # A stand-in vector: the record is looked up by id, never by similarity (and no embedding function runs).
+        self._collection().upsert(
+            ids=["manifest"], documents=[json.dumps(_as_json(sharing), ensure_ascii=False)], embeddings=[[0.0]]
+        )
+
+    def _collection(self) -> Any:
+        return self.client.get_or_create_collection(self.name, embedding_function=None)
+
+
+def manifest_for(chroma_host: str | None, user_dir: Path, client: Any, prefix: str) -> _Manifest:
+    """The library's sharing record: in the team's Chroma server when there is one, else in the data folder."""
+    return StoreManifest(client, prefix) if chroma_host else SharingManifest(user_dir)
+
+
+@contextmanager
+def server_lock(client: Any, prefix: str, *, stale_seconds: float, wait_seconds: float = 0.5) -> Iterator[None]:
+    """One ingest at a time across every machine on a Chroma server: the lock is a collection that exists while an
+    ingest runs (creating an existing collection fails on the server, so two machines cannot both take it). A lock
+    older than ``stale_seconds`` (its holder was killed) is broken."""
+    name = f"{prefix}-ingest-lock"
+    while True:
+        try:
+            client.create_collection(name, embedding_function=None,
+                                     metadata={"since": time.time(), "holder": f"{os.uname().nodename}:{os.getpid()}"})
+            break
+        except Exception:  # noqa: BLE001 - chromadb raises several types for "already exists"
+            try:
+                since = float((client.get_collection(name).metadata or {}).get("since", 0.0))
+            except Exception:  # noqa: BLE001 - released between the two calls: try again at once
+                continue
+            if time.time() - since > stale_seconds:
+                try:
+                    client.delete_collection(name)
+                except Exception:  # noqa: BLE001 - another waiter broke it first
+                    pass
+                continue
+            time.sleep(wait_seconds)
+    try:
+        yield
+    finally:
+        try:
+            client.delete_collection(name)
+        except Exception:  # noqa: BLE001 - already broken as stale by another machine
+            pass

@@ -15,8 +15,8 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
@@ -32,7 +32,7 @@ from assistant.text.sentences import split_sentences
 from assistant.types import IndexedSource
 from ingest.catalogue import Catalogue
 from ingest.chunking import chunk_text
-from ingest.library import SharingManifest, owner_folder
+from ingest.library import manifest_for, owner_folder, server_lock
 from ingest.loaders import LoadedDocument, display_name, load
 
 log = logging.getLogger(__name__)
@@ -360,7 +360,7 @@ def remove_library_file(path: Path, user_dir: Path) -> None:
     """Delete one library file and the sub-folders it leaves empty."""
     path.unlink(missing_ok=True)
     parent = path.parent
-    while parent != user_dir and parent.is_relative_to(user_dir) and not any(parent.iterdir()):
+    while parent != user_dir and parent.is_relative_to(user_dir) and parent.is_dir() and not any(parent.iterdir()):
         parent.rmdir()
         parent = parent.parent
 
@@ -395,15 +395,22 @@ def run_ingest(
     replace: bool = False,
     follow_links: bool = False,
     user: str | None = None,
+    drop: Collection[str] = (),
 ) -> IngestReport:
     """Bring the index in line with the corpus and user documents; add ``paths`` first, as ``user``'s documents
     (private to them until shared; ``replace``: a different file under a name already in their library replaces
-    it; ``follow_links``: symbolic links are followed)."""
+    it; ``follow_links``: symbolic links are followed); ``drop``: user document ids to take out of the index.
+
+    On a shared Chroma server the index is the team's library: documents another app process added (whose files
+    are in its own data folder) are kept as indexed unless dropped, and ingests queue behind a lock in the server.
+    """
     store.require_writable()
-    with exclusive(settings.data_dir / "ingest.lock"):
+    team = server_lock(store.client, store.prefix, stale_seconds=settings.ingest.lock_stale_seconds) \
+        if settings.chroma_host else nullcontext()
+    with exclusive(settings.data_dir / "ingest.lock"), team:
         return _run_ingest(
             settings, embeddings, store, catalogue, paths=paths, progress=progress, replace=replace,
-            follow_links=follow_links, user=user or settings.default_user,
+            follow_links=follow_links, user=user or settings.default_user, drop=frozenset(drop),
         )
 
 
@@ -418,18 +425,20 @@ def _run_ingest(
     replace: bool,
     follow_links: bool,
     user: str,
+    drop: frozenset[str],
 ) -> IngestReport:
     began = time.perf_counter()
     report = IngestReport()
     result = Added([], [], [])
     if paths:
         folder = owner_folder(user, settings.default_user)
-        SharingManifest(settings.user_documents_dir).register_owner(folder, user)
+        manifest_for(settings.chroma_host, settings.user_documents_dir, store.client, store.prefix).register_owner(
+            folder, user)
         result = add_files(paths, settings, replace=replace, follow_links=follow_links, folder=folder)
         report.skipped.extend(result.errors)
     added = set(result.new)
     try:
-        built = _build(settings, embeddings, store, catalogue, report, added, result.replaced, progress, began)
+        built = _build(settings, embeddings, store, catalogue, report, added, result.replaced, progress, began, drop)
     except BaseException:
         # Nothing stays half-queued: files this run copied in leave with it, and replaced files get their
         # earlier version back, so the next ingest does not meet them again (and fail the same way).
@@ -453,6 +462,7 @@ def _build(
     replaced: dict[Path, Path],
     progress: Progress | None,
     began: float,
+    drop: frozenset[str] = frozenset(),
 ) -> IngestReport:
     active = store.active_generation()
     old_chunks = {c.id: c for c in store.chunks(active)} if active else {}
@@ -492,6 +502,15 @@ def _build(
             kept = old_sources.get(source.record.id if source.record else library_id or "")
             if kept:  # a file that became unreadable keeps its last good chunks: nothing is lost
                 prepared.append(Prepared(kept, [c for c in old_chunks.values() if c.source_id == kept.record.id]))
+    if settings.chroma_host:
+        # The team's library: keep what other app processes added (their files are in their own data folders;
+        # the index holds each one's text, chunks and vectors), unless asked to drop it.
+        here = {p.source.record.id for p in prepared}
+        local = {f.as_posix() for f in library_files(settings.user_documents_dir)}
+        for sid, kept in old_sources.items():
+            if kept.record.kind == "user document" and sid not in here and sid not in drop \
+                    and kept.record.file not in local:
+                prepared.append(Prepared(kept, [c for c in old_chunks.values() if c.source_id == sid]))
     ids = [p.source.record.id for p in prepared]
     duplicates = {i for i in ids if ids.count(i) > 1}
     if duplicates:
