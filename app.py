@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from assistant.errors import IndexUnavailableError
 from ui import state
 from ui.render import escape
 
@@ -15,7 +16,12 @@ if state.sign_in_required() and not st.user.is_logged_in:
     st.button("Sign in", icon=":material/login:", on_click=st.login, type="primary")
     st.stop()
 state.init_session()
-state.assistant()  # load (or build) the shared index once per server process, before any page needs it
+try:
+    state.assistant()  # load (or build) the shared index once per server process, before any page needs it
+except IndexUnavailableError as exc:  # a team's Chroma server restarting: say so; the next page run retries
+    st.error(escape(str(exc)), icon=":material/cloud_off:")
+    st.button("Retry", icon=":material/refresh:")
+    st.stop()
 
 page = st.navigation(
     [

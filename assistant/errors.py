@@ -49,3 +49,7 @@ class DiskFullError(MissionDeskError):
 
 class NotOwnerError(MissionDeskError, PermissionError):
     """Only a document's owner may remove, share or unshare it (another user's private document is not found)."""
+
+
+class IndexUnavailableError(MissionDeskError):
+    """The index (a team's Chroma server) does not answer and there is no earlier snapshot to answer from."""

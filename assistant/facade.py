@@ -6,6 +6,7 @@ and each draft gets an ``Evidence`` port built from it, so no request mixes two 
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -26,7 +27,7 @@ from assistant.drafting.evidence import Evidence
 from assistant.drafting.metrics import draft_metrics
 from assistant.drafting.mission_test import draft_mission_test
 from assistant.embeddings import MiniLMEmbeddings
-from assistant.errors import IndexMissingError, NotOwnerError, QuestionError
+from assistant.errors import IndexMissingError, IndexUnavailableError, NotOwnerError, QuestionError
 from assistant.llm import make_chat_model
 from assistant.profile import CorpusProfile, load_profile
 from assistant.prompts import load_prompt
@@ -54,6 +55,7 @@ from ingest.pipeline import library_files, remove_library_file, run_ingest, show
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+log = logging.getLogger(__name__)
 REFUSAL = answering.REFUSAL
 SUPPORTED_TYPES: tuple[str, ...] = tuple(SUPPORTED)
 __all__ = ["SUPPORTED_TYPES", "Assistant", "SourceStatus", "size_problem"]
@@ -90,7 +92,16 @@ class Assistant:
     ) -> None:
         self.settings = settings or Settings()
         self.embeddings = embeddings or MiniLMEmbeddings(self.settings.model_cache_dir)
-        self.store = store or IndexStore(self.settings, self.embeddings)
+        try:
+            self.store = store or IndexStore(self.settings, self.embeddings)
+        except Exception as exc:
+            if not self.settings.chroma_host:
+                raise
+            # The team's server is down or restarting: a clear message (the app's page shows it and retries on
+            # the next run) rather than chromadb's "Could not connect to a Chroma server".
+            raise IndexUnavailableError(
+                f"the index is unavailable ({self._where_index()} does not answer); retrying: ask again in a moment"
+            ) from exc
         self.catalogue = catalogue or Catalogue.load(self.settings.corpus_dir)
         self.llm = llm if llm is not None else make_chat_model(self.settings)
         self.profile = profile or load_profile(self.settings.corpus_dir / "profile.toml")
@@ -131,7 +142,17 @@ class Assistant:
             now = time.monotonic()
             if current is not None and now - self._checked_at <= self.settings.generation_check_seconds:
                 return current
-            active = self.store.active_generation()
+            try:
+                active = self.store.active_generation()
+            except Exception as exc:  # noqa: BLE001 - the server's client raises transport and server errors alike
+                self._checked_at = now
+                if current is not None:  # a team's Chroma server restarting: answer from the snapshot meanwhile
+                    log.warning("the index did not answer (%s); answering from the current snapshot", exc)
+                    return current
+                raise IndexUnavailableError(
+                    f"the index is unavailable ({self._where_index()} does not answer); retrying: ask again in a "
+                    "moment"
+                ) from exc
             self._checked_at = now
             if active is None:
                 raise IndexMissingError("no index yet: run `python -m assistant ingest`")
@@ -151,6 +172,11 @@ class Assistant:
             return fresh
         finally:
             self._build_lock.release()
+
+    def _where_index(self) -> str:
+        if self.settings.chroma_host:
+            return f"the Chroma server at {self.settings.chroma_host}:{self.settings.chroma_port}"
+        return f"the index in {self.settings.data_dir}"
 
     def _new_retriever(self, generation: str | None = None) -> HybridRetriever:
         # Catalogue citations and front matter name authors and publishers the passages may not.
@@ -179,7 +205,12 @@ class Assistant:
 
     def hidden(self, snapshot: HybridRetriever, user: str | None = None) -> frozenset[str]:
         """The user documents of ``snapshot`` that ``user`` may not see: other users' private documents."""
-        who, sharing, default = self._user(user), self._sharing(), self.settings.default_user
+        who, default = self._user(user), self.settings.default_user
+        try:
+            sharing = self._sharing()
+        except Exception as exc:  # noqa: BLE001 - a team's server restarting: fail closed, to the user's own documents
+            log.warning("the sharing record did not answer (%s): showing the user their own documents only", exc)
+            sharing = Sharing({str(owner_folder(who, default)): who}, frozenset())
         return frozenset(sid for sid, path in snapshot.user_files.items()
                          if not sharing.visible_to(path, who, default))
 

@@ -8,8 +8,9 @@ the ensemble returns bare Documents. The fusion itself is the standard RRF (k=60
 from __future__ import annotations
 
 import functools
+import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 from rank_bm25 import BM25Okapi
@@ -24,6 +25,8 @@ from assistant.types import Passage, SentenceVectors
 _NAME_OR_NUMBER = re.compile(r"\b(?:[A-Z][A-Za-z0-9]*(?:['’]s)?|\d[\d,.]*\d|\d)\b")
 _POSSESSIVE = re.compile(r"['’]s$")
 
+
+log = logging.getLogger(__name__)
 
 class HybridRetriever:
     """Dense + BM25 retrieval over one index generation; immutable once built, so thread-safe."""
@@ -106,13 +109,23 @@ class HybridRetriever:
     def _allowed(self, chunk: Chunk, source_ids: Sequence[str] | None, kinds: Sequence[str] | None) -> bool:
         return (not source_ids or chunk.source_id in source_ids) and (not kinds or chunk.kind in kinds)
 
-    def dense(self, query_vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[Chunk, float]]:
-        """Nearest chunks by cosine, through Chroma."""
+    def dense(
+        self, query_vector: np.ndarray, k: int, where: dict | None = None,
+        allowed: Callable[[Chunk], bool] | None = None,
+    ) -> list[tuple[Chunk, float]]:
+        """Nearest chunks by cosine, through Chroma; from this snapshot's own copy of the vectors while Chroma does
+        not answer (a team's server restarting), so questions keep being answered meanwhile."""
         if self.vectorstore is None:
             return []
-        hits = self.vectorstore.similarity_search_by_vector_with_relevance_scores(
-            query_vector.tolist(), k=min(k, len(self.chunks)), filter=where
-        )
+        try:
+            hits = self.vectorstore.similarity_search_by_vector_with_relevance_scores(
+                query_vector.tolist(), k=min(k, len(self.chunks)), filter=where
+            )
+        except Exception as exc:  # noqa: BLE001 - the server's client raises transport and server errors alike
+            log.warning("Chroma did not answer a query (%s); ranking from the snapshot's vectors", type(exc).__name__)
+            scores = self.matrix @ query_vector
+            order = [int(i) for i in np.argsort(-scores) if allowed is None or allowed(self.chunks[int(i)])]
+            return [(self.chunks[i], float(scores[i])) for i in order[:k]]
         out = []
         for doc, distance in hits:
             chunk = self.by_id.get(str(doc.metadata.get("id")))
@@ -170,7 +183,11 @@ class HybridRetriever:
     ) -> list[Passage]:
         where = _where(source_ids, kinds, origin, hidden if origin != "catalogue" else frozenset())
         pool = max(self.settings.pool_factor * k, self.settings.pool_min)
-        dense = self.dense(query_vector, pool, where)
+        def allowed(chunk: Chunk) -> bool:
+            return self._allowed(chunk, source_ids, kinds) and origin in (None, chunk.origin) and (
+                chunk.source_id not in hidden)
+
+        dense = self.dense(query_vector, pool, where, allowed)
         lexical = self.lexical(self.expand(question), pool, source_ids, kinds, origin, hidden)
         fused: dict[str, float] = {}
         for rank, (chunk, _) in enumerate(dense):

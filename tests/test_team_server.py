@@ -79,3 +79,55 @@ def test_two_ingests_against_one_server_at_once_both_land(two_apps, tmp_path: Pa
     assert len(files) == 2, files
     assert "May" in app_b.ask("When does the Northgate lido open?", user=ANA).answer
     assert "Sundays" in app_a.ask("When does the Southgate library open?", user=BEN).answer
+
+
+def test_a_restarting_server_is_ridden_out_from_the_snapshot_and_recovered(
+    tmp_path: Path, make_settings: Callable[..., Settings], embeddings: MiniLMEmbeddings
+) -> None:
+    """Questions keep being answered (from the snapshot each app holds) while the team's Chroma server is down; a
+    process with no snapshot yet gets a clear 'unavailable, retrying' error; after the restart all works again."""
+    import subprocess
+    import sys
+    import time
+
+    import chromadb
+    from conftest import free_port, stop_process
+
+    from assistant.errors import IndexUnavailableError
+
+    port, db = free_port(), tmp_path / "db"
+
+    def start() -> subprocess.Popen[bytes]:
+        proc = subprocess.Popen([str(Path(sys.executable).parent / "chroma"), "run", "--path", str(db), "--host",
+                                 "127.0.0.1", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                chromadb.HttpClient(host="127.0.0.1", port=port).heartbeat()
+                return proc
+            except Exception:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.2)
+
+    settings = make_settings(corpus_dir=small_corpus(tmp_path / "corpus", ["morris-2023"]), chroma_host="127.0.0.1",
+                             chroma_port=port, collection="restart", generation_check_seconds=1e-9)
+    server = start()
+    try:
+        app = Assistant.load(settings, embeddings=embeddings)
+        question = "What share of people were satisfied with the NHS in 2022?"
+        before = app.ask(question)
+        assert not before.refused
+        stop_process(server)
+
+        during = app.ask(question)
+        assert not during.refused and during.answer == before.answer
+        with pytest.raises(IndexUnavailableError, match="unavailable.*retrying"):
+            _ = Assistant(settings, embeddings=embeddings).retriever
+
+        server = start()
+        assert not app.ask(question).refused
+        added = app.ingest([_doc(tmp_path / "in", "piers.md", "The Eastbrook pier reopened in April.")])
+        assert added.changed and "April" in app.ask("When did the Eastbrook pier reopen?").answer
+    finally:
+        stop_process(server)
