@@ -85,6 +85,19 @@ def cmd_share(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_fetch_evidence(args: argparse.Namespace) -> int:
+    from assistant import Assistant, Settings
+    from ingest.catalogue import Catalogue
+    from ingest.fetch import fetch_evidence, main_lines
+
+    settings = Settings()
+    results = fetch_evidence(settings, Catalogue.load(settings.corpus_dir), ids=args.only or None)
+    print("\n".join(main_lines(results)))
+    report = Assistant.load(settings).ingest()
+    print(f"index: {report.chunks_total} chunks, {report.added} added" + ("" if report.changed else " (unchanged)"))
+    return 1 if args.strict and any(not r.ok for r in results) else 0
+
+
 def cmd_health(args: argparse.Namespace) -> int:
     from assistant.health import main as health_main
 
@@ -260,6 +273,12 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, parents=[AS_USER])
         p.add_argument("document", help="its id (see `sources`), its path in your library, or its file name if unique")
         p.set_defaults(func=cmd_share)
+
+    p = sub.add_parser("fetch-evidence", help="download the works the evidence notes summarise and index them beside "
+                       "the notes (honours http_proxy/https_proxy)")
+    p.add_argument("--only", action="append", metavar="ID", help="fetch only this catalogue id (repeatable)")
+    p.add_argument("--strict", action="store_true", help="exit 1 if any work could not be fetched")
+    p.set_defaults(func=cmd_fetch_evidence)
 
     sub.add_parser("health", help="print the readiness report as JSON; exit 0 when ready, 1 when not").set_defaults(
         func=cmd_health)

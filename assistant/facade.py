@@ -48,6 +48,7 @@ from assistant.store import IndexStore
 from assistant.text.questions import clauses, strip_markup
 from assistant.types import Passage, Unit
 from ingest.catalogue import Catalogue
+from ingest.fetch import with_fetched_works
 from ingest.library import Sharing, manifest_for, owner_folder
 from ingest.loaders import SUPPORTED, load, size_problem
 from ingest.pipeline import library_files, remove_library_file, run_ingest, shown_path, user_source_id
@@ -102,7 +103,8 @@ class Assistant:
             raise IndexUnavailableError(
                 f"the index is unavailable ({self._where_index()} does not answer); retrying: ask again in a moment"
             ) from exc
-        self.catalogue = catalogue or Catalogue.load(self.settings.corpus_dir)
+        # The catalogue and the works fetched for it (python -m assistant fetch-evidence), cited in full like it.
+        self.catalogue = catalogue or with_fetched_works(self.settings, Catalogue.load(self.settings.corpus_dir))
         self.llm = llm if llm is not None else make_chat_model(self.settings)
         self.profile = profile or load_profile(self.settings.corpus_dir / "profile.toml")
         self.citer = Citer(self.catalogue)
@@ -188,6 +190,13 @@ class Assistant:
         return HybridRetriever(self.store, texts, generation, self.settings.retrieval, user_sources=users)
 
     # -- who may see what (ingest/library.py) ----------------------------------------------------
+    def _refresh_catalogue(self) -> None:
+        """Take in works fetched since this Assistant started (their records, for full citations)."""
+        fetched = with_fetched_works(self.settings, Catalogue.load(self.settings.corpus_dir))
+        if fetched.records != self.catalogue.records and len(fetched.records) > len(self.catalogue.records):
+            self.catalogue = fetched
+            self.citer = Citer(fetched)
+
     def _user(self, user: str | None) -> str:
         if user is None:
             return self.settings.default_user
@@ -229,6 +238,7 @@ class Assistant:
             self.settings, self.embeddings, self.store, self.catalogue, paths=paths, progress=progress,
             replace=replace, follow_links=follow_links, user=self._user(user),
         )
+        self._refresh_catalogue()
         if report.changed or self._retriever is None:
             fresh = self._new_retriever() if self.store.active_generation() else None
             with self._lock:

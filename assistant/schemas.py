@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 ChunkKind = Literal["text", "table_row", "figure", "box", "list", "reference"]
-SourceKind = Literal["report", "evidence note", "user document"]
+SourceKind = Literal["report", "evidence note", "fetched work", "user document"]
 
 
 class _Frozen(BaseModel):

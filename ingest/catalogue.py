@@ -57,7 +57,8 @@ class Catalogue:
             if key in own:
                 continue
             for record in self.records:
-                if record.kind != REPORT_KIND and self._key(record) == key:
+                # A fetched copy of a work is the same work: the citation resolves to its catalogue entry once.
+                if record.kind not in (REPORT_KIND, "fetched work") and self._key(record) == key:
                     if record.id not in out:
                         out.append(record.id)
         return out

@@ -32,6 +32,7 @@ from assistant.text.sentences import split_sentences
 from assistant.types import IndexedSource
 from ingest.catalogue import Catalogue
 from ingest.chunking import chunk_text
+from ingest.fetch import FETCHED_KIND, fetched_sources
 from ingest.library import manifest_for, owner_folder, server_lock
 from ingest.loaders import LoadedDocument, display_name, load
 
@@ -91,12 +92,14 @@ def library_files(user_dir: Path) -> dict[PurePosixPath, Path]:
 
 
 def discover(settings: Settings, catalogue: Catalogue) -> list[SourceFile]:
-    """Every file the index should hold: the catalogue's corpus files, then the user documents."""
+    """Every file the index should hold: the catalogue's corpus files, the cited works fetched beside their
+    evidence notes (``python -m assistant fetch-evidence``; kind "fetched work"), then the user documents."""
     files = [
         SourceFile(settings.corpus_dir / r.file, r)
         for r in catalogue.records
-        if r.file and (settings.corpus_dir / r.file).exists()
+        if r.file and r.kind != FETCHED_KIND and (settings.corpus_dir / r.file).exists()
     ]
+    files += [SourceFile(path, record) for path, record in fetched_sources(settings, catalogue)]
     files += [SourceFile(path, None, rel) for rel, path in library_files(settings.user_documents_dir).items()]
     return files
 
@@ -503,12 +506,12 @@ def _build(
             if kept:  # a file that became unreadable keeps its last good chunks: nothing is lost
                 prepared.append(Prepared(kept, [c for c in old_chunks.values() if c.source_id == kept.record.id]))
     if settings.chroma_host:
-        # The team's library: keep what other app processes added (their files are in their own data folders;
-        # the index holds each one's text, chunks and vectors), unless asked to drop it.
+        # The team's library: keep what other app processes added or fetched (their files are in their own data
+        # folders; the index holds each one's text, chunks and vectors), unless asked to drop it.
         here = {p.source.record.id for p in prepared}
         local = {f.as_posix() for f in library_files(settings.user_documents_dir)}
         for sid, kept in old_sources.items():
-            if kept.record.kind == "user document" and sid not in here and sid not in drop \
+            if kept.record.kind in ("user document", "fetched work") and sid not in here and sid not in drop \
                     and kept.record.file not in local:
                 prepared.append(Prepared(kept, [c for c in old_chunks.values() if c.source_id == sid]))
     ids = [p.source.record.id for p in prepared]

@@ -225,7 +225,9 @@ def _yours(a: Assistant) -> None:
         chosen = st.selectbox("One of your documents", list(titles), format_func=titles.__getitem__,
                               key="library-remove")
         share_col, remove_col = st.columns(2)
-        toggle = share_col.form_submit_button("Share with the team / make private", icon=":material/group:")
+        # Without sign-in there is one user, who sees everything: sharing would change nothing.
+        toggle = state.sign_in_required() and share_col.form_submit_button(
+            "Share with the team / make private", icon=":material/group:")
         confirm = remove_col.form_submit_button("Remove", icon=":material/delete:")
     if not chosen or not (toggle or confirm):
         return
