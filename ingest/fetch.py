@@ -25,6 +25,7 @@ from pathlib import Path
 
 from assistant.schemas import SourceRecord
 from assistant.settings import Settings
+from assistant.text.lexicon import entries
 from ingest.catalogue import Catalogue
 
 log = logging.getLogger(__name__)
@@ -38,12 +39,8 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Served as a generic type, a body opening with the PDF signature is still a PDF (publishers' CDNs often say so).
 GENERIC_TYPES = ("application/octet-stream", "binary/octet-stream", "application/download", "")
 PAYWALL_STATUSES = (401, 402, 403)
-# What a publisher's sign-in or paywall page says instead of the work. These belong with the other word lists in
-# assistant/text/lexicon.toml ([paywall] cues); they sit here until that file's owner moves them there.
-PAYWALL_CUES = (
-    "sign in", "log in", "subscribe", "subscription", "purchase", "buy this article",
-    "access denied", "institutional access", "register to continue", "create an account",
-)
+# What a publisher's sign-in or paywall page says instead of the work: a word list, in lexicon.toml [paywall].
+PAYWALL_CUES = entries("paywall", "cues")
 # A page with this much text or more is taken as an article that merely has a sign-in link in its header; a
 # paywall page is short. Chosen from the fixture pages, not calibrated on real publishers (belongs in settings).
 PAYWALL_MAX_TEXT_CHARS = 2500
