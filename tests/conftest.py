@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-from collections.abc import Callable
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -75,3 +79,34 @@ def stop_process(proc: subprocess.Popen, timeout: float = 15) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout=10)
+
+
+@contextmanager
+def streamlit_server(app: Path, *, cwd: Path, env: dict[str, str], log_path: Path, host: str = "127.0.0.1",
+                     port: int | None = None) -> Iterator[str]:
+    """`streamlit run app` headless on ``host`` and a free port (or ``port``); yields its address once
+    /_stcore/health answers, and stops it afterwards. Fails the test with the server's log if it does not start."""
+    port = port or free_port()
+    streamlit = Path(sys.executable).with_name("streamlit")
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [str(streamlit), "run", str(app), "--server.headless", "true", "--server.port", str(port),
+             "--server.address", host, "--browser.gatherUsageStats", "false"],
+            cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        try:
+            url = f"http://{host}:{port}"
+            deadline = time.monotonic() + 90
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                        if response.read().strip() == b"ok":
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"streamlit did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
+                time.sleep(0.5)
+            yield url
+        finally:
+            stop_process(proc)

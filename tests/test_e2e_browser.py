@@ -5,15 +5,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import free_port, stop_process
+from conftest import free_port, streamlit_server
 
 from assistant import Assistant, Settings
 from assistant.export import plain_excerpt
@@ -71,29 +68,8 @@ def server(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
     )
     log_path = tmp_path_factory.mktemp("e2e-server") / "streamlit.log"
-    streamlit = Path(sys.executable).with_name("streamlit")
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [str(streamlit), "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        try:
-            url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 90
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                        if response.read().strip() == b"ok":
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
-                time.sleep(0.5)
-            yield url
-        finally:
-            stop_process(proc)
+    with streamlit_server(PROJECT_ROOT / "app.py", cwd=PROJECT_ROOT, env=env, log_path=log_path, port=port) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

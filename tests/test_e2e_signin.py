@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import free_port, stop_process
+from conftest import free_port, streamlit_server
 
 from assistant.settings import PROJECT_ROOT
 
@@ -64,30 +60,9 @@ def app(provider: str, indexed_data_dir: Path, tmp_path_factory: pytest.TempPath
     env = {k: v for k, v in os.environ.items() if not k.startswith("MISSION_DESK_")}
     env.update(MISSION_DESK_DATA_DIR=str(data), MISSION_DESK_MODELS_DIR=str(MODELS_DIR), HF_HUB_OFFLINE="1",
                TRANSFORMERS_OFFLINE="1")
-    log_path = root / "streamlit.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [str(Path(sys.executable).with_name("streamlit")), "run", str(PROJECT_ROOT / "app.py"),
-             "--server.headless", "true", "--server.port", str(port), "--server.address", "localhost",
-             "--browser.gatherUsageStats", "false"],
-            cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        try:
-            url = f"http://localhost:{port}"
-            deadline = time.monotonic() + 90
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                        if response.read().strip() == b"ok":
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
-                time.sleep(0.5)
-            yield url
-        finally:
-            stop_process(proc)
+    with streamlit_server(PROJECT_ROOT / "app.py", cwd=root, env=env, log_path=root / "streamlit.log",
+                          host="localhost", port=port) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
