@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from assistant.files import writable
+
 MAX_WORD_PIECES = 256  # the model's max_seq_length; longer input is truncated silently
 _BATCH = 8
 
@@ -77,18 +79,6 @@ def _export(torch, model, dummy, axes, partial: Path) -> None:  # type: ignore[n
     )
 
 
-def _writable(folder: Path) -> bool:
-    """Whether a file can really be created in ``folder`` (made if missing); root ignores permission bits,
-    not a read-only mount. (store.py has the same probe: the two index modules do not import each other.)"""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-probe-"):
-            pass
-    except OSError:
-        return False
-    return True
-
-
 class MiniLMEmbeddings(Embeddings):
     """LangChain embeddings for all-MiniLM-L6-v2: mean-pooled, L2-normalised, 384 dimensions."""
 
@@ -99,7 +89,7 @@ class MiniLMEmbeddings(Embeddings):
         name = f"all-minilm-l6-v2-{_weights_digest(folder)}.onnx"
         self.onnx_path = cache_dir / name
         if not self.onnx_path.exists():
-            if not _writable(cache_dir):
+            if not writable(cache_dir):
                 # A read-only data folder without the export: export into a temporary folder for this process.
                 scratch = Path(tempfile.mkdtemp(prefix="mission-desk-model-"))
                 weakref.finalize(self, shutil.rmtree, scratch, ignore_errors=True)

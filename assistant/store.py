@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from assistant.errors import DataFolderReadOnlyError, DiskFullError
+from assistant.files import writable
 from assistant.schemas import Chunk, SourceRecord
 from assistant.settings import Settings
 from assistant.types import IndexedSource, SentenceVectors
@@ -81,7 +82,7 @@ def _open_client(settings: Settings) -> tuple[Any, Path | None]:
     if settings.chroma_host:
         return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings), None
     path = settings.data_dir / "chroma"
-    if _writable(path):
+    if writable(path):
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings), None
     copy = Path(tempfile.mkdtemp(prefix="mission-desk-readonly-"))
     if path.is_dir():
@@ -89,20 +90,6 @@ def _open_client(settings: Settings) -> tuple[Any, Path | None]:
     client = chromadb.PersistentClient(path=str(copy), settings=chroma_settings)
     weakref.finalize(client, shutil.rmtree, copy, ignore_errors=True)
     return client, copy
-
-
-def _writable(folder: Path) -> bool:
-    """Whether a file can really be created in ``folder`` (made if missing).
-
-    Permission bits are not enough: root ignores them, but not a read-only mount.
-    """
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-probe-"):
-            pass
-    except OSError:
-        return False
-    return True
 
 
 def is_disk_full(exc: BaseException) -> bool:
