@@ -42,7 +42,15 @@ class HybridRetriever:
         self.by_id = {c.id: c for c in self.chunks}
         vectors = store.chunk_vectors(self.generation)
         self.matrix = np.vstack([vectors[c.id] for c in self.chunks]) if self.chunks else np.zeros((0, 384))
-        self.bm25 = BM25Okapi([terms(c.display_text) or ["_"] for c in self.chunks]) if self.chunks else None
+        # One keyword index per side: the report's and its evidence's chunks are scored against each other only, so
+        # their ranking (BM25's document frequencies) is the same whatever library of uploads sits beside them.
+        self._lexical_sides = {
+            side: (chunks, BM25Okapi([terms(c.display_text) or ["_"] for c in chunks]))
+            for side, chunks in (
+                ("catalogue", [c for c in self.chunks if c.origin != "user document"]),
+                ("user document", [c for c in self.chunks if c.origin == "user document"]),
+            ) if chunks
+        }
         self.sentences: SentenceVectors = store.sentence_vectors(self.generation)
         self.vectorstore = store.vectorstore(self.generation) if self.chunks else None
         self.acronyms = find_acronyms(c.text for c in self.chunks if c.origin != "user document")
@@ -137,20 +145,21 @@ class HybridRetriever:
         self, question: str, k: int, source_ids: Sequence[str] | None, kinds: Sequence[str] | None,
         origin: str | None = None, hidden: frozenset[str] = frozenset(),
     ) -> list[Chunk]:
-        if self.bm25 is None:
-            return []
         query = terms(question)
         if not query:
             return []
-        scores = self.bm25.get_scores(query)
-        order = np.argsort(-scores)
         out: list[Chunk] = []
-        for i in order:
-            if scores[i] <= 0 or len(out) >= k:
-                break
-            chunk = self.chunks[i]
-            if self._allowed(chunk, source_ids, kinds) and origin in (None, chunk.origin) and chunk.source_id not in hidden:
-                out.append(self.chunks[i])
+        for side in ([origin] if origin else ["catalogue", "user document"]):
+            if side not in self._lexical_sides:
+                continue
+            chunks, index = self._lexical_sides[side]
+            scores = index.get_scores(query)
+            for i in np.argsort(-scores):
+                if scores[i] <= 0 or len(out) >= k:
+                    break
+                chunk = chunks[i]
+                if self._allowed(chunk, source_ids, kinds) and chunk.source_id not in hidden:
+                    out.append(chunk)
         return out
 
     def retrieve(
