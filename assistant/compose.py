@@ -252,7 +252,8 @@ class Composition:
 
 
 def compose(
-    question: str, pool: list[Candidate], library: Library, settings: AnswerSettings, *, user_led: bool = False
+    question: str, pool: list[Candidate], library: Library, settings: AnswerSettings, *, user_led: bool = False,
+    summaries: frozenset[str] = frozenset(),
 ) -> Composition:
     """The composer's steps (STEPS) in order: the best sentences, completed (lists, antecedents, figures, a
     table asked for whole), then grouped into their source blocks so lists and tables keep their shape.
@@ -272,7 +273,7 @@ def compose(
         chosen = fit([c for c in chosen if not is_users(c)], picks, settings.max_sentences, settings.completing_extra) \
             + [c for c in chosen if is_users(c)]
     chosen = complete_table(question, chosen, library)
-    return Composition(group(order(chosen)))
+    return Composition(source_first(group(order(chosen)), summaries))
 
 
 def is_users(cand: Candidate) -> bool:
@@ -313,6 +314,21 @@ def conflict_with(text: str, catalogue: Sequence[str], cover: float) -> stance.C
     if share < cover:
         return None
     return stance.compare(text, " ".join(catalogue[start:end]))
+
+
+def source_first(shown: list[Block], summaries: frozenset[str]) -> list[Block]:
+    """When the answer opens with one of our evidence notes (``summaries``: our words about a work, not the work's)
+    and the report's own words are also shown, the report's first block leads instead: an adviser quotes the report,
+    and the note follows as what it rests on. Whole blocks move (a list keeps its items); nothing is added or lost."""
+    def summary(block: Block) -> bool:
+        return bool(block.chosen) and block.chosen[0].passage.chunk.source_id in summaries
+
+    if not shown or not summary(shown[0]):
+        return shown
+    own = next((b for b in shown if b.chosen and not summary(b) and not is_users(b.chosen[0])), None)
+    if own is None:
+        return shown
+    return [own, *(b for b in shown if b is not own)]
 
 
 def catalogue_first(units: list[Candidate]) -> list[Candidate]:
