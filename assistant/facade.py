@@ -100,10 +100,9 @@ class Assistant:
                 raise
             # The team's server is down or restarting: a clear message (the app's page shows it and retries on
             # the next run) rather than chromadb's "Could not connect to a Chroma server".
-            raise IndexUnavailableError(
-                f"the index is unavailable ({self._where_index()} does not answer); retrying: ask again in a moment"
-            ) from exc
+            raise self._unavailable() from exc
         # The catalogue and the works fetched for it (python -m assistant fetch-evidence), cited in full like it.
+        self._own_catalogue = catalogue is None  # an injected catalogue is kept as given
         self.catalogue = catalogue or with_fetched_works(self.settings, Catalogue.load(self.settings.corpus_dir))
         self.llm = llm if llm is not None else make_chat_model(self.settings)
         self.profile = profile or load_profile(self.settings.corpus_dir / "profile.toml")
@@ -151,10 +150,7 @@ class Assistant:
                 if current is not None:  # a team's Chroma server restarting: answer from the snapshot meanwhile
                     log.warning("the index did not answer (%s); answering from the current snapshot", exc)
                     return current
-                raise IndexUnavailableError(
-                    f"the index is unavailable ({self._where_index()} does not answer); retrying: ask again in a "
-                    "moment"
-                ) from exc
+                raise self._unavailable() from exc
             self._checked_at = now
             if active is None:
                 raise IndexMissingError("no index yet: run `python -m assistant ingest`")
@@ -175,10 +171,10 @@ class Assistant:
         finally:
             self._build_lock.release()
 
-    def _where_index(self) -> str:
-        if self.settings.chroma_host:
-            return f"the Chroma server at {self.settings.chroma_host}:{self.settings.chroma_port}"
-        return f"the index in {self.settings.data_dir}"
+    def _unavailable(self) -> IndexUnavailableError:
+        where = (f"the Chroma server at {self.settings.chroma_host}:{self.settings.chroma_port}"
+                 if self.settings.chroma_host else f"the index in {self.settings.data_dir}")
+        return IndexUnavailableError(f"the index is unavailable ({where} does not answer); retrying: ask again in a moment")
 
     def _new_retriever(self, generation: str | None = None) -> HybridRetriever:
         # Catalogue citations and front matter name authors and publishers the passages may not.
@@ -192,8 +188,10 @@ class Assistant:
     # -- who may see what (ingest/library.py) ----------------------------------------------------
     def _refresh_catalogue(self) -> None:
         """Take in works fetched since this Assistant started (their records, for full citations)."""
+        if not self._own_catalogue:
+            return
         fetched = with_fetched_works(self.settings, Catalogue.load(self.settings.corpus_dir))
-        if fetched.records != self.catalogue.records and len(fetched.records) > len(self.catalogue.records):
+        if fetched.records != self.catalogue.records:
             self.catalogue = fetched
             self.citer = Citer(fetched)
 
@@ -234,9 +232,15 @@ class Assistant:
         the user's library is refused (a per-file error) unless ``replace``; symbolic links are reported and not
         followed unless ``follow_links``.
         """
+        return self._ingest(paths, progress, replace=replace, follow_links=follow_links, user=user)
+
+    def _ingest(
+        self, paths: Sequence[Path] = (), progress: Callable[[int, int, str], None] | None = None, *,
+        replace: bool = False, follow_links: bool = False, user: str | None = None, drop: Sequence[str] = (),
+    ) -> IngestReport:
         report = run_ingest(
             self.settings, self.embeddings, self.store, self.catalogue, paths=paths, progress=progress,
-            replace=replace, follow_links=follow_links, user=self._user(user),
+            replace=replace, follow_links=follow_links, user=self._user(user), drop=drop,
         )
         self._refresh_catalogue()
         if report.changed or self._retriever is None:
@@ -250,8 +254,7 @@ class Assistant:
         Chroma server, what other app processes added (known from the index)."""
         who, sharing, default = self._user(user), self._sharing(), self.settings.default_user
         paths = set(library_files(self.settings.user_documents_dir))
-        paths |= {PurePosixPath(s.record.file) for s in self.store.sources()
-                  if s.record.kind == "user document" and s.record.file}
+        paths |= {PurePosixPath(path) for path in self.retriever.user_files.values() if path}
         return sorted(rel for rel in paths if sharing.visible_to(rel.as_posix(), who, default))
 
     def library_path(self, source_id: str, *, user: str | None = None) -> str:
@@ -260,7 +263,7 @@ class Assistant:
         name. KeyError otherwise: another user's private document is "not found", exactly as if it did not exist."""
         files = self._visible_files(user)
         # A front-matter id names the source, so look the file up in the index as well as by its own id.
-        indexed = {s.record.id: s.record.file for s in self.store.sources() if s.record.kind == "user document"}
+        indexed = self.retriever.user_files
         exact = [rel for rel in files if source_id in (user_source_id(rel), rel.as_posix(), shown_path(rel)) or
                  indexed.get(source_id) == rel.as_posix()]
         named = [rel for rel in files if rel.name == source_id]
@@ -288,15 +291,10 @@ class Assistant:
         """Delete exactly one of ``user``'s documents (by id, library path, or a file name only it has) and drop its
         chunks. A shared document someone else owns is a NotOwnerError; one ``user`` cannot see, a KeyError."""
         rel = self._owned(source_id, user, "remove")
-        indexed = [s.record.id for s in self.store.sources() if s.record.kind == "user document" and s.record.file == rel]
+        indexed = [sid for sid, path in self.retriever.user_files.items() if path == rel]
         remove_library_file(self.settings.user_documents_dir / rel, self.settings.user_documents_dir)
         self._manifest().forget(rel)
-        report = run_ingest(self.settings, self.embeddings, self.store, self.catalogue, user=self._user(user),
-                            drop=indexed)
-        fresh = self._new_retriever() if self.store.active_generation() else None
-        with self._lock:
-            self._retriever = fresh
-        return report
+        return self._ingest(user=user, drop=indexed)
 
     def share(self, source_id: str, *, shared: bool = True, user: str | None = None) -> str:
         """Share one of ``user``'s documents with the team (``shared=False``: make it private again); returns its
