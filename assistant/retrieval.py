@@ -7,7 +7,6 @@ the ensemble returns bare Documents. The fusion itself is the standard RRF (k=60
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -28,6 +27,7 @@ _POSSESSIVE = re.compile(r"['’]s$")
 
 log = logging.getLogger(__name__)
 
+
 class HybridRetriever:
     """Dense + BM25 retrieval over one index generation; immutable once built, so thread-safe."""
 
@@ -42,40 +42,43 @@ class HybridRetriever:
         self.by_id = {c.id: c for c in self.chunks}
         vectors = store.chunk_vectors(self.generation)
         self.matrix = np.vstack([vectors[c.id] for c in self.chunks]) if self.chunks else np.zeros((0, 384))
+        sides = {"catalogue": [c for c in self.chunks if c.origin != "user document"],
+                 "user document": [c for c in self.chunks if c.origin == "user document"]}
         # One keyword index per side: the report's and its evidence's chunks are scored against each other only, so
         # their ranking (BM25's document frequencies) is the same whatever library of uploads sits beside them.
         self._lexical_sides = {
             side: (chunks, BM25Okapi([terms(c.display_text) or ["_"] for c in chunks]))
-            for side, chunks in (
-                ("catalogue", [c for c in self.chunks if c.origin != "user document"]),
-                ("user document", [c for c in self.chunks if c.origin == "user document"]),
-            ) if chunks
+            for side, chunks in sides.items() if chunks
         }
         self.sentences: SentenceVectors = store.sentence_vectors(self.generation)
         self.vectorstore = store.vectorstore(self.generation) if self.chunks else None
-        self.acronyms = find_acronyms(c.text for c in self.chunks if c.origin != "user document")
-        self.has_user_documents = any(c.origin == "user document" for c in self.chunks)
+        self.acronyms = find_acronyms(c.text for c in sides["catalogue"])
+        self.has_user_documents = bool(sides["user document"])
         # The catalogue's words (report, evidence notes, their citations: ``extra_vocabulary``) and, apart, each
         # user document's (``user_sources``: id -> (path in the library, text)), so a request sees only the words
         # of what it may see: a question naming what only another user's private document names is refused as
         # the sources never mentioning it, exactly as if that document did not exist.
-        catalogue = [c.display_text for c in self.chunks if c.origin != "user document"] + list(extra_vocabulary)
+        catalogue = [c.display_text for c in sides["catalogue"]] + list(extra_vocabulary)
         self.catalogue_vocabulary = frozenset(w for t in catalogue for w in vocabulary_words(t))
         texts: dict[str, list[str]] = {sid: [text] for sid, (_, text) in (user_sources or {}).items()}
-        for c in self.chunks:
-            if c.origin == "user document":
-                texts.setdefault(c.source_id, []).append(c.display_text)
+        for c in sides["user document"]:
+            texts.setdefault(c.source_id, []).append(c.display_text)
         self.user_files = {sid: path for sid, (path, _) in (user_sources or {}).items()}
         self._user_vocabularies = {
             sid: frozenset(w for t in parts for w in vocabulary_words(t)) for sid, parts in texts.items()
         }
+        # Per snapshot, by hidden set (one per user, in practice): dropped with the snapshot, unlike a class-level
+        # cache, which would keep old snapshots (and their vectors) alive.
+        self._vocabularies: dict[frozenset[str], frozenset[str]] = {}
         self.vocabulary = self.vocabulary_for(frozenset())
 
-    @functools.lru_cache(maxsize=64)  # noqa: B019 - snapshots are few and immutable; a request's hidden set repeats
     def vocabulary_for(self, hidden: frozenset[str]) -> frozenset[str]:
         """Every word the sources a request may see use: the catalogue's and its visible user documents'."""
-        visible = [v for sid, v in self._user_vocabularies.items() if sid not in hidden]
-        return self.catalogue_vocabulary.union(*visible)
+        found = self._vocabularies.get(hidden)
+        if found is None:
+            visible = [v for sid, v in self._user_vocabularies.items() if sid not in hidden]
+            found = self._vocabularies[hidden] = self.catalogue_vocabulary.union(*visible)
+        return found
 
     def expand(self, question: str) -> str:
         """The question with acronyms the report and its evidence define added beside their long forms, and back."""
@@ -142,9 +145,9 @@ class HybridRetriever:
         return out
 
     def lexical(
-        self, question: str, k: int, source_ids: Sequence[str] | None, kinds: Sequence[str] | None,
-        origin: str | None = None, hidden: frozenset[str] = frozenset(),
+        self, question: str, k: int, allowed: Callable[[Chunk], bool], origin: str | None = None,
     ) -> list[Chunk]:
+        """The chunks of ``origin`` (or both sides) that BM25 ranks for the question and ``allowed`` admits."""
         query = terms(question)
         if not query:
             return []
@@ -157,9 +160,8 @@ class HybridRetriever:
             for i in np.argsort(-scores):
                 if scores[i] <= 0 or len(out) >= k:
                     break
-                chunk = chunks[i]
-                if self._allowed(chunk, source_ids, kinds) and chunk.source_id not in hidden:
-                    out.append(chunk)
+                if allowed(chunks[i]):
+                    out.append(chunks[i])
         return out
 
     def retrieve(
@@ -192,12 +194,13 @@ class HybridRetriever:
     ) -> list[Passage]:
         where = _where(source_ids, kinds, origin, hidden if origin != "catalogue" else frozenset())
         pool = max(self.settings.pool_factor * k, self.settings.pool_min)
-        def allowed(chunk: Chunk) -> bool:
+
+        def allowed(chunk: Chunk) -> bool:  # the same filter as ``where``, for what is ranked here, not in Chroma
             return self._allowed(chunk, source_ids, kinds) and origin in (None, chunk.origin) and (
                 chunk.source_id not in hidden)
 
         dense = self.dense(query_vector, pool, where, allowed)
-        lexical = self.lexical(self.expand(question), pool, source_ids, kinds, origin, hidden)
+        lexical = self.lexical(self.expand(question), pool, allowed, origin)
         fused: dict[str, float] = {}
         for rank, (chunk, _) in enumerate(dense):
             fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (self.settings.rrf_k + rank + 1)
