@@ -110,3 +110,32 @@ def streamlit_server(app: Path, *, cwd: Path, env: dict[str, str], log_path: Pat
             yield url
         finally:
             stop_process(proc)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Path:
+    """Debian's chromium; missing is a failure on CI (make test installs it) and a skip elsewhere."""
+    if CHROMIUM.exists():
+        return CHROMIUM
+    message = "Debian's chromium is not installed (/usr/bin/chromium): apt-get install chromium, or run `make test`"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: Path) -> Iterator[object]:
+    """Headless Chromium driven by Playwright, for one test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -23,11 +23,6 @@ from ui.render import shown_citations  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
-]
 QUESTION = "What three criteria make up the mission test?"
 CONCURRENT = [
     "What three criteria make up the mission test?",
@@ -39,17 +34,6 @@ CONCURRENT = [
 ANSWER_WAIT_MS = 120_000  # a generous bound for CPU-only machines; the tests assert content, not speed
 SCREENSHOT = PROJECT_ROOT / "docs" / "screenshot.png"
 MODELS_DIR = PROJECT_ROOT / ".mission-desk" / "models"  # the ONNX export conftest shares between tests
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Path:
-    """Debian's chromium; missing is a failure on CI (make test installs it) and a skip elsewhere."""
-    if CHROMIUM.exists():
-        return CHROMIUM
-    message = "Debian's chromium is not installed (/usr/bin/chromium): apt-get install chromium, or run `make test`"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="module")
@@ -70,16 +54,6 @@ def server(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     log_path = tmp_path_factory.mktemp("e2e-server") / "streamlit.log"
     with streamlit_server(PROJECT_ROOT / "app.py", cwd=PROJECT_ROOT, env=env, log_path=log_path, port=port) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser(chromium: Path) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def _ask(page, url: str, question: str) -> None:  # type: ignore[no-untyped-def]

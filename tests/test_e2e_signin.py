@@ -19,9 +19,6 @@ from assistant.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 MODELS_DIR = PROJECT_ROOT / ".mission-desk" / "models"
 WAIT_MS = 120_000
 ANA, BEN = "ana@team.example", "ben@team.example"
@@ -39,11 +36,11 @@ def provider() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def app(provider: str, indexed_data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def app(
+    provider: str, indexed_data_dir: Path, tmp_path_factory: pytest.TempPathFactory, chromium: Path
+) -> Iterator[str]:
     """The app with sign-in configured (.streamlit/secrets.toml [auth] in its working folder) over a private copy of
     the corpus index."""
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium): run `make test`")
     root = tmp_path_factory.mktemp("signin")
     data = root / "data"
     shutil.copytree(indexed_data_dir, data)
@@ -63,16 +60,6 @@ def app(provider: str, indexed_data_dir: Path, tmp_path_factory: pytest.TempPath
     with streamlit_server(PROJECT_ROOT / "app.py", cwd=root, env=env, log_path=root / "streamlit.log",
                           host="localhost", port=port) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def _signed_in(browser, app: str, user: str):  # type: ignore[no-untyped-def]
