@@ -16,7 +16,7 @@ import pytest
 from conftest import MODELS_DIR
 
 # The browser test shares test_e2e_browser's server and browser fixtures (its data_dir is replaced below).
-from test_e2e_browser import ANSWER_WAIT_MS, browser, chromium, server  # noqa: F401
+from test_e2e_browser import ANSWER_WAIT_MS, server  # noqa: F401 - the app server fixture; browser and chromium are in conftest
 
 from assistant import Assistant, DraftCheck
 from assistant.__main__ import main
