@@ -91,7 +91,10 @@ def streamlit_server(app: Path, *, cwd: Path, env: dict[str, str], log_path: Pat
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [str(streamlit), "run", str(app), "--server.headless", "true", "--server.port", str(port),
-             "--server.address", host, "--browser.gatherUsageStats", "false"],
+             "--server.address", host, "--browser.gatherUsageStats", "false",
+             # No file watcher: a test server never reloads, and under load its inotify queue overflowed
+             # ("filesystem events were lost") and stalled a sign-in test's upload past its wait.
+             "--server.fileWatcherType", "none"],
             cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         try:
