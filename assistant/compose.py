@@ -26,12 +26,15 @@ from assistant.text.numbers import has_digit, numbers
 from assistant.text.questions import (
     addressed_to_model,
     announces_list,
+    asks_about_publication,
     asks_for_number,
     asks_for_references,
+    named_labels,
 )
 from assistant.text.sentences import is_list_item, leans_back, split_sentences, strip_bullet, strip_markers
 from assistant.text.words import terms
 from assistant.types import Passage, SentenceVectors, Unit
+from ingest.chunking import FRONT_MATTER, chunk_label
 
 # The composer's steps in the order the facade runs them; their names and the AnswerSettings are hashed
 # into the embedded answer's version string (facade.embedded_version), so changing either changes it.
@@ -98,8 +101,61 @@ def _answers_something(text: str, kind: str, wants_references: bool, min_words: 
     return len(_WORD.findall(plain)) >= min_words or kind in ("table_row", "figure")
 
 
-def select(pool: list[Candidate], limit: int, settings: AnswerSettings | None = None) -> list[Candidate]:
-    """The best candidate first, then others close to it in score and not redundant with those chosen."""
+@dataclass(frozen=True)
+class Focus:
+    """What a question is about, so an answer's further units stay on it (issue 10: answer precision)."""
+
+    terms: frozenset[str] = frozenset()
+    labels: frozenset[str] = frozenset()  # the labelled parts it names: 'table 2.1', 'figure 1.2'
+    publication: bool = False  # it asks about the document itself: authors, date, citation, licence
+
+    @classmethod
+    def of(cls, question: str) -> Focus:
+        return cls(frozenset(terms(question)), named_labels(question), asks_about_publication(question))
+
+
+def _row_label(cand: Candidate) -> frozenset[str]:
+    """The terms of a table row's first cell (its label: 'Regulation', 'Health'); empty for other units."""
+    text = cand.unit.text
+    if cand.passage.chunk.kind != "table_row" or "\t" not in text:
+        return frozenset()
+    return frozenset(terms(text.split("\t", 1)[0]))
+
+
+def off_focus(cand: Candidate, chosen: Sequence[Candidate], focus: Focus, settings: AnswerSettings) -> bool:
+    """Is ``cand`` off what the question asks, given the units chosen before it? Three rules, each a structure an
+    adviser would use too (issue 10: answers padded with neighbouring passages):
+
+    - the question names a labelled part ('Table 2.1', 'figure 1.2'): other parts of that kind are off;
+    - front matter (citation line, licence, address) answers only questions about the document itself, or one
+      whose terms it mostly holds (``front_matter_overlap``);
+    - once a table row the question names is chosen ('the downside of regulation in Table 2.1'), rows it does not
+      name are off (a question asking for the whole table gets every row later: complete_table).
+
+    A fourth rule was measured and not kept (CHANGELOG): a further passage must hold nearly the lead's share of the
+    question's terms. It lifted answer precision most, but cost key facts on the held-out set.
+    """
+    chunk = cand.passage.chunk
+    label = chunk_label(chunk)
+    if label and any(named.split()[0] == label.split()[0] for named in focus.labels) and label not in focus.labels:
+        return True
+    if chunk.section.startswith(FRONT_MATTER) and not focus.publication and cand.overlap < settings.front_matter_overlap:
+        return True
+    if not chosen or any(c.passage.chunk.id == chunk.id for c in chosen):
+        return False
+    row = _row_label(cand)
+    if not row or row <= focus.terms:
+        return False
+    table = table_label(chunk)
+    return any(table_label(c.passage.chunk) == table and _row_label(c) and _row_label(c) <= focus.terms
+               for c in chosen if c.passage.chunk.kind == "table_row")
+
+
+def select(
+    pool: list[Candidate], limit: int, settings: AnswerSettings | None = None, focus: Focus | None = None
+) -> list[Candidate]:
+    """The best candidate first, then others close to it in score, on the question's focus (``off_focus``, when
+    one is given) and not redundant with those chosen."""
     settings = settings or AnswerSettings()
     ranked = sorted(pool, key=lambda c: (-c.score, c.passage.n, c.unit.start))
     chosen: list[Candidate] = []
@@ -108,6 +164,8 @@ def select(pool: list[Candidate], limit: int, settings: AnswerSettings | None = 
             break
         if chosen and cand.score < settings.relative_floor * chosen[0].score:
             break
+        if focus is not None and off_focus(cand, chosen, focus, settings):
+            continue
         # Cells of one table column share their headers, hence nearly the same vector: compare their text.
         if cand.passage.chunk.kind != "table_row" and any(
             float(cand.vector @ other.vector) > settings.redundant_cosine for other in chosen
@@ -262,7 +320,7 @@ def compose(
     the report and its evidence lead whenever they answer at all (select_by_origin, catalogue_first).
     """
     order = (lambda units: units) if user_led else catalogue_first
-    picks = order(select_by_origin(pool, settings, user_led=user_led))
+    picks = order(select_by_origin(pool, settings, Focus.of(question), user_led=user_led))
     chosen = with_continuation(picks, pool)
     chosen = with_list_items(chosen, pool, extra=settings.list_items)
     chosen = with_antecedents(chosen, pool)
@@ -281,7 +339,9 @@ def is_users(cand: Candidate) -> bool:
     return cand.passage.chunk.origin == "user document"
 
 
-def select_by_origin(pool: list[Candidate], settings: AnswerSettings, *, user_led: bool = False) -> list[Candidate]:
+def select_by_origin(
+    pool: list[Candidate], settings: AnswerSettings, focus: Focus | None = None, *, user_led: bool = False
+) -> list[Candidate]:
     """``select`` over the report and its evidence first, then a few of the user's documents' units after them.
 
     When the catalogue answers at all (its best unit clears the refusal floor), its units are chosen against its
@@ -292,11 +352,11 @@ def select_by_origin(pool: list[Candidate], settings: AnswerSettings, *, user_le
     units compete as one pool.
     """
     catalogue = [c for c in pool if not is_users(c)]
-    picks = select(catalogue, settings.max_sentences, settings)
+    picks = select(catalogue, settings.max_sentences, settings, focus)
     if user_led or not picks or picks[0].score < settings.refusal_threshold:
-        return select(pool, settings.max_sentences, settings)
+        return select(pool, settings.max_sentences, settings, focus)
     floor = settings.relative_floor * picks[0].score
-    users = select([c for c in pool if is_users(c) and c.score >= floor], settings.max_sentences, settings)
+    users = select([c for c in pool if is_users(c) and c.score >= floor], settings.max_sentences, settings, focus)
     said = [c.unit.text for c in picks]
     users.sort(key=lambda c: conflict_with(c.unit.text, said, settings.user_conflict_cover) is None)
     return picks + users[: settings.user_units]

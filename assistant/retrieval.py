@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
+from functools import cached_property
 
 import numpy as np
 from rank_bm25 import BM25Okapi
@@ -18,8 +19,10 @@ from assistant.schemas import Chunk
 from assistant.settings import RetrievalSettings
 from assistant.store import IndexStore
 from assistant.text.acronyms import expand, find_acronyms
+from assistant.text.questions import named_labels
 from assistant.text.words import terms, vocabulary_words
 from assistant.types import Passage, SentenceVectors
+from ingest.chunking import chunk_label
 
 _NAME_OR_NUMBER = re.compile(r"\b(?:[A-Z][A-Za-z0-9]*(?:['’]s)?|\d[\d,.]*\d|\d)\b")
 _POSSESSIVE = re.compile(r"['’]s$")
@@ -188,6 +191,33 @@ class HybridRetriever:
             found += self._ranked(question, query_vector, k, source_ids, kinds, "user document", hidden)
         return [Passage(n, p.chunk, p.score, p.dense) for n, p in enumerate(found, start=1)]
 
+    @cached_property
+    def _labelled(self) -> dict[str, list[int]]:
+        """Rows of ``chunks`` by the labelled part they belong to ('table 2.1'); built once per snapshot, on the first
+        question naming one."""
+        out: dict[str, list[int]] = {}
+        for row, chunk in enumerate(self.chunks):
+            label = chunk_label(chunk)
+            if label:
+                out.setdefault(label, []).append(row)
+        return out
+
+    def _with_named_parts(
+        self, question: str, query_vector: np.ndarray, chosen: list[Chunk], fused: Mapping[str, float],
+        allowed: Callable[[Chunk], bool],
+    ) -> list[Chunk]:
+        """A question naming a labelled part ('What does figure 1.5 show?') gets that part: when none of its chunks
+        ranked, its best chunk (fused rank, then cosine) leads. A caption's words rarely match how it is asked about."""
+        for label in sorted(named_labels(question)):
+            if any(chunk_label(c) == label for c in chosen):
+                continue
+            members = [row for row in self._labelled.get(label, []) if allowed(self.chunks[row])]
+            if members:
+                best = max(members, key=lambda row: (fused.get(self.chunks[row].id, 0.0),
+                                                      float(self.matrix[row] @ query_vector)))
+                chosen = [self.chunks[best], *chosen]
+        return chosen
+
     def _ranked(
         self, question: str, query_vector: np.ndarray, k: int, source_ids: Sequence[str] | None,
         kinds: Sequence[str] | None, origin: str | None, hidden: frozenset[str] = frozenset(),
@@ -216,6 +246,7 @@ class HybridRetriever:
             chosen.append(chunk)
             if len(chosen) >= k:
                 break
+        chosen = self._with_named_parts(question, query_vector, chosen, fused, allowed)[:k]
         out = []
         for n, chunk in enumerate(chosen, start=1):
             dense_score = cosine.get(chunk.id)

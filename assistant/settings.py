@@ -62,6 +62,10 @@ class AnswerSettings(_Tuned):
                                 "chosen by hand on gold-v1 number items (tuned set).")
     relative_floor: float = Field(default=0.6, description="A further unit must score this share of the best one; "
                                   "stricter floors lowered gold-v1 key-fact accuracy (noted at the first landing).")
+    front_matter_overlap: float = Field(
+        default=0.75, ge=0, le=1, description="A front-matter unit (citation line, licence, publisher's address) "
+        "answers a question that is not about the document itself only when it holds this share of the question's "
+        "terms. A design choice, not tuned: such a unit is about the question only when it holds most of its words.")
     redundant_cosine: float = Field(default=0.9, description="Units closer than this to one chosen are redundant; "
                                     "set by inspecting repeated summary/body sentences.")
     same_words_share: float = Field(default=0.85, description="Two units sharing more than this share of the shorter "

@@ -14,10 +14,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from assistant.schemas import Chunk, ChunkKind
+from assistant.text.questions import named_labels
 from assistant.text.sentences import split_sentences
 from ingest.citations import find_citations
 
 TokenCounter = Callable[[str], int]
+
+# The section of what precedes a report's contents (title page, authors, citation line, licence, publisher's
+# address): data about the document, which the composer quotes only when asked about the document.
+FRONT_MATTER = "Front matter"
+
+
+def chunk_label(chunk: Chunk) -> str:
+    """The labelled part a chunk belongs to ('table 2.1', 'figure 1.2', 'box 3.2'), or '': a figure's label opens its
+    text, a table row's or box part's its headers (``context``)."""
+    head = chunk.text if chunk.kind == "figure" else (chunk.context or chunk.text)
+    return min(named_labels(head.strip().split("\n", 1)[0]), default="")
+
 
 _FIGURE = re.compile(r"^FIGURE\s+(\d+(?:\.\d+)?)\s*$")
 _TABLE = re.compile(r"^TABLE\s+(\d+(?:\.\d+)?)\s*$")
@@ -211,7 +224,7 @@ class StructuredParser:
                 title = _pretty(s, self.text)
                 level = 2 if self.seen_contents_heading and not _NUMBERED_HEADING.match(s) else 1
             if not self.seen_contents_heading and title != "Contents" and level == 1:
-                self._push(1, "Front matter", None, line.span)
+                self._push(1, FRONT_MATTER, None, line.span)
                 level = 2
             self._push(level, title, pages, line.span)
             return True

@@ -115,3 +115,26 @@ def test_workforce_question_finds_high_trust_high_skill(corpus_assistant: Assist
 def test_regulator_question_gets_the_reports_proposal(corpus_assistant: Assistant) -> None:
     answer = corpus_assistant.ask("What should Ofsted and the CQC do differently?")
     assert "improvement" in answer.answer and "Policymakers have also introduced" not in answer.answer
+
+
+# -- answer precision: units off what the question asks are left out (compose.off_focus) ----------------------
+def test_a_question_naming_a_table_row_gets_that_row_not_its_neighbours(corpus_assistant: Assistant) -> None:
+    answer = corpus_assistant.ask("How should health spending shift under Table 3.2?")
+    rows = [c.quote for c in answer.citations if c.kind == "table_row"]
+    assert rows and all(row.startswith("Health\t") for row in rows), rows
+    answer = corpus_assistant.ask("What does Table 2.1 say about the downsides of targets?")
+    rows = [c.quote for c in answer.citations if c.kind == "table_row"]
+    assert any(row.startswith("Targets\t") for row in rows) and not any(row.startswith("Regulation") for row in rows)
+
+
+def test_a_question_naming_a_figure_cites_no_other_figure(corpus_assistant: Assistant) -> None:
+    answer = corpus_assistant.ask("What does figure 1.2 show?")
+    figures = [c.quote.split("\n", 1)[0] for c in answer.citations if c.kind == "figure"]
+    assert figures == ["FIGURE 1.2"], figures
+
+
+def test_front_matter_answers_only_questions_about_the_document(corpus_assistant: Assistant) -> None:
+    answer = corpus_assistant.ask("What goals should a smarter state deliver?")
+    assert not answer.refused and not [c.quote for c in answer.citations if c.section.startswith("Front matter")]
+    answer = corpus_assistant.ask("Who are the authors of The smarter state?")
+    assert any("Quilter-Pinner" in c.quote for c in answer.citations if c.section.startswith("Front matter"))

@@ -9,7 +9,14 @@ from assistant.text.acronyms import abbreviate, expand, find_acronyms
 from assistant.text.lexicon import LexiconError, entries, groups, number, sections, word_set
 from assistant.text.numbers import figures, money, numbers, pounds, word_number
 from assistant.text.polarity import clause_terms, is_cue, signals
-from assistant.text.questions import addressed_to_model, announces_list, asks_for_number, asks_for_references
+from assistant.text.questions import (
+    addressed_to_model,
+    announces_list,
+    asks_about_publication,
+    asks_for_number,
+    asks_for_references,
+    named_labels,
+)
 from assistant.text.sentences import (
     has_pronoun,
     is_list_item,
@@ -130,6 +137,20 @@ def test_what_a_question_asks_for() -> None:
     assert asks_for_references("Give me the full citation") and not asks_for_references("What is PIE?")
     assert announces_list("This should include three criteria.") and announces_list("The reasons are:")
     assert not announces_list("Productivity grew slowly.")
+
+
+def test_labelled_parts_a_question_names() -> None:
+    assert named_labels("What is the downside in Table 2.1's explanation column, and in figure 1.2?") == {
+        "table 2.1", "figure 1.2"}
+    assert named_labels("BOX 3.2: LEARNING FROM THE NSC") == {"box 3.2"}
+    assert named_labels("What does the table of missions say?") == frozenset()
+
+
+def test_questions_about_the_document_itself() -> None:
+    assert asks_about_publication("Who are the authors of The smarter state?")
+    assert asks_about_publication("When was the paper published?")
+    assert asks_about_publication("How should I cite this report?")
+    assert not asks_about_publication("What goals do the authors say a smarter state should deliver?")
 
 
 def test_text_addressed_to_a_model_is_recognised() -> None:

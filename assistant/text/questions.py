@@ -31,6 +31,23 @@ def asks_for_references(question: str) -> bool:
     return bool(_pattern("questions", "asks_for_references").search(question))
 
 
+def asks_about_publication(question: str) -> bool:
+    """'Who are the authors?', 'When was it published?', 'How should I cite it?': a question about the document
+    itself, the only kind its front matter (citation line, licence, publisher's address) answers."""
+    return bool(_pattern("questions", "asks_about_publication").search(question))
+
+
+@cache
+def _label() -> re.Pattern[str]:
+    return re.compile(rf"\b({alternation(entries('questions', 'labels'))})\s+(\d+(?:\.\d+)?)\b", re.IGNORECASE)
+
+
+def named_labels(text: str) -> frozenset[str]:
+    """The labelled parts of a document ``text`` names, normalised: 'Table 2.1's explanation column' ->
+    {'table 2.1'}; 'FIGURE 1.2' -> {'figure 1.2'}."""
+    return frozenset(f"{kind.lower()} {number}" for kind, number in _label().findall(text))
+
+
 def announces_list(sentence: str) -> bool:
     """A sentence that ends in a colon or says 'the following', 'three', 'criteria'...: a list follows."""
     plain = sentence.replace("**", "")
