@@ -109,6 +109,21 @@ class StanceSettings(_Tuned):
                                   "the other's specific words.")
     stance_cover: float = Field(default=0.5, description="Share of a claim's topic words an evidence sentence must hold "
                                 "before the stance engine compares the two; set on the gold-v1 claim items.")
+    swap_cover: float = Field(default=0.8, description="Share of a claim's topic words a sentence naming another "
+                              "body or person in its place must hold before the claim counts as contradicted (a "
+                              "swapped name). On claims-tune-v3 and gold-v1's claims (tuned sets) 0.8 caught the swapped body with "
+                              "no verdict lost; counting a different actor of the same action too ('the passage gives "
+                              "this to the Cabinet Office') lost a tune verdict at every cover from 0.6 to 0.8, so "
+                              "only names the passage lacks count.")
+    shown_cover: float = Field(default=0.5, ge=0, le=1, description="Share of a claim's topic words a passage must "
+                               "hold to be shown on a side after that side's strongest (evidence relevance). Measured "
+                               "on gold-v1's claims (tuned): 0 / 0.25 / 0.34 / 0.5 / 0.6 / 0.75 gave relevance 0.671 / "
+                               "0.738 / 0.788 / 0.830 / 0.865 / 0.889, verdicts unchanged; 0.5 is the stance engine's "
+                               "own bar for 'about the same thing' (stance_cover), so sides keep corroborating passages.")
+    backing_margin: float = Field(default=0.1, ge=0, le=1, description="A sentence backing a claim outweighs one that "
+                                  "says something else about it only if its share of the claim's topic words is at "
+                                  "least the other's minus this. Set on claims-tune-v3 and gold-v1's claims (tuned "
+                                  "sets): 0, 0.1 and 0.2 scored alike (33 of 47, 22 of 23); the middle one.")
     stance_weight: float = Field(default=20.0, description="Weight on the contradicting side of a sentence the stance "
                                  "engine finds says something else, times its share of the claim's words: as heavy "
                                  "as a strong polarity match (gold-v1 claims).")

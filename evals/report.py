@@ -10,6 +10,7 @@ from evals.adversarial import adversarial_markdown
 from evals.drafting import drafting_markdown
 from evals.runner import (
     BREAKDOWN,
+    CLAIM_SCOPES,
     LOWER_IS_BETTER,
     METRICS,
     RESULTS_DIR,
@@ -345,13 +346,15 @@ def stance_verifier_rows(stance: StanceReport) -> list[list[str]]:
 
 
 def stance_claim_rows(stance: StanceReport) -> list[list[str]]:
-    """Claim-checker metric, target v1 / v2, then claims v1 and claims v2 (targets marked met or short)."""
+    """Claim-checker metric, target v1 / v2, then claims v1, the tune claims and claims v2 (targets marked met or
+    short; the tune set has none)."""
     rows = []
     for key in ("claim_verdict_accuracy", "claim_evidence_relevance", "check_latency_p50", "claims"):
-        targets = [stance.targets.get(scope, {}).get(key) for scope in ("claims_v1", "claims_v2")]
-        target = " / ".join(fmt_target(key, t) or "–" for t in targets) if any(t is not None for t in targets) else ""
+        shown = [stance.targets.get(scope, {}).get(key) for scope in ("claims_v1", "claims_v2")]
+        target = " / ".join(fmt_target(key, t) or "–" for t in shown) if any(t is not None for t in shown) else ""
         cells = [METRICS.get(key, "Claims"), target]
-        for scope, t in zip(("claims_v1", "claims_v2"), targets, strict=True):
+        for scope in CLAIM_SCOPES:
+            t = stance.targets.get(scope, {}).get(key)
             value = stance.metrics.get(scope, {}).get(key)
             mark = "" if t is None else (" ✅" if _meets(key, value, t) else " ⚠️ short")
             cells.append((f"{int(value)}" if key == "claims" and value is not None else fmt(value)) + mark)
@@ -406,16 +409,17 @@ def stance_markdown(stance: StanceReport, thresholds: dict[str, Any]) -> list[st
         f"Verifier `{stance.verifier_dataset}` ({len(stance.verifier)} sentences, sha256 "
         f"`{stance.verifier_sha256[:12]}`), each checked by the product's verifier against the indexed chunk holding "
         f"its passage; claims: gold-v1's {len(stance.claims_v1)} claim items and `{stance.claims_dataset}` "
-        f"({len(stance.claims_v2)} held-out claims, sha256 `{stance.claims_sha256[:12]}`) through `Assistant.check`. "
+        f"({len(stance.claims_v2)} held-out claims, sha256 `{stance.claims_sha256[:12]}`), and the "
+        f"{len(stance.claims_tune)} tune claims of `evals/datasets/claims-tune-v3.jsonl`, through `Assistant.check`. "
         f"{stance.seconds:.0f} s. Targets are on the held-out split; tuned and held-out figures are reported apart.",
         "",
         "### Citation verifier: tune and held out",
         "",
         *_table(["Metric", "Target (held out)", "tune", "heldout", "all"], stance_verifier_rows(stance)),
         "",
-        "### Claim checker: claims v1 (tuned) and v2 (held out)",
+        "### Claim checker: claims v1 and tune-v3 (tuned), v2 (held out)",
         "",
-        *_table(["Metric", "Target v1 / v2", "claims v1", "claims v2"], stance_claim_rows(stance)),
+        *_table(["Metric", "Target v1 / v2", "claims v1", "claims tune-v3", "claims v2"], stance_claim_rows(stance)),
         "",
         "### Shortfalls",
         "",
@@ -431,13 +435,12 @@ def stance_markdown(stance: StanceReport, thresholds: dict[str, Any]) -> list[st
             [[r.id, r.split, r.label, "false flag" if r.label == "faithful" else "missed", r.sentence,
               (f"{r.kind}: " if r.kind else "") + r.reason] for r in missed],
         )
-    wrong = [(scope, r) for scope in ("claims_v1", "claims_v2") for r in stance.claims(scope)
-             if r.cause or r.off_claim]
+    wrong = [(scope, r) for scope in CLAIM_SCOPES for r in stance.claims(scope) if r.cause or r.off_claim]
     out += ["", f"### Claim items with a wrong verdict or off-claim evidence: {len(wrong)}", ""]
     if wrong:
         out += _table(
             ["Item", "Set", "Expected", "Verdict", "Evidence on the claim", "Off the claim (first)"],
-            [[r.id, "v1" if scope == "claims_v1" else "v2", r.verdict_expected or "", r.verdict or r.cause or "",
+            [[r.id, scope.removeprefix("claims_"), r.verdict_expected or "", r.verdict or r.cause or "",
               f"{r.evidence_relevant}/{r.evidence_shown}" if r.evidence_shown is not None else "n/a",
               (r.off_claim[0][:100] if r.off_claim else "")] for scope, r in wrong],
         )

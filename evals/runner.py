@@ -38,14 +38,18 @@ LABELS = {"v1": "gold-v1 (tuned)", "v2": "gold-v2 (held out)"}
 # The stance sets (issue 11): the citation verifier's sentences (split tune / heldout) and the held-out claims.
 VERIFIER_DATASET = EVALS_DIR / "datasets" / "verifier-v1.jsonl"
 CLAIMS_DATASET = EVALS_DIR / "datasets" / "claims-v2.jsonl"
+# Claims written for tuning the claim checker (never held out): reported beside gold-v1's claims, apart from v2.
+CLAIMS_TUNE_DATASET = EVALS_DIR / "datasets" / "claims-tune-v3.jsonl"
 # Scopes of the stance report: the verifier's splits (and all its items), then the claim checker's two sets.
 STANCE_SCOPES = {
     "tune": "verifier-v1 tune",
     "heldout": "verifier-v1 held out",
     "all": "verifier-v1 all",
     "claims_v1": "claims of gold-v1 (tuned)",
+    "claims_tune": "claims-tune-v3 (tuned)",
     "claims_v2": "claims-v2 (held out)",
 }
+CLAIM_SCOPES = ("claims_v1", "claims_tune", "claims_v2")
 RESULTS_DIR = EVALS_DIR / "results"
 THRESHOLDS = EVALS_DIR / "thresholds.toml"
 RECALL_K = 5
@@ -228,7 +232,7 @@ class StanceReport(BaseModel):
     """Issue 11: the citation verifier on verifier-v1 and the claim checker on gold-v1's claims and claims-v2.
 
     ``metrics`` and ``targets`` are keyed by scope (STANCE_SCOPES): 'tune', 'heldout', 'all' (verifier),
-    'claims_v1', 'claims_v2' (claim checker).
+    'claims_v1', 'claims_tune', 'claims_v2' (claim checker; CLAIM_SCOPES).
     """
 
     verifier_dataset: str
@@ -241,9 +245,10 @@ class StanceReport(BaseModel):
     verifier: list[VerifierResult]
     claims_v1: list[ItemResult]
     claims_v2: list[ItemResult]
+    claims_tune: list[ItemResult] = []
 
     def claims(self, scope: str) -> list[ItemResult]:
-        return self.claims_v1 if scope == "claims_v1" else self.claims_v2
+        return {"claims_v1": self.claims_v1, "claims_tune": self.claims_tune}.get(scope, self.claims_v2)
 
     def verifier_items(self, scope: str) -> list[VerifierResult]:
         return [r for r in self.verifier if scope == "all" or r.split == scope]
@@ -869,8 +874,9 @@ def run_stance(
     if claims_v1 is None:
         items = [i for i in load_dataset(DEFAULT_DATASET) if i.is_claim]
         claims_v1 = evaluate(product, items, gold, _tagged(progress, "claims v1")).items
+    tune = evaluate(product, load_dataset(CLAIMS_TUNE_DATASET), gold, _tagged(progress, "claims tune")).items
     v2 = evaluate(product, load_dataset(CLAIMS_DATASET), gold, _tagged(progress, "claims v2")).items
-    claims = {"claims_v1": list(claims_v1), "claims_v2": v2}
+    claims = {"claims_v1": list(claims_v1), "claims_tune": tune, "claims_v2": v2}
     return StanceReport(
         verifier_dataset=_relative(VERIFIER_DATASET),
         verifier_sha256=hashlib.sha256(VERIFIER_DATASET.read_bytes()).hexdigest(),

@@ -27,6 +27,7 @@ from evals.drafting import drafting_markdown, drafting_thresholds
 from evals.metrics import ERROR_KINDS, STANCE_TARGETS, STANCE_UPPER_BOUND_TARGETS, TARGETS, UPPER_BOUND_TARGETS
 from evals.report import STANCE_SECTION, markdown, stance_name
 from evals.runner import (
+    CLAIM_SCOPES,
     DATASETS,
     LOWER_IS_BETTER,
     METRICS,
@@ -175,7 +176,7 @@ def test_the_gate_has_stance_thresholds_for_each_split_kind_and_claim_set() -> N
         floors = STANCE[scope]["minimum"]
         missing = {"catch_rate", "keep_rate", *(f"catch_{kind}" for kind in ERROR_KINDS)} - set(floors)
         assert not missing, f"[stance.minimum.{scope}] lacks {sorted(missing)}"
-    for scope in ("claims_v1", "claims_v2"):
+    for scope in CLAIM_SCOPES:
         assert {"claim_verdict_accuracy", "claim_evidence_relevance"} <= set(STANCE[scope]["minimum"]), scope
     assert not any("latency" in metric for _, _, metric in STANCE_GATED), "latency is reported, never gated"
 
@@ -183,7 +184,7 @@ def test_the_gate_has_stance_thresholds_for_each_split_kind_and_claim_set() -> N
 def _stance_failures(report: EvalReport, scope: str) -> str:
     stance = report.stance
     assert stance is not None
-    if scope in ("claims_v1", "claims_v2"):
+    if scope in CLAIM_SCOPES:
         rows = [f"{r.id} [{r.cause or 'evidence'}] {r.why or ''} off-claim: {r.off_claim[:2]}"
                 for r in stance.claims(scope) if r.cause or r.off_claim]
     else:
@@ -226,6 +227,7 @@ def test_every_verifier_item_is_scored_against_its_passage(report: EvalReport) -
     assert counts["tune"] and counts["heldout"] and counts["tune"] + counts["heldout"] == counts["all"], counts
     claims = report.stance.claims_v1
     assert claims and all(r.id.startswith("claim-") for r in claims) and len(report.stance.claims_v2) >= 55
+    assert len(report.stance.claims_tune) >= 45 and all(r.id.startswith("v3-claim-") for r in report.stance.claims_tune)
 
 
 def test_report_states_the_stance_figures_shortfalls_and_missed_items(report: EvalReport) -> None:

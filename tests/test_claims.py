@@ -63,6 +63,15 @@ CASES = [
     Case("personal-budgets", "Personal budgets in adult social care have improved recipients' wellbeing.", "not enough evidence", "none"),
     Case("academies", "Academy schools outperform local-authority maintained schools.", "not enough evidence", "none"),
     Case("nurse-pay", "Performance-related pay for nurses reduced NHS staff turnover.", "not enough evidence", "none"),
+    # Issue 11: a swapped body, a reversed comparison, a concession the claim leaves out, a wrong figure.
+    Case("swapped-body", "According to the report, Ofsted should create the prevention investment expenditure category.",
+         "contradicted", "contradicting", "HMT should create a new category of spending"),
+    Case("slower-than", "In the 2010s public sector productivity grew more slowly than the private sector's.",
+         "contradicted", "contradicting", "faster than the private sector"),
+    Case("measurables", "Focusing on specific measurables drives improvement.", "mixed", "both",
+         "at the expense of wider system performance"),
+    Case("satisfaction-figure", "NHS satisfaction stood at 45 per cent in 2022.", "contradicted", "contradicting",
+         "29 per cent"),
 ]
 
 
@@ -151,3 +160,4 @@ def test_a_contrast_gives_the_conceded_clause_the_opposite_sign() -> None:
 def test_empty_claim_is_a_clear_error(corpus_assistant: Assistant) -> None:
     with pytest.raises(QuestionError, match="empty"):
         corpus_assistant.check("  ")
+

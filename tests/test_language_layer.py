@@ -117,8 +117,6 @@ def test_a_different_figure_for_the_same_thing_contradicts() -> None:
     assert weighed.verdict == "contradicted"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11: a concession in the evidence whose other side the claim does not "
-                   "name ('at the expense of wider outcomes') is not weighed")
 def test_a_concession_makes_the_evidence_mixed() -> None:
     evidence = [passage("Targets improved the measured metrics but at the expense of wider outcomes.")]
     assert weigh("Targets improved the measured metrics", evidence, {}, StanceSettings()).verdict == "mixed"

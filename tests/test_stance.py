@@ -82,3 +82,13 @@ def test_wrong_figure_shows_the_source_figure(corpus_assistant: Assistant) -> No
     check = corpus_assistant.check("Satisfaction with the NHS overall fell to 35 per cent")
     assert check.verdict == "contradicted"
     assert any("29" in f for f in check.source_figures), check.source_figures
+
+
+def test_a_clause_of_its_own_binds_no_figure() -> None:
+    """'up 10 per cent, yet fewer people get support': the 'yet' clause gives no figure, so its words are not what
+    the 10 per cent counts, and the passage's 4 per cent for support is no misbinding (issue 11)."""
+    claim = "Since 2016 requests for adult social care are up 10 per cent, yet fewer people get support from local authorities."
+    assert not any("support" in words for figure, words in stance.bindings(claim) if figure == "10")
+    passage = ("Requests for adult social care have risen by 10 per cent since 2016, while the number of people "
+               "receiving support from local authorities has fallen by 4 per cent.")
+    assert stance.compare(claim, passage) is None

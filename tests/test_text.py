@@ -139,6 +139,11 @@ def test_what_a_question_asks_for() -> None:
     assert not announces_list("Productivity grew slowly.")
 
 
+def test_a_set_phrase_opening_with_no_denies_nothing() -> None:
+    assert not negations("ministers who led on no deal planning") and negations("there is no evidence")
+    assert [s.sign for s in signals("They led on no-deal planning.", {})] == [1]
+
+
 def test_labelled_parts_a_question_names() -> None:
     assert named_labels("What is the downside in Table 2.1's explanation column, and in figure 1.2?") == {
         "table 2.1", "figure 1.2"}

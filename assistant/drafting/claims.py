@@ -112,8 +112,11 @@ def _match(
         return 0.0, set()  # who favours what is a different question from what happened
     plain = {"implicit", "negation", "mixed", "contrasted"}
     same_figure = bool(claim.numbers) and claim.numbers <= evidence.numbers
+    # A plain claim giving a figure ('stood at 39 per cent') meets a sentence giving a figure for the same thing
+    # ('fell to 29 per cent'): whether the figures agree is weighed in _weigh.
+    figures_meet = bool(claim.numbers) and bool(evidence.numbers)
     if (evidence.kind == "implicit" and claim.kind not in ("implicit", "negation")) or (
-        claim.kind == "implicit" and evidence.kind not in plain and not same_figure
+        claim.kind == "implicit" and evidence.kind not in plain and not (same_figure or figures_meet)
     ):
         # A plain statement neither rises nor falls: it confirms or denies only a plain one, or gives its figure.
         return 0.0, set()
@@ -171,7 +174,7 @@ def check_claim(ev: Evidence, claim: str) -> ClaimCheck:
     names = [w for w in ev.unknown_names(claim, catalogue_only=True) if w[0].isalpha()]
     if unknown:
         notes.append(f"the sources never use: {', '.join(unknown)}")
-    if names or any(w[0].isupper() for w in unknown) or len(unknown) >= cfg.unknown_share * max(1, len(clause_terms(claim))):
+    if names or _named(claim, unknown) or len(unknown) >= cfg.unknown_share * max(1, len(clause_terms(claim))):
         # A claim about things the sources never name cannot be settled by them, however close the rest is.
         notes.append("too much of the claim is about things the sources do not mention")
         check = _result(ev, ledger, claim, "not enough evidence", [], [], notes)
@@ -182,11 +185,12 @@ def check_claim(ev: Evidence, claim: str) -> ClaimCheck:
     sides, sentences, verdict = weighed.sides, weighed.sentences, weighed.verdict
     if verdict is None:
         verdict = _without_cues(ev, claim, sentences, sides, notes)
-    conflicts = _disagreements(claim, sentences, sides, cfg)
-    verdict = _with_disagreements(verdict, conflicts, sides, notes)
+    covers: dict[tuple[str, int], float] = {}
+    conflicts = _disagreements(claim, sentences, sides, cfg, covers)
+    verdict = _with_disagreements(verdict, conflicts, sides, notes, covers, cfg)
     by_key = {(s.passage.chunk.id, s.unit.start): s for s in sentences}
-    supporting = _side(ledger, by_key, sides, "support", verdict, cfg)
-    contradicting = _side(ledger, by_key, sides, "contradict", verdict, cfg)
+    supporting = _side(ledger, by_key, sides, "support", verdict, cfg, covers)
+    contradicting = _side(ledger, by_key, sides, "contradict", verdict, cfg, covers)
     if verdict != "not enough evidence" and not supporting and not contradicting:
         verdict = "not enough evidence"
     check = _result(ev, ledger, claim, verdict, supporting, contradicting, notes)
@@ -215,6 +219,7 @@ def _your_documents(
 
 def _disagreements(
     claim: str, sentences: list[EvidenceSentence], sides: dict[tuple[str, int], dict[str, float]], cfg: StanceSettings,
+    covers: dict[tuple[str, int], float],
 ) -> dict[tuple[str, int], stance.Conflict]:
     """Sentences about the claim's topic that the stance engine finds say something else ('fell', not 'rose';
     'limited evidence it can drive excellence'): each moves to the contradicting side, weighted by how
@@ -223,10 +228,12 @@ def _disagreements(
     for sentence in sentences:
         text = sentence.unit.text
         cover = stance.align(claim, [text])[2]
+        covers[(sentence.passage.chunk.id, sentence.unit.start)] = cover
         if cover < cfg.stance_cover:
             continue
         conflict = stance.compare(claim, text, " ".join((sentence.passage.chunk.title, sentence.passage.chunk.context)))
-        if conflict is None or conflict.kind not in _CLAIM_CONFLICTS:
+        if conflict is None or not (conflict.kind in _CLAIM_CONFLICTS or (
+                conflict.kind in _SWAPS and cover >= cfg.swap_cover)):
             continue
         if conflict.kind == "negation" and not conflict.passage:
             continue  # the claim denies something this sentence merely does not deny: the polarity rules weigh that
@@ -241,17 +248,26 @@ def _disagreements(
 # A claim that drops a source's hedge ('rewards undermine' for 'tend to undermine') states its gist; one the source
 # doubts ('limited evidence it can drive excellence') does not.
 _CLAIM_CONFLICTS = frozenset(("opposite", "negation", "doubt", "quantifier", "order", "number_misbound"))
+# ... unless the sentence restates the claim but for that name (``swap_cover`` of its words): 'Ofsted should create
+# the PIE category' against 'HMT should create a new category of spending - PIE'.
+_SWAPS = frozenset(("name",))
 
 
 def _with_disagreements(
     verdict: Verdict, conflicts: dict[tuple[str, int], stance.Conflict],
-    sides: dict[tuple[str, int], dict[str, float]], notes: list[str],
+    sides: dict[tuple[str, int], dict[str, float]], notes: list[str], covers: dict[tuple[str, int], float],
+    cfg: StanceSettings,
 ) -> Verdict:
     if not conflicts:
         return verdict
     for conflict in conflicts.values():
         notes.append(f"contradicts: {conflict.reason}")
-    backing = [k for k, w in sides.items() if k not in conflicts and w["support"] > w["contradict"]]
+    # A sentence backing the claim counts against a disagreement only when it is as much about the claim as the
+    # closest disagreeing sentence: 'productivity grew' does not outweigh 'grew faster than the private sector'
+    # for 'grew more slowly than the private sector'.
+    closest = max(covers.get(k, 0.0) for k in conflicts)
+    backing = [k for k, w in sides.items() if k not in conflicts and w["support"] > w["contradict"]
+               and covers.get(k, 0.0) >= closest - cfg.backing_margin]
     if verdict == "mixed" and not backing:
         return "contradicted"
     if verdict in ("supported", "not enough evidence"):
@@ -397,7 +413,7 @@ def _concedes(claim: Signal, sentence: EvidenceSentence, ei: int, matched: set[i
         between = [sig for sig in sentence.signals if first.position < sig.position <= last.position]
         across = patterns().concessive.match(first.clause) or any(patterns().opens_contrast.match(sig.clause) for sig in between)
         same_predicate = _head(other.cue) == _head(claim.cue)
-        if across and ((claim.terms & clause_terms(other.clause)) - stemmed_list("words", "placing") or same_predicate):
+        if across and ((claim.terms & other.terms) - stemmed_list("words", "placing") or same_predicate):
             return True
     return False
 
@@ -455,7 +471,7 @@ def _without_cues(
 
 def _side(
     ledger: Ledger, by_key: dict[tuple[str, int], EvidenceSentence], sides: dict[tuple[str, int], dict[str, float]],
-    side: str, verdict: Verdict, cfg: StanceSettings,
+    side: str, verdict: Verdict, cfg: StanceSettings, covers: dict[tuple[str, int], float] | None = None,
 ) -> list[Citation]:
     if verdict == "not enough evidence":
         return []
@@ -466,6 +482,9 @@ def _side(
          if w[side] >= cfg.min_side_share * strongest > 0 and (w[side] >= w[other] or verdict == "mixed")),
         key=lambda k: (-sides[k][side], k),
     )
+    # The strongest passage on a side is shown; others only when they are about the claim (``shown_cover`` of its
+    # topic words), not filler sharing a word or two with it (issue 11: evidence relevance).
+    ranked = ranked[:1] + [k for k in ranked[1:] if covers is None or covers.get(k, 0.0) >= cfg.shown_cover]
     out = []
     for key in ranked[: cfg.max_per_side]:
         sentence = by_key[key]
@@ -520,6 +539,16 @@ def _unknown(ev: Evidence, claim: str) -> list[str]:
         if lemmas and all(w not in vocabulary for w in lemmas) and not is_cue(word):
             out.append(word)
     return out
+
+
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)[\"'“‘(]*([A-Za-z][\w'’-]*)")
+
+
+def _named(claim: str, unknown: list[str]) -> bool:
+    """Is any word the sources never use a name (capitalised where a sentence does not start)? 'Putting more money
+    into ...' opens a sentence with a capital; 'Finland' in mid-sentence names something."""
+    openers = {m.group(1) for m in _SENTENCE_START.finditer(claim.strip())}
+    return any(w[0].isupper() and w not in openers for w in unknown)
 
 
 def _sign(sign: int) -> str:

@@ -56,7 +56,7 @@ def patterns() -> Patterns:
     negator = alternation((*entries("negation", "strict"), *entries("negation", "weak_patterns")))
     contrast, concessive = entries("polarity", "contrast"), entries("polarity", "concessive")
     return Patterns(
-        cues=re.compile(rf"\b(?:{cues}|(?P<neg>{negator}))\b"),
+        cues=re.compile(rf"\b(?:{cues}|(?P<neg>(?!(?:{phrases(entries('negation', 'not_denials'))})\b)(?:{negator})))\b"),
         disbelief=re.compile(rf"\b(?:is|are|was|were)\s+(?:{alternation(entries('negation', 'disbelief_patterns'))})\b"),
         denial=re.compile(rf"\b(?:does|do|did)\s+not\s+(?:{alternation(entries('negation', 'denial_verbs'))})(?:\s+that)?\b", re.I),
         opens_contrast=re.compile(rf"\s*(?:{phrases(contrast)})\b", re.I),

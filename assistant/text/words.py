@@ -90,7 +90,8 @@ def stemmed_list(section: str, key: str) -> frozenset[str]:
 @cache
 def strict_negation() -> re.Pattern[str]:
     """The outright negators ('not', 'never', "doesn't") as one pattern: the verifier and stance engine share it."""
-    return re.compile(rf"\b(?:{phrases(entries('negation', 'strict'))}|\w+n't)\b", re.IGNORECASE)
+    return re.compile(rf"\b(?!(?:{phrases(entries('negation', 'not_denials'))})\b)(?:{phrases(entries('negation', 'strict'))}|\w+n't)\b",
+                      re.IGNORECASE)
 
 
 def negations(text: str) -> set[str]:
