@@ -213,7 +213,7 @@ def layout(
     """Blocks as Markdown paragraphs; list items and table cells as bullets; removed sentences left out.
 
     A lone item with sub-items reads as a paragraph followed by its sub-items as bullets; a list of items,
-    a table's cells, and sub-items are bullets. A single item shown alone reads as a sentence: one bullet out
+    a table's cells (two or more: one row alone reads as a sentence), and sub-items are bullets. A single item shown alone reads as a sentence: one bullet out
     of its list says less than the sentence it is. The user's own documents come last (compose.catalogue_first)
     under a line saying so, which says too when they differ from the report (``differs``).
     """
@@ -236,7 +236,8 @@ def layout(
             sentence = next(shown, None)
             if sentence is None:
                 continue
-            bullet = block.kind == "table" or (compose.is_sub_item(cand) and (subs >= 2 or tops)) or (
+            bullet = (block.kind == "table" and len(block.chosen) >= 2) or (
+                compose.is_sub_item(cand) and (subs >= 2 or tops)) or (
                 is_list_item(cand.unit.text) and not compose.is_sub_item(cand) and tops >= 2)
             if bullet:
                 bullets.append(f"- {sentence}")

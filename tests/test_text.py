@@ -16,6 +16,7 @@ from assistant.text.questions import (
     asks_for_number,
     asks_for_references,
     named_labels,
+    without_attribution,
 )
 from assistant.text.sentences import (
     has_pronoun,
@@ -142,6 +143,13 @@ def test_what_a_question_asks_for() -> None:
 def test_a_set_phrase_opening_with_no_denies_nothing() -> None:
     assert not negations("ministers who led on no deal planning") and negations("there is no evidence")
     assert [s.sign for s in signals("They led on no-deal planning.", {})] == [1]
+
+
+def test_attribution_is_not_what_a_claim_says() -> None:
+    assert without_attribution("According to the report, Ofsted should create PIE.") == "Ofsted should create PIE."
+    assert without_attribution("Ofsted should create PIE, according to the report.") == "Ofsted should create PIE."
+    assert without_attribution("The authors argue that targets work.") == "Targets work."
+    assert without_attribution("Targets work.") == "Targets work."
 
 
 def test_labelled_parts_a_question_names() -> None:

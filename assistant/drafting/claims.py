@@ -34,6 +34,7 @@ from assistant.settings import StanceSettings
 from assistant.text import polarity, stance
 from assistant.text.numbers import count_clash, counts, counts_the_same, numbers
 from assistant.text.polarity import Signal, clause_terms, is_cue, patterns, signals
+from assistant.text.questions import without_attribution
 from assistant.text.sentences import refers_back, split_sentences
 from assistant.text.words import content_lemmas, stem, stemmed_list
 from assistant.types import Passage, Unit
@@ -225,9 +226,10 @@ def _disagreements(
     'limited evidence it can drive excellence'): each moves to the contradicting side, weighted by how
     much of the claim it is about."""
     found: dict[tuple[str, int], stance.Conflict] = {}
+    said = without_attribution(claim)  # how much of what the claim says a sentence holds, not who it credits
     for sentence in sentences:
         text = sentence.unit.text
-        cover = stance.align(claim, [text])[2]
+        cover = stance.align(said, [text])[2]
         covers[(sentence.passage.chunk.id, sentence.unit.start)] = cover
         if cover < cfg.stance_cover:
             continue

@@ -31,6 +31,18 @@ def asks_for_references(question: str) -> bool:
     return bool(_pattern("questions", "asks_for_references").search(question))
 
 
+@cache
+def _attribution() -> re.Pattern[str]:
+    return re.compile(alternation(entries("focus", "attribution")), re.IGNORECASE)
+
+
+def without_attribution(claim: str) -> str:
+    """The claim without who it is attributed to: 'According to the report, Ofsted should create X.' -> 'Ofsted should
+    create X.'; 'The authors argue that targets work.' -> 'targets work.' (what is said, for weighing)."""
+    plain = re.sub(r"\s+([.,;:!?])", r"\1", " ".join(_attribution().sub(" ", claim).split())).strip(" ,")
+    return plain[:1].upper() + plain[1:] if plain else claim
+
+
 def asks_about_publication(question: str) -> bool:
     """'Who are the authors?', 'When was it published?', 'How should I cite it?': a question about the document
     itself, the only kind its front matter (citation line, licence, publisher's address) answers."""
