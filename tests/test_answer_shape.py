@@ -94,6 +94,15 @@ def test_table_passages_carry_their_pages(corpus_assistant: Assistant) -> None:
     assert "pp. 12–17" in row.locator
 
 
+def test_a_question_asking_for_a_list_gets_the_whole_list_across_a_boxs_parts(corpus_assistant: Assistant) -> None:
+    """Box 3.2's five lessons run over two of its chunks: asked for as a list, all five come, as one list."""
+    answer = corpus_assistant.ask("What are the lessons on what makes cabinet committees effective?")
+    factors = ("Prime ministerial commitment", "High-level senior attendance", "Participation of officials",
+               "Shared ownership", "well-resourced secretariats")
+    listed = [line for line in answer.answer.splitlines() if line.startswith("- ")]
+    assert [f for f in factors if any(f in line for line in listed)] == list(factors), answer.answer
+
+
 @pytest.mark.xfail(strict=True, reason="issue 10: the mission councils' five success factors are in Box 3.2 across two "
                    "parts; the answer names the chair but not all five factors")
 def test_mission_council_answer_gives_all_five_success_factors(corpus_assistant: Assistant) -> None:
