@@ -458,6 +458,13 @@ def _on_item_line(cand: Candidate) -> bool:
     return is_list_item(chunk.text[chunk.text.rfind("\n", 0, at) + 1 : at + 1])
 
 
+def _same_line(head: Candidate, more: Candidate) -> bool:
+    """Is ``more`` a later sentence on ``head``'s line of the same chunk (the rest of a list item)?"""
+    chunk = head.passage.chunk
+    return more.passage.chunk.id == chunk.id and head.unit.start < more.unit.start and \
+        "\n" not in chunk.text[head.unit.start - chunk.start : more.unit.start - chunk.start]
+
+
 def whole_list(question: str, item: Candidate, pool: list[Candidate], limit: int) -> list[Candidate]:
     """The announced list ``item`` belongs to, as the announcement and each item's opening sentence, when the question
     asks for a list ('what are the...', 'which three ...'). The list may run across chunks (a box in parts); only
@@ -501,6 +508,13 @@ def with_whole_list(question: str, chosen: list[Candidate], pool: list[Candidate
     placed: set[tuple[str, int]] = set()
     for cand in chosen:
         block = whole_list(question, cand, pool, limit) if _is_item(cand) and not is_sub_item(cand) else []
+        if block:
+            # A chosen sentence continuing one of the list's items ('This may drive political consensus, but ...')
+            # stays right after its item's opening, never alone after the list with its 'This' unexplained.
+            for more in chosen:
+                owner = next((h for h in block[1:] if _same_line(h, more)), None)
+                if owner is not None and not _is_item(more):
+                    block.insert(block.index(owner) + 1, more)
         for unit in block or [cand]:
             key = (unit.passage.chunk.id, unit.unit.start)
             if key not in placed:

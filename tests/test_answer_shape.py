@@ -101,6 +101,8 @@ def test_a_question_asking_for_a_list_gets_the_whole_list_across_a_boxs_parts(co
                "Shared ownership", "well-resourced secretariats")
     listed = [line for line in answer.answer.splitlines() if line.startswith("- ")]
     assert [f for f in factors if any(f in line for line in listed)] == list(factors), answer.answer
+    for paragraph in answer.answer.split("\n\n"):
+        assert not LEANS_BACK.match(paragraph), f"a sentence continuing an item stays with it: {paragraph[:80]}"
 
 
 @pytest.mark.xfail(strict=True, reason="issue 10: the mission councils' five success factors are in Box 3.2 across two "
