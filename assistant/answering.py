@@ -26,6 +26,7 @@ from assistant.text import stance
 from assistant.text.numbers import money
 from assistant.text.questions import asks_for_amount, clauses, focus_words, span_of
 from assistant.text.sentences import is_list_item
+from assistant.text.words import terms
 from assistant.types import Passage, Unit
 from ingest.catalogue import Catalogue
 
@@ -168,7 +169,7 @@ def embedded(
                      settings=settings.verify)
     differs = differing(units, checked.kept, settings.answer.user_conflict_cover)
     text = layout(composition, checked.kept, differs)
-    missing = not_covered(standalone, composition, unknown) if checked.citations else []
+    missing = not_covered(standalone, composition, unknown, settings.answer.clause_cover) if checked.citations else []
     if not checked.citations or _nothing_covered(standalone, unknown):
         # Every part of the question is missing from what the sources say: filler is no answer.
         return Answer(question=question, answer=REFUSAL, refused=True, removed=checked.removed, mode="embedded",
@@ -251,19 +252,34 @@ def layout(
     return "\n\n".join(parts)
 
 
-def not_covered(question: str, composition: compose.Composition, unknown: Sequence[str] = ()) -> list[str]:
+def not_covered(
+    question: str, composition: compose.Composition, unknown: Sequence[str] = (), cover: float = 0.5
+) -> list[str]:
     """The parts of the question the answer does not cover, in the question's own words.
 
-    Two kinds of part are recognised, both conservatively (a wrong "not covered" misleads as much as filler):
+    Three kinds of part are recognised, all conservatively (a wrong "not covered" misleads as much as filler):
     a clause that asks for an amount of money ('what does ... cost each year', '... pay and pensions') when no
-    shown sentence states one (£...), and a clause naming something the sources never mention (``unknown``).
-    Paraphrase is not judged: a question word the answer does not repeat is not a gap by itself.
+    shown sentence states one (£...); a clause naming something the sources never mention (``unknown``); and, in
+    a question of several clauses one of which the answer covers, a clause of two or more focus words the shown
+    passages mostly lack (less than ``cover`` of them: 'and which accounting standard would it follow?'). Passages,
+    not only the quoted sentences, are read, so a paraphrase in the passage around a quote is no gap.
     """
     has_figure = any(money(c.unit.text) for c in composition.units)
+    shown = {t for c in composition.units for t in terms(c.passage.chunk.display_text)}
+    parts = clauses(question)
+
+    def held(clause: str) -> tuple[float, int]:  # (share of its focus words the passages hold, how many)
+        focus = set(terms(" ".join(focus_words(clause))))
+        return (len(focus & shown) / len(focus) if focus else 1.0), len(focus)
+
+    shares = [held(clause) for clause in parts]
+    answered = any(share >= cover for share, _ in shares)
     out: list[str] = []
-    for clause in clauses(question):
+    for clause, (share, words) in zip(parts, shares, strict=True):
         names = [w for w in unknown if w in clause]
-        if names or (asks_for_amount(clause) and not has_figure):
+        # One focus word the passages lack may be a paraphrase ('its overall verdict'): two or more are judged.
+        lacking = len(parts) > 1 and answered and words >= 2 and share < cover
+        if names or (asks_for_amount(clause) and not has_figure) or lacking:
             out.append(span_of(clause, focus_words(clause)) or clause)
     return out
 
