@@ -86,14 +86,11 @@ def cmd_share(args: argparse.Namespace) -> int:
 
 
 def cmd_fetch_evidence(args: argparse.Namespace) -> int:
-    from assistant import Assistant, Settings
-    from ingest.catalogue import Catalogue
-    from ingest.fetch import fetch_evidence, main_lines
+    from assistant import Assistant
+    from ingest.fetch import main_lines
 
-    settings = Settings()
-    results = fetch_evidence(settings, Catalogue.load(settings.corpus_dir), ids=args.only or None)
+    results, report = Assistant.load().fetch_evidence(args.only or None)
     print("\n".join(main_lines(results)))
-    report = Assistant.load(settings).ingest()
     print(f"index: {report.chunks_total} chunks, {report.added} added" + ("" if report.changed else " (unchanged)"))
     return 1 if args.strict and any(not r.ok for r in results) else 0
 

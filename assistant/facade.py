@@ -48,7 +48,7 @@ from assistant.store import IndexStore
 from assistant.text.questions import clauses, strip_markup
 from assistant.types import Passage, Unit
 from ingest.catalogue import Catalogue
-from ingest.fetch import with_fetched_works
+from ingest.fetch import FetchResult, fetch_evidence, with_fetched_works
 from ingest.library import Sharing, manifest_for, owner_folder
 from ingest.loaders import SUPPORTED, load, size_problem
 from ingest.pipeline import library_files, remove_library_file, run_ingest, shown_path, user_source_id
@@ -220,6 +220,16 @@ class Assistant:
             sharing = Sharing({str(owner_folder(who, default)): who}, frozenset())
         return frozenset(sid for sid, path in snapshot.user_files.items()
                          if not sharing.visible_to(path, who, default))
+
+    def fetch_evidence(
+        self, ids: Sequence[str] | None = None, *, timeout: float = 30,
+        progress: Callable[[int, int, str], None] | None = None,
+    ) -> tuple[list[FetchResult], IngestReport]:
+        """Download the works the evidence notes summarise (or ``ids`` only), keep the good copies, and index them
+        beside their notes: one result per work (fetched, or why not), and the ingest report. A work that fails
+        keeps its earlier copy. The works are the shared catalogue's, so every user sees them."""
+        results = fetch_evidence(self.settings, Catalogue.load(self.settings.corpus_dir), ids=ids, timeout=timeout)
+        return results, self.ingest(progress=progress)
 
     def ingest(
         self, paths: Sequence[Path] = (), progress: Callable[[int, int, str], None] | None = None, *,

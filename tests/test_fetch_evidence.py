@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import threading
 import time
@@ -16,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import free_port
+from conftest import MODELS_DIR, PROJECT_ROOT, free_port, streamlit_server
 from fixtures.make_pdfs import small_corpus, write_pdf
 
 from assistant import Assistant, Settings
@@ -271,3 +272,31 @@ def test_fetched_work_is_cited_as_a_quote_beside_its_note_and_survives_a_failed_
     again = assistant.ingest()
     assert not again.changed and not again.skipped
     assert sorted(c.id for c in assistant.store.chunks()) == chunks_before
+
+
+def test_the_library_page_fetches_the_cited_works(
+    tmp_path: Path, make_settings: Callable[..., Settings], server: FixtureServer, embeddings: MiniLMEmbeddings,
+    browser,  # type: ignore[no-untyped-def]
+) -> None:
+    """Issue 14: the Evidence library offers the same fetch as the CLI, in a real browser on a real server: each work
+    fetched or failing with its reason, then indexed and answerable."""
+    addresses = {"deci-1999": f"{server.url}/deci.pdf", "tallack-2020": f"{server.url}/tallack"}
+    settings = make_settings(corpus_dir=_corpus(tmp_path / "corpus", addresses))
+    Assistant.load(settings, embeddings=embeddings)  # the small corpus indexed before the server starts
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("MISSION_DESK_") and k.lower() not in PROXY_VARIABLES}
+    env.update(MISSION_DESK_DATA_DIR=str(settings.data_dir), MISSION_DESK_CORPUS_DIR=str(settings.corpus_dir),
+               MISSION_DESK_MODELS_DIR=str(MODELS_DIR), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+    with streamlit_server(PROJECT_ROOT / "app.py", cwd=PROJECT_ROOT, env=env, log_path=tmp_path / "streamlit.log") as url:
+        page = browser.new_page()
+        page.goto(f"{url}/library")
+        page.get_by_role("button", name="Fetch the cited works").click()
+        page.get_by_text("index:", exact=False).first.wait_for(timeout=180_000)
+        shown = page.inner_text("body")
+        page.close()
+    assert re.search(r"deci-1999\s+ok", shown), shown[-1500:]
+    assert re.search(r"tallack-2020\s+FAILED\s+paywalled or login required", shown), shown[-1500:]
+    assert set(load_works(settings)) == {"deci-1999"}
+    answer = Assistant.load(settings, embeddings=embeddings).ask(
+        "What effect did unexpected tangible rewards have on free-choice behaviour?")
+    assert any(c.source_id == "deci-1999-work" and c.origin == "quote" for c in answer.citations), answer.citations

@@ -14,6 +14,7 @@ import streamlit as st
 from assistant import SUPPORTED_TYPES as SUPPORTED
 from assistant import Assistant, IngestReport, SourceStatus, size_problem
 from assistant.errors import MissionDeskError
+from ingest.fetch import main_lines
 from ui import state
 from ui.render import escape, link
 
@@ -179,6 +180,24 @@ def _catalogue(a: Assistant) -> None:
     )
 
 
+def _fetch(a: Assistant) -> None:
+    """Download the cited works the evidence notes summarise and index them beside the notes (issue 14)."""
+    session = state.session()
+    if session.last_fetch:
+        st.code("\n".join(session.last_fetch), language=None)
+        session.last_fetch = []
+    with st.form("fetch-works"):
+        st.caption("The evidence notes are our summaries. Fetching downloads the works themselves from the addresses "
+                   "above, so answers can quote them; a work behind a paywall or sign-in is reported and skipped.")
+        fetch = st.form_submit_button("Fetch the cited works", icon=":material/download:")
+    if fetch:
+        with st.spinner("Fetching the cited works and indexing them…"):
+            results, report = a.fetch_evidence()
+        session.last_fetch = [*main_lines(results),
+                              f"index: {report.chunks_total} passages, {report.added} added"]
+        st.rerun()
+
+
 def _upload(a: Assistant) -> None:
     session = state.session()
     limit_mb = math.ceil(a.settings.max_upload_bytes / (1024 * 1024))
@@ -258,6 +277,7 @@ def render() -> None:
     if report is not None:
         st.markdown(f"The report and the works it cites, as indexed here. Report: {link(report.url, report.citation)}")
     _catalogue(a)
+    _fetch(a)
     st.subheader("Add documents")
     if session.last_upload is not None:
         _show_result(session.last_upload)

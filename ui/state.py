@@ -48,6 +48,7 @@ class Session:
     drafts: dict[str, Any] = field(default_factory=dict)  # form name -> last result
     notices: list[tuple[str, str]] = field(default_factory=list)  # (level, message) shown once by the library page
     last_upload: Any = None  # ui.library.UploadResult, shown once after the rerun that follows an upload
+    last_fetch: list[str] = field(default_factory=list)  # the fetch-evidence lines, shown once after its rerun
     held_uploads: list[Any] = field(default_factory=list)  # ui.library.HeldUpload: waiting for "Replace" or "Keep"
 
 
