@@ -45,9 +45,10 @@ from assistant.schemas import (
 )
 from assistant.settings import MAX_K, Settings
 from assistant.store import IndexStore
-from assistant.text.questions import clauses, strip_markup
+from assistant.text.questions import clauses, named_labels, strip_markup
 from assistant.types import Passage, Unit
 from ingest.catalogue import Catalogue
+from ingest.chunking import chunk_label
 from ingest.fetch import FetchResult, fetch_evidence, with_fetched_works
 from ingest.library import Sharing, manifest_for, owner_folder
 from ingest.loaders import SUPPORTED, load, size_problem
@@ -431,7 +432,11 @@ class Assistant:
         # A clause naming something the sources never mention is a part they do not cover; the question is
         # refused only when every clause does ('What is the average teacher salary in Finland?').
         partly = bool(unknown) and any(not any(w in c for w in unknown) for c in clauses(standalone))
-        if (unknown and not partly) or best < self.settings.answer.refusal_threshold:
+        # A question naming a part of the sources that exists ('What does figure 1.5 show?') is answered from it,
+        # however little its caption's words match the question's.
+        named = named_labels(standalone)
+        names_a_part = bool(named) and any(chunk_label(p.chunk) in named for p in passages)
+        if (unknown and not partly) or (best < self.settings.answer.refusal_threshold and not names_a_part):
             answer = answering.refusal(
                 question, standalone, passages, pool, self.citer, unknown=unknown,
                 mode="embedded" if llm is None else "llm", model=None if llm is None else self.settings.llm,

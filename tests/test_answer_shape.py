@@ -144,6 +144,12 @@ def test_a_question_naming_a_figure_cites_no_other_figure(corpus_assistant: Assi
     assert figures == ["FIGURE 1.2"], figures
 
 
+def test_a_question_naming_a_figure_is_answered_from_it(corpus_assistant: Assistant) -> None:
+    """Its caption shares no words with 'what does it tell us?', so it once fell below the refusal floor."""
+    answer = corpus_assistant.ask("What does figure 1.5 tell us?")
+    assert not answer.refused and answer.citations[0].quote.startswith("FIGURE 1.5"), answer.answer
+
+
 def test_front_matter_answers_only_questions_about_the_document(corpus_assistant: Assistant) -> None:
     answer = corpus_assistant.ask("What goals should a smarter state deliver?")
     assert not answer.refused and not [c.quote for c in answer.citations if c.section.startswith("Front matter")]
