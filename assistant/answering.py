@@ -214,8 +214,8 @@ def layout(
     """Blocks as Markdown paragraphs; list items and table cells as bullets; removed sentences left out.
 
     A lone item with sub-items reads as a paragraph followed by its sub-items as bullets; a list of items,
-    a table's cells (two or more: one row alone reads as a sentence), and sub-items are bullets. A single item shown alone reads as a sentence: one bullet out
-    of its list says less than the sentence it is. The user's own documents come last (compose.catalogue_first)
+    a table's cells (two or more: one row alone reads as a sentence), and sub-items are bullets. A single item
+    shown alone reads as a sentence: one bullet out of its list says less than the sentence it is. The user's own documents come last (compose.catalogue_first)
     under a line saying so, which says too when they differ from the report (``differs``).
     """
     shown = iter(kept)

@@ -279,12 +279,16 @@ def blocks(pool: list[Candidate]) -> list[Block]:
     return list(grouped.values())
 
 
-def is_sub_item(cand: Candidate) -> bool:
-    """An indented bullet: the source line holds only white space before it (unit texts are stripped)."""
+def _before_on_line(cand: Candidate) -> str:
+    """The unit's source line up to the unit (unit texts are stripped: an item's indent and bullet stay here)."""
     chunk = cand.passage.chunk
     at = cand.unit.start - chunk.start
-    line_start = chunk.text.rfind("\n", 0, at) + 1
-    indent = chunk.text[line_start:at]
+    return chunk.text[chunk.text.rfind("\n", 0, at) + 1 : at]
+
+
+def is_sub_item(cand: Candidate) -> bool:
+    """An indented bullet: the source line holds only white space before it."""
+    indent = _before_on_line(cand)
     return bool(indent) and not indent.strip() and is_list_item(cand.unit.text)
 
 
@@ -453,9 +457,7 @@ def group(chosen: list[Candidate]) -> list[Block]:
 
 def _on_item_line(cand: Candidate) -> bool:
     """Is the unit on a list item's line (the item's opening sentence, or one continuing it)?"""
-    chunk = cand.passage.chunk
-    at = cand.unit.start - chunk.start
-    return is_list_item(chunk.text[chunk.text.rfind("\n", 0, at) + 1 : at + 1])
+    return is_list_item(_before_on_line(cand) + cand.unit.text[:1])
 
 
 def _same_line(head: Candidate, more: Candidate) -> bool:
@@ -465,10 +467,9 @@ def _same_line(head: Candidate, more: Candidate) -> bool:
         "\n" not in chunk.text[head.unit.start - chunk.start : more.unit.start - chunk.start]
 
 
-def whole_list(question: str, item: Candidate, pool: list[Candidate], limit: int) -> list[Candidate]:
-    """The announced list ``item`` belongs to, as the announcement and each item's opening sentence, when the question
-    asks for a list ('what are the...', 'which three ...'). The list may run across chunks (a box in parts); only
-    retrieved units are used. Empty when not so.
+def whole_list(item: Candidate, pool: list[Candidate], limit: int) -> list[Candidate]:
+    """The announced list ``item`` belongs to, as the announcement and each item's opening sentence. The list may run
+    across chunks (a box in parts); only retrieved units are used. Empty when ``item`` is in no announced list.
 
     Measured and not kept: also bringing the list when its announcement holds as much of the question as the item
     ('... a number of lessons on what makes them effective' for 'what makes them work?'): gold-v1 key facts 0.901 ->
@@ -495,19 +496,21 @@ def whole_list(question: str, item: Candidate, pool: list[Candidate], limit: int
             heads.append(cand)
     if announcement is None or len(heads) < 2 or not _announces(announcement):
         return []
-    if not asks_for_list(question):
-        return []
     return [announcement, *heads[:limit]]
 
 
 def with_whole_list(question: str, chosen: list[Candidate], pool: list[Candidate], limit: int) -> list[Candidate]:
     """A chosen list item brings its whole list where the question asks for the list (``whole_list``), in the
     item's place: 'what are the lessons ...?' gets the five lessons, not the one that scored highest. Like a table asked
-    for whole (complete_table), it runs after ``fit``: a list is one structural unit, never cut to fit."""
+    for whole (complete_table), it runs after ``fit``: a list is one structural unit, never cut to fit. Only for a
+    question asking for a list ('what are the...', 'which three ...'); ``whole_list`` notes a wider rule measured
+    and not kept."""
+    if not asks_for_list(question):
+        return chosen
     out: list[Candidate] = []
     placed: set[tuple[str, int]] = set()
     for cand in chosen:
-        block = whole_list(question, cand, pool, limit) if _is_item(cand) and not is_sub_item(cand) else []
+        block = whole_list(cand, pool, limit) if _is_item(cand) and not is_sub_item(cand) else []
         if block:
             # A chosen sentence continuing one of the list's items ('This may drive political consensus, but ...')
             # stays right after its item's opening, never alone after the list with its 'This' unexplained.
