@@ -122,6 +122,11 @@ def _row_label(cand: Candidate) -> frozenset[str]:
     return frozenset(terms(text.split("\t", 1)[0]))
 
 
+def front_matter(chunk: Chunk) -> bool:
+    """Is ``chunk`` the document's front matter (citation line, licence, publisher's blurb), not its argument?"""
+    return chunk.section.startswith(FRONT_MATTER)
+
+
 def off_focus(cand: Candidate, chosen: Sequence[Candidate], focus: Focus, settings: AnswerSettings) -> bool:
     """Is ``cand`` off what the question asks, given the units chosen before it? Three rules, each a structure an
     adviser would use too (issue 10: answers padded with neighbouring passages):
@@ -139,7 +144,7 @@ def off_focus(cand: Candidate, chosen: Sequence[Candidate], focus: Focus, settin
     label = chunk_label(chunk)
     if label and any(named.split()[0] == label.split()[0] for named in focus.labels) and label not in focus.labels:
         return True
-    if chunk.section.startswith(FRONT_MATTER) and not focus.publication and cand.overlap < settings.front_matter_overlap:
+    if front_matter(chunk) and not focus.publication and cand.overlap < settings.front_matter_overlap:
         return True
     if not chosen or any(c.passage.chunk.id == chunk.id for c in chosen):
         return False

@@ -286,3 +286,16 @@ def test_the_docx_of_a_note_holds_every_item(corpus_assistant: Assistant, tmp_pa
     note = corpus_assistant.draft_briefing("Security", "unemployment and skills")
     text = "\n".join(p.text for p in Document(str(to_docx(note, tmp_path / "note.docx"))).paragraphs)
     assert all(s.text in text for s in [*note.summary, *note.options, *note.next_steps])
+
+
+# -- the publisher's blurb is not evidence --------------------------------------------------------------
+def test_a_note_never_quotes_the_reports_front_matter(corpus_assistant: Assistant) -> None:
+    """'Public views on NHS funding and tax' once opened its Summary with IPPR's 'About us' paragraph ("From making
+    the early case for the minimum wage ..."): the front matter answers questions about the document, never a
+    council's topic."""
+    front = {c.id for c in corpus_assistant.retriever.chunks if c.section.startswith("Front matter")}
+    assert front, "the report has front matter"
+    for council, topic in [("health", "Public views on NHS funding and tax"), ("security", "who funds the research")]:
+        note = corpus_assistant.draft_briefing(council, topic)
+        cited = {c.chunk_id for s in _statements(note) for c in s.citations}
+        assert not cited & front, [s.text for s in _statements(note) if {c.chunk_id for c in s.citations} & front]

@@ -297,6 +297,7 @@ class Evidence:
         pool = [
             c for c in pool
             if (c.passage.chunk.id, c.unit.start) not in used
+            and not compose.front_matter(c.passage.chunk)  # a draft's evidence is never the publisher's blurb
             and len(c.unit.text) <= limit_chars
             and (not each_relevant or c.score >= self.floor)
             and (keep is None or keep(c.unit.text))
