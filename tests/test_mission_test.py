@@ -279,3 +279,30 @@ def test_quoted_reasons_stand_on_their_own(corpus_assistant: Assistant) -> None:
     quoted = [r.removeprefix("The report: ") for c in test.criteria for r in c.reasons if r.startswith("The report: ")]
     assert quoted, "the 10-year test quotes the report"
     assert all(stands_alone(q) for q in quoted), quoted
+
+
+# -- drafting-tune-v3: a mix of the department's own means is within its limit -----------------------------
+BRIDGED = """Falls Prevention Services (DHSC)
+
+DHSC proposes community falls services in all 42 integrated care systems, £150m a year for three years, all resource. \
+Savings in emergency admissions are expected to cover the cost from 2027-28; until then DHSC will meet the gap from \
+within its existing limit. There is no effect on headroom. From year four, integrated care boards will fund the \
+service at about £200m a year.
+
+The department expects the programme to cut hip fractures among participants by a fifth by 2030."""
+
+BID = """Falls Prevention Services (DHSC)
+
+DHSC proposes community falls services in all 42 integrated care systems, £150m a year for three years, all resource. \
+DHSC will reprioritise £50m a year from its central budgets and will bid for the remainder at the Spending Review. \
+From year four, integrated care boards will fund the service at about £200m a year.
+
+The department expects the programme to cut hip fractures among participants by a fifth by 2030."""
+
+
+def test_savings_bridged_by_the_departments_limit_are_affordable_but_new_money_is_not(corpus_assistant: Assistant) -> None:
+    bridged, bid = corpus_assistant.draft_mission_test(BRIDGED), corpus_assistant.draft_mission_test(BID)
+    assert bridged.facts.funding is not None and bridged.facts.funding.value == "mixed"
+    assert _criterion(bridged, "affordability").rating == "green", _criterion(bridged, "affordability").finding
+    assert bid.facts.funding is not None and bid.facts.funding.value == "mixed"
+    assert _criterion(bid, "affordability").rating == "amber", "part of it is a claim on new money"

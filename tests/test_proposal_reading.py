@@ -252,6 +252,50 @@ CASES = [
                                    "households, will benefit."), "serves", "tenants and visitors"),
     Case("serves-each-receive", _two("We seek £15m.", "Young people leaving care, in every council area, would each "
                                      "receive a personal adviser."), "serves", "Young people leaving care"),
+    # drafting-tune-v3's shapes: funding mixes, labelled key facts, outcomes reported by modelling, beneficiaries said
+    # outright before people named in the background
+    Case("funding-savings-then-limit", _two("We seek £150m over three years.", "Savings in emergency admissions are expected "
+                                            "to cover the cost from 2027-28; until then the department will meet the gap "
+                                            "from within its existing limit."), "funding", "mixed"),
+    Case("funding-new-money-bid", _two("We seek £30m.", "The department is bidding for new money at the Autumn Budget."),
+         "funding", "other"),
+    Case("funding-reprioritise-and-bid", _two("We seek £30m a year.", "The department will reprioritise £10m a year from its "
+                                              "support fund and will bid for the remainder at the Spending Review."),
+         "funding", "mixed"),
+    Case("funding-budget-and-match", _two("We seek £8m.", "Half would come from the department's existing budget and half as "
+                                          "match funding from police and crime commissioners."), "funding", "mixed"),
+    Case("funding-by-slowing", _two("We seek £40m.", "It is funded from within the agency's settlement by slowing "
+                                    "recruitment to some back-office posts."), "funding", "reprioritisation"),
+    Case("outcome-modelling-by", _two("We seek £96m.", "Modelling by the Office for Health Improvement suggests 4,500 fewer "
+                                      "strokes by 2035."), "outcomes", "4,500 fewer strokes"),
+    Case("outcome-analysis-subject", _two("We seek £640m a year.", "Analysis by DWP economists indicates the change would lift "
+                                          "45,000 children out of relative poverty."), "outcomes",
+         "lift 45,000 children out of relative poverty"),
+    Case("outcome-success-would-mean", _two("We seek £45m.", "Success would mean 70 per cent of pupils reaching the expected "
+                                            "standard by 2028."), "outcomes", "70 per cent of pupils reaching the expected standard"),
+    Case("outcome-should-help", _two("We seek £60m.", "The places should help around 4,000 parents return to work."),
+         "outcomes", "help around 4,000 parents return to work"),
+    Case("who-benefits-is-not-an-outcome", _two("We seek £96m.", "Who benefits: adults aged 40 to 74 with high blood pressure."),
+         "outcomes", None),
+    Case("serves-who-benefits-label", _two("Background: nearly half of adults released from custody reoffend within a year.",
+                                           "Who benefits: prison leavers without settled accommodation."),
+         "serves", "prison leavers without settled accommodation"),
+    Case("serves-open-to", _two("We seek £45m.", "The clubs would be open to all Year 7 pupils in those schools."),
+         "serves", "all Year 7 pupils in those schools"),
+    Case("serves-including", _two("We seek £45m.", "The programme is aimed at low-income social tenants, including around "
+                                  "30,000 families with children."), "serves",
+         "low-income social tenants, including around 30,000 families with children"),
+    Case("serves-subject-to", _two("We seek £640m.", "Who benefits: around 120,000 households subject to the benefit cap."),
+         "serves", "around 120,000 households subject to the benefit cap"),
+    Case("scale-key-fact-label", _two("Key facts:\n- New places: 6,000\n- Total cost: £60m", "Who benefits: working parents."),
+         "scale", "New places: 6,000"),
+    Case("scale-labels-run-on", _two("We seek £64m a year.", "Scale — hubs: 45; staff: 380 caseworkers; people supported: "
+                                     "around 40,000 prison leavers a year."), "scale", "hubs: 45; staff: 380 caseworkers"),
+    Case("scale-proposal-before-background", _two("An estimated four million adults have high blood pressure without "
+                                                  "knowing.", "The department proposes to replace all 270 gates at 15 ports."),
+         "scale", "270 gates at 15 ports"),
+    Case("scale-in-all", _two("We seek £150m.", "This proposal would build falls services in all 42 integrated care systems."),
+         "scale", "falls services in all 42 integrated care systems"),
 ]
 
 

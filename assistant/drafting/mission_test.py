@@ -561,6 +561,9 @@ def _number(fact: ProposalFact | None) -> float | None:
     return float(fact.value) if fact is not None and isinstance(fact.value, int | float) else None
 
 
+_OWN_MEANS = frozenset({"existing_limit", "reprioritisation", "savings"})
+
+
 def _affordability(reading: Reading, question: Statement, s: MissionTestSettings) -> CriterionFinding:
     f = reading.facts
     cost = f.total_cost or f.cost_per_year
@@ -570,7 +573,9 @@ def _affordability(reading: Reading, question: Statement, s: MissionTestSettings
     cut = f"reduces fiscal headroom by {pounds_text(-headroom)}" if headroom is not None and reduces else ""
     effect = ("no effect" if headroom == 0 else f"{pounds_text(abs(headroom))} {'less' if reduces else 'more'}"
               if headroom is not None else "")
-    within_limits = funding in ("existing departmental limit", "reprioritisation", "savings")
+    # A mix of the department's own means (its limit, reprioritising, savings) stays within its limit.
+    own = funding == "mixed" and reading.funding_sources <= _OWN_MEANS
+    within_limits = funding in ("existing departmental limit", "reprioritisation", "savings") or own
     reasons = [
         f"Cost: {_words(cost)} (the proposal)" if cost else "Cost: not stated in the proposal",
         f"Funding: {funding}, {_words(f.funding)}" if f.funding else "Funding: no source stated in the proposal",
@@ -599,7 +604,7 @@ def _affordability(reading: Reading, question: Statement, s: MissionTestSettings
         rating = "red"
         finding = f"Funded by new borrowing{' that ' + cut if cut else ''}: it does not stay within the fiscal rule and " \
                   "departmental spending limits."
-    elif funding == "mixed" or reduces:
+    elif (funding == "mixed" and not own) or reduces:
         rating, finding = "amber", f"Only partly met within existing limits{'; it ' + cut if cut else ''}."
     elif funding == "savings" and reading.certified is None:
         rating, finding = "amber", "Funded from savings that are not yet secured or independently confirmed."
@@ -610,6 +615,7 @@ def _affordability(reading: Reading, question: Statement, s: MissionTestSettings
         unknown = _affordability_unknowns(f)
         within = {"existing departmental limit": "within an existing departmental limit",
                   "reprioritisation": "by reprioritising existing budgets", "savings": "from confirmed savings",
+                  "mixed": "from the department's own budgets and savings",
                   "other": "from a named source outside departmental limits"}[funding]
         if len(unknown) > s.max_unknown_for_green:
             rating, finding = "amber", f"Funded {within}, but {_join(unknown)} are not stated."

@@ -88,6 +88,7 @@ class Reading:
     certified: ProposalFact | None = None  # savings someone independent has confirmed ('OBR-certified')
     running_change: ProposalFact | None = None  # a change in running costs, not their level ('Running costs fall by £2m a year')
     outcome_sentences: list[Sentence] = field(default_factory=list)
+    funding_sources: frozenset[str] = frozenset()  # what a 'mixed' funding mixes: 'savings', 'existing_limit', …
 
 
 def _title_end(text: str) -> int:
@@ -413,7 +414,8 @@ _FUNDING_VALUE = {"borrowing": "new borrowing", "savings": "savings", "repriorit
                   "existing_limit": "existing departmental limit", "other_funding": "other"}
 
 
-def _funding(text: str, sents: list[Sentence]) -> ProposalFact | None:
+def _funding_sources(text: str, sents: list[Sentence]) -> tuple[ProposalFact | None, frozenset[str]]:
+    """How it is paid for, and the kinds of source it names (_FUNDING_ORDER)."""
     for sent in sents:
         if sent.title or sent.has("running"):
             continue
@@ -428,15 +430,18 @@ def _funding(text: str, sents: list[Sentence]) -> ProposalFact | None:
                         sent.text[:m.start()], re.I):
                     continue
                 if name == "savings" and not re.search(r"\b(?:from|by|through|with|out of|using|and)\s+(?:[\w'’-]+\s+){0,3}$",
-                                                       sent.text[:m.start()], re.I):
-                    continue
+                                                       sent.text[:m.start()], re.I) \
+                        and not re.search(r"\buntil\b", sent.text, re.I) and not cue("funding_verbs").search(sent.text, m.end()):
+                    continue  # 'savings of £40m a year' is an outcome; 'Savings … are expected to cover the cost' pays
                 if name == "other_funding" and not verb:
                     continue
                 hits.append((name, m))
         if not hits or not (verb or any(n in ("reprioritisation", "existing_limit") for n, _ in hits)):
             continue
         kinds = {n for n, _ in hits}
-        value = _funding_kind(kinds)
+        # 'Savings … cover the cost from 2027-28; until then DHSC will meet the gap from within its existing limit': two
+        # sources, one bridging to the other.
+        value = "mixed" if len(kinds) >= 2 and re.search(r"\buntil\b", sent.text, re.I) else _funding_kind(kinds)
         hits.sort(key=lambda h: h[1].start())
         start = min([h[1].start() for h in hits] + ([verb.start()] if verb and verb.start() < hits[0][1].start() else []))
         end = max(h[1].end() for h in hits)
@@ -444,8 +449,8 @@ def _funding(text: str, sents: list[Sentence]) -> ProposalFact | None:
         if re.search(r"\b(?:from|in|of|on|by|within)$", sent.text[:end]):
             rest = re.match(r"[^,.;]*", sent.text[end:])
             end += rest.end() if rest else 0
-        return _fact(text, value, sent.start + start, sent.start + end)
-    return None
+        return _fact(text, value, sent.start + start, sent.start + end), frozenset(kinds)
+    return None, frozenset()
 
 
 def _funding_kind(kinds: set[str]) -> str:
@@ -454,6 +459,8 @@ def _funding_kind(kinds: set[str]) -> str:
     if "borrowing" in kinds and kinds - {"borrowing"} - {"existing_limit"}:
         return "mixed"
     if "borrowing" in kinds and "existing_limit" in kinds:
+        return "mixed"
+    if "other_funding" in kinds and "existing_limit" in kinds:  # 'half from MoJ's budget, half as match funding'
         return "mixed"
     if {"savings", "reprioritisation"} <= kinds:
         return "mixed"
@@ -509,7 +516,8 @@ def _np_end(text: str, start: int, limit: int, stop: re.Pattern[str] | None = No
 
 def _scale(text: str, sents: list[Sentence], outcome_sents: list[Sentence]) -> ProposalFact | None:
     skip = word_set("proposal", "scale_skip")
-    for sent in sents:
+    says = cue("proposal_says")
+    for sent in sorted(sents, key=lambda s: not (says.search(s.text) or _LABELLED.match(s.text))):
         if sent.title or sent in outcome_sents or sent.has("running") or sent.has("evaluation"):
             continue
         blocks = sorted([d.start for d in durations(sent.text)] + [d.start for d in dates(sent.text)]
@@ -522,6 +530,13 @@ def _scale(text: str, sents: list[Sentence], outcome_sents: list[Sentence]) -> P
                 continue
             start = sent.start + c.start
             limit = min([b for b in blocks if b > c.end] + [len(sent.text)])
+            label = _fact_label(sent.text, before)
+            if label is not None:  # a key-facts line: 'New places: 6,000', 'hubs: 45; staff: 380 caseworkers …'
+                end = _np_end(text, sent.start + c.end, sent.start + limit)
+                while (nxt := _NEXT_LABEL.match(text, end)) and _fact_label(nxt.group("label") + ":", nxt.group("label") + ":") \
+                        is not None and nxt.end() <= sent.end:
+                    end = _np_end(text, nxt.end(), sent.end)
+                return _fact(text, text[sent.start + label:end], sent.start + label, end)
             end = _np_end(text, sent.start + c.end, sent.start + limit)
             if not re.search(r"[A-Za-z]{3}", text[sent.start + c.end:end]):
                 by = re.search(r"\bby\s+$", before)
@@ -547,10 +562,24 @@ def _scale(text: str, sents: list[Sentence], outcome_sents: list[Sentence]) -> P
     return None
 
 
+_LABELLED = re.compile(r"\s*(?:[-•*]\s*)?[A-Z][\w ’'-]{2,40}:\s*\d")
+_NEXT_LABEL = re.compile(r";\s*(?P<label>[A-Za-z][\w ’'-]{2,40}):\s*\d[\d,]*")
+
+
+def _fact_label(sentence: str, before: str) -> int | None:
+    """Where the label of a 'Label: N' key fact starts, when ``before`` (the sentence up to a count) ends with one that
+    names what is bought, not the cost, funding or timing."""
+    m = re.search(r"(?:^|[;—–-]\s*|\s)(?P<label>[A-Za-z][\w ’'-]{2,40}?):\s*$", before)
+    if m is None or m.group("label").strip().lower() in word_set("proposal", "fact_labels") or \
+            re.fullmatch(rf"(?:{alternation(entries('proposal', 'fact_labels'))})", m.group("label").strip(), re.I):
+        return None
+    return m.start("label")
+
+
 def _scale_verb(before: str) -> int | None:
     """Where what is bought starts when a count only says where ('… car parks at 12 hospital sites'): after the
     first buying verb of the clause, if the count follows 'at', 'across' or 'in'."""
-    if not re.search(r"\b(?:at|across|in)\s+(?:the\s+)?$", before):
+    if not re.search(r"\b(?:at|across|in)\s+(?:the\s+|all\s+(?:the\s+)?|each\s+of\s+the\s+)?$", before):
         return None
     lead = max([0] + [m.end() for m in re.finditer(r"[,;:](?!\d)", before)])
     verb = re.search(rf"\b(?:{alternation(entries('proposal', 'scale_verbs'))})\s+", before[lead:], re.I)
@@ -585,24 +614,39 @@ def _people() -> re.Pattern[str]:
 _MODALS = {"will", "would", "can", "could", "should", "may", "might", "must", "to"}
 _LEFT_STOPS = {"for", "to", "of", "the", "and", "with", "in", "on", "at", "among", "by", "is", "are", "be", "was", "were",
                "been", "that", "who", "which", "so", "this", "these", "its", "their", "say", "says", "said"} | _MODALS
-_SERVES_STOP = re.compile(r"[,.](?!\d)|[;:()]|\s(?:so|which|while|will|would|can|could|may|might|should|must|and will|and is|and are|where|whose|with a focus)\s|\s(?:to)\s(?=[a-z]+\s)"
+_SERVES_STOP = re.compile(r"[,.](?!\d)|[;:()]|\s(?:so|which|while|will|would|can|could|may|might|should|must|and will|and is|and are|where|whose|with a focus)\s|(?<!subject|ntitled|ligible)\s(?:to)\s(?=[a-z]+\s)"
                           r"(?<!\d\sto\s)", re.I)
 
 
-def _serves(text: str, sents: list[Sentence]) -> ProposalFact | None:
-    usable = [s for s in sents if not s.title and not s.has("outcome") and not s.has("funding")
-              and not s.has("headroom") and not s.has("running")]
-    served: list[ProposalFact] = []  # 'will serve around 1.1 million patients', 'reaches vulnerable households'
+_SERVES_MORE = re.compile(r",\s+(?:including|particularly|especially|mainly|most of them|many of them)\b", re.I)
+
+
+def _served_by(text: str, sents: list[Sentence], cue_name: str) -> list[ProposalFact]:
+    """The people named after each match of the [proposal] list ``cue_name`` ('aimed at care leavers aged 18 to 25')."""
+    served: list[ProposalFact] = []
     for sent in [s for s in sents if not s.title]:
-        for m in cue("serve_verbs").finditer(sent.text):
+        for m in cue(cue_name).finditer(sent.text):
             if m.start() > 0 and m.group(0)[0].isupper() and not sent.text[:m.start()].rstrip().endswith((":", ".")):
                 continue  # a name, not a verb: 'Child Benefit', 'the Household Support Fund'
             rest = sent.text[m.end():]
             start = m.end() + len(rest) - len(rest.lstrip(" :–-"))
             end = _np_end(sent.text, start, len(sent.text), _SERVES_STOP)
+            more = _SERVES_MORE.match(sent.text, end)  # '…social tenants, including around 30,000 families with children'
+            if more:
+                end = _np_end(sent.text, more.end(), len(sent.text), _SERVES_STOP)
             phrase = sent.text[start:end]
             if _people().search(phrase) and len(phrase.split()) <= 25:
                 served.append(_fact(text, phrase, sent.start + start, sent.start + end))
+    return served
+
+
+def _serves(text: str, sents: list[Sentence]) -> ProposalFact | None:
+    usable = [s for s in sents if not s.title and not s.has("outcome") and not s.has("funding")
+              and not s.has("headroom") and not s.has("running")]
+    stated = _served_by(text, sents, "serve_labels")  # said outright: 'Who benefits: …', 'open to all Year 7 pupils'
+    if stated:
+        return stated[0]
+    served = _served_by(text, sents, "serve_verbs")  # 'will serve around 1.1 million patients', 'reaches … households'
     if served:  # a phrase that counts the people is the most specific: 'reaches about 12 million children'
         return next((f for f in served if counts(f.words)), served[0])
     receivers = [s for s in sents if not s.title and not s.has("funding") and not s.has("headroom") and not s.has("running")]
@@ -668,12 +712,15 @@ def _outcomes(text: str, sents: list[Sentence]) -> tuple[ProposalFact | None, Pr
         if not sent.has("outcome") and verb.split()[-1] in word_set("proposal", "scale_verbs") and \
                 any(c.start - cue_m.end() <= 12 for c in counts(sent.text) if c.start >= cue_m.end()):
             continue  # 'This bid would create 15,000 new childcare places': what it buys, not an outcome
-        start = cue_m.start() if verb.startswith(("will", "would")) and not verb.endswith("deliver") else cue_m.end()
-        if verb.startswith(("will", "would")):
+        modal = verb.split()[0] in _OUTCOME_MODALS
+        start = cue_m.start() if modal and not verb.endswith("deliver") else cue_m.end()
+        if modal:
             start += len(verb.split()[0]) + 1
         body = sent.text[start:]
-        lead = re.match(rf"[\s,]*(?:(?:by|in)\s+[^,]+,\s*)?(?:(?:{alternation(entries('proposal', 'self_refs'))})\s+)?(?:to\s+)?",
-                        body, re.I)
+        # '…, the change would lift …', 'Analysis … indicates the measure could cut …': the outcome starts at its verb.
+        lead = re.match(rf"[\s,]*(?:(?:by|in)\s+[^,]+,\s*)?(?:(?:{alternation(entries('proposal', 'self_refs'))})\s+)?"
+                        r"(?:(?:the|this|these|its)\s+[\w-]+\s+(?=(?:would|will|could|should|may|might)\s))?"
+                        r"(?:(?:would|will|could|should|may|might)\s+)?(?:to\s+)?", body, re.I)
         start += lead.end() if lead else 0
         aside = _ENABLING.match(sent.text, start)  # 'help low-paid workers, particularly in …, progress into …'
         if aside:
@@ -693,6 +740,7 @@ def _outcomes(text: str, sents: list[Sentence]) -> tuple[ProposalFact | None, Pr
     return outcome, _outcome_dates(text, kept), kept
 
 
+_OUTCOME_MODALS = ("will", "would", "should", "could")
 _ENABLING = re.compile(r"(?:help|helps|enable|enables|allow|allows|support|supports)\s+[^,.;]+,\s*(?:particularly|especially|"
                        r"notably|mainly|mostly|including)[^,.;]*,\s*(?P<rest>[a-z])", re.I)
 
@@ -749,6 +797,7 @@ def read(text: str) -> Reading:
     outcomes, outcome_dates, outcome_sents = _outcomes(text, sents)
     scale = _scale(text, sents, outcome_sents) or _bought(text, money)
     cost = total or per_year
+    funding, sources = _funding_sources(text, sents)
     available = _HEADROOM_AVAILABLE.search(text)
     facts = ProposalFacts(
         cost=next((m.amount.text for m in money if cost is not None and m.amount.start == text.find(cost.words)), None),
@@ -757,7 +806,7 @@ def read(text: str) -> Reading:
         scale=scale.words if scale is not None else None,
         total_cost=total, cost_per_year=per_year, spend_type=_spend_type(text, sents, money), years_fact=years,
         running_costs=running, running_costs_from=running_from if running is not None and running.value else None,
-        funding=_funding(text, sents), headroom_effect=_headroom(text, sents, money), scale_fact=scale,
+        funding=funding, headroom_effect=_headroom(text, sents, money), scale_fact=scale,
         serves=_serves(text, sents), outcomes=outcomes, outcome_dates=outcome_dates,
     )
     change = next((m for m in money if m.role == "running change"), None)
@@ -767,7 +816,7 @@ def read(text: str) -> Reading:
         text=text, facts=facts, sentences=sents, running_payer=payer, running_deferred=deferred,
         fiscal_rule=_fact(text, "fiscal rule", rule.start(), rule.end()) if rule else None,
         certified=_fact(text, "certified", certified.start(), certified.end()) if certified else None,
-        outcome_sentences=outcome_sents,
+        outcome_sentences=outcome_sents, funding_sources=sources,
         running_change=_fact(text, change.amount.pounds, change.sentence.start, change.amount.unit_end) if change else None,
     )
 
