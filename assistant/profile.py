@@ -133,6 +133,9 @@ class CorpusProfile(_Strict):
     queries: dict[str, str] = Field(default_factory=dict)
     briefing: BriefingProfile = Field(default_factory=BriefingProfile)
     metrics: MetricsProfile = Field(default_factory=MetricsProfile)
+    # What moves each mission's core metric besides its own words ('reoffending' is crime, 'strokes' shorten life):
+    # the mission test rates an outcome naming one as bearing on the core metric.
+    metric_drivers: dict[str, list[str]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _briefing_bases_are_queries(self) -> CorpusProfile:

@@ -16,6 +16,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from evals.adversarial import adversarial_markdown, adversarial_thresholds, run_adversarial
+from evals.drafting import GATED_SCOPES as DRAFTING_GATED_SCOPES
 from evals.drafting import drafting_markdown, drafting_thresholds, run_drafting
 from evals.report import print_table, write
 from evals.runner import (
@@ -83,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 gate = stance_thresholds(thresholds, scope)
                 problems += [f"{label}: {p}" for p in below_thresholds(report.stance.metrics.get(scope, {}), gate)]
         if report.drafting:
-            for scope in ("tune", "heldout"):
+            for scope in DRAFTING_GATED_SCOPES:
                 gate = drafting_thresholds(thresholds, scope)
                 problems += [f"drafting {scope}: {p}" for p in below_thresholds(report.drafting.metrics[scope], gate)]
     if report.adversarial:  # always the embedded mode, whatever --mode says

@@ -27,6 +27,7 @@ from assistant.settings import Settings
 from assistant.types import Passage
 from evals import metrics as m
 from evals.adversarial import AdversarialReport, run_adversarial
+from evals.drafting import GATED_SCOPES as DRAFTING_GATED_SCOPES
 from evals.drafting import DraftingReport, run_drafting
 
 EVALS_DIR = Path(__file__).resolve().parent
@@ -948,7 +949,7 @@ def summary(report: EvalReport) -> str:
         }
     if report.drafting:
         out["drafting"] = {scope: {k: report.drafting.metrics[scope].get(k) for k in report.drafting.targets}
-                           for scope in ("tune", "heldout")}
+                           for scope in DRAFTING_GATED_SCOPES}
     if report.adversarial:
         out["adversarial"] = {k: report.adversarial.metrics.get(k) for k in report.adversarial.targets}
     return json.dumps(out)

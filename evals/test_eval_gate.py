@@ -21,6 +21,7 @@ from evals.adversarial import LOWER_IS_BETTER as ADVERSARIAL_LOWER
 from evals.adversarial import TARGETS as ADVERSARIAL_TARGETS
 from evals.adversarial import adversarial_markdown, adversarial_thresholds, fold
 from evals.adversarial import load_set as load_adversarial_set
+from evals.drafting import GATED_SCOPES as DRAFTING_GATED_SCOPES
 from evals.drafting import LOWER_IS_BETTER as DRAFTING_LOWER
 from evals.drafting import TARGETS as DRAFTING_TARGETS
 from evals.drafting import drafting_markdown, drafting_thresholds
@@ -249,13 +250,13 @@ def test_report_states_the_stance_figures_shortfalls_and_missed_items(report: Ev
 
 
 # -- drafting (issue 12) ---------------------------------------------------------------------------------
-DRAFTING = {scope: drafting_thresholds(THRESHOLDS, scope) for scope in ("tune", "heldout")}
+DRAFTING = {scope: drafting_thresholds(THRESHOLDS, scope) for scope in DRAFTING_GATED_SCOPES}
 DRAFTING_GATED = [(scope, kind, metric) for scope in DRAFTING for kind in ("minimum", "maximum")
                   for metric in DRAFTING[scope][kind]]
 
 
 def test_the_gate_has_drafting_thresholds_for_each_target() -> None:
-    for scope in ("tune", "heldout"):
+    for scope in DRAFTING_GATED_SCOPES:
         gated = set(DRAFTING[scope]["minimum"]) | set(DRAFTING[scope]["maximum"])
         missing = set(DRAFTING_TARGETS) - gated
         assert not missing, f"[drafting.*.{scope}] lacks {sorted(missing)}"

@@ -306,3 +306,24 @@ def test_savings_bridged_by_the_departments_limit_are_affordable_but_new_money_i
     assert _criterion(bridged, "affordability").rating == "green", _criterion(bridged, "affordability").finding
     assert bid.facts.funding is not None and bid.facts.funding.value == "mixed"
     assert _criterion(bid, "affordability").rating == "amber", "part of it is a claim on new money"
+
+
+# -- drafting-tune-v3: the core metric in other words, and a hedged effect -----------------------------------
+LEAVERS = """Resettlement Hubs for Prison Leavers (MoJ)
+
+Who benefits: around 40,000 prison leavers a year.
+
+HMPPS proposes to open 45 resettlement hubs at £64m a year for three years, all RDEL, funded from within the \
+Ministry of Justice's existing departmental expenditure limit, with no effect on headroom. After 2027-28 the hubs \
+would continue at £58m a year, paid for by HMPPS from its community budget.
+
+The hubs are expected to cut proven reoffending among users by 8 percentage points by 2029-30."""
+
+
+def test_reoffending_is_crime_and_a_hedged_effect_is_not_stated(corpus_assistant: Assistant) -> None:
+    firm = corpus_assistant.draft_mission_test(LEAVERS)
+    assert firm.prevention.fit != "runs against", "'Who benefits:' is a label, not the benefits bill"
+    assert _criterion(firm, "mission critical").rating == "green", _criterion(firm, "mission critical").finding
+    hedged = corpus_assistant.draft_mission_test(LEAVERS.replace("are expected to cut", "could cut").replace(
+        "by 8 percentage points", "by up to 8 percentage points"))
+    assert _criterion(hedged, "mission critical").rating == "amber", "'could … up to' is not a stated effect"

@@ -294,6 +294,12 @@ CASES = [
     Case("scale-proposal-before-background", _two("An estimated four million adults have high blood pressure without "
                                                   "knowing.", "The department proposes to replace all 270 gates at 15 ports."),
          "scale", "270 gates at 15 ports"),
+    Case("outcome-targets-list", _two("We seek £54m over three years.", "Targets:\n- 20 per cent fewer first-time entrants "
+                                      "to the youth justice system by 2028\n- a 15 per cent fall in knife-enabled robbery"),
+         "outcomes", "20 per cent fewer first-time entrants to the youth justice system; a 15 per cent fall in "
+                     "knife-enabled robbery"),
+    Case("outcome-not-who-pays", _two("We seek £54m over three years.", "From year four, councils would be expected to absorb "
+                                      "the cost locally."), "outcomes", None),
     Case("scale-in-all", _two("We seek £150m.", "This proposal would build falls services in all 42 integrated care systems."),
          "scale", "falls services in all 42 integrated care systems"),
 ]

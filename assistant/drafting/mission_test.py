@@ -30,7 +30,7 @@ Tunable cut-offs live in settings.mission_test, each with how it was calibrated.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 import numpy as np
@@ -330,6 +330,9 @@ def prevention_fit(ev: Evidence, proposal: str, reading: Reading | None = None) 
     """The mission a proposal bears on (meaning of its text and the shifts-table items it names) and whether it
     spends on that row's 'from' side (runs against the pivot to prevention) or its 'to' side (aligned)."""
     reading = reading or read(proposal)
+    plain = {id(x): x.unlabelled() for x in reading.sentences}  # the same objects in both lists, as read() made them
+    reading = replace(reading, sentences=list(plain.values()),
+                      outcome_sentences=[plain.get(id(x), x) for x in reading.outcome_sentences])
     s = ev.settings.mission_test
     names = [n for n in ev.missions if n in ev.shifts]
     if not names:
@@ -488,8 +491,11 @@ def _impact(ev: Evidence, reading: Reading, fit: Fit) -> Impact:
     hits = False
     if outcomes is not None:
         words = key_lemmas(_DASH.sub(" ", str(outcomes.value))) - stemmed_list("words", "placing")
-        hits = bool(words & key_lemmas(metric)) or float(_cosines(ev, str(outcomes.value), [metric])[0]) >= s.metric_similarity
-    return Impact(metric, hits, hits and outcomes is not None and quantified(str(outcomes.value)))
+        drivers = key_lemmas(" ; ".join(ev.profile.metric_drivers.get(fit.mission, [])))
+        hits = bool(words & (key_lemmas(metric) | drivers)) or \
+            float(_cosines(ev, str(outcomes.value), [metric])[0]) >= s.metric_similarity
+    hedged = any(cue("hedged_outcome").search(x.text) for x in reading.outcome_sentences)
+    return Impact(metric, hits, hits and outcomes is not None and quantified(str(outcomes.value)) and not hedged)
 
 
 def _metric_words(cell: str) -> str:

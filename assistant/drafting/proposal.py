@@ -16,7 +16,7 @@ running costs, outcome, evaluation), and each amount of money a role from the wo
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from assistant.schemas import ProposalFact, ProposalFacts
@@ -64,6 +64,13 @@ class Sentence:
 
     def has(self, role: str) -> bool:
         return role in self.roles
+
+    def unlabelled(self) -> Sentence:
+        """The sentence with its key-fact labels ('Who benefits:') blanked to spaces, offsets kept: a label names a
+        field of the proposal, not what it spends on ('benefits' is not the benefits bill)."""
+        text = cue("serve_labels").sub(lambda m: " " * len(m.group(0)) if m.group(0).rstrip().endswith(":") else m.group(0),
+                                       self.text)
+        return self if text == self.text else replace(self, text=text)
 
 
 @dataclass(frozen=True)
@@ -697,7 +704,29 @@ def _people_start(text: str, m: re.Match[str]) -> int:
     return start
 
 
+def _listed_outcomes(text: str, sents: list[Sentence]) -> list[Sentence]:
+    """The items of a list headed as outcomes ('Targets:' then '- 20 per cent fewer first-time entrants …')."""
+    heads = cue("outcome_heads")
+    for i, sent in enumerate(sents):
+        if heads.fullmatch(sent.text.strip()):
+            items = []
+            for item in sents[i + 1:]:
+                if not re.match(r"[-•*–]\s", item.text):
+                    break
+                items.append(item)
+            if items:
+                return items
+    return []
+
+
 def _outcomes(text: str, sents: list[Sentence]) -> tuple[ProposalFact | None, ProposalFact | None, list[Sentence]]:
+    listed = _listed_outcomes(text, sents)
+    if listed:
+        spans = [(s.start + len(s.text) - len(s.text[1:].lstrip()), s.start + _strip_trailing_dates(s.text, 0, len(s.text)))
+                 for s in listed]
+        value = "; ".join(text[a:b] for a, b in spans)
+        return _fact(text, value, *spans[0]), _outcome_dates(text, listed), listed
+    sents = [s for s in sents if not cue("not_outcome").search(s.text)]
     strong = [s for s in sents if s.has("outcome") and not s.title and not s.has("funding") and not s.has("headroom")] or \
         [s for s in sents if s.has("outcome") and not s.title]  # 'DfE intends to fund this from savings' is a plan
     chosen = strong or [s for s in sents if s.has("weak outcome") and not s.title and not s.has("funding")
