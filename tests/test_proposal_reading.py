@@ -300,6 +300,20 @@ CASES = [
                      "knife-enabled robbery"),
     Case("outcome-not-who-pays", _two("We seek £54m over three years.", "From year four, councils would be expected to absorb "
                                       "the cost locally."), "outcomes", None),
+    Case("spend-mostly-capital-with-revenue", _two("We seek £600m.", "The spending is mostly capital, with £20m of revenue "
+                                                   "for tenant advice."), "spend_type", "both"),
+    Case("spend-one-off-build", _two("HMPPS proposes a one-off build of 1,500 cells.", "The build would cost £420m."),
+         "spend_type", "capital"),
+    Case("spend-revenue-grants", _two("We seek £54m over three years.", "The money goes as revenue grants to councils."),
+         "spend_type", "resource"),
+    Case("running-administration-costs", _two("We seek £600m over four years.", "Administration costs fall to £5m a year "
+                                              "from 2029-30."), "running_costs", 5_000_000.0),
+    Case("running-the-new-thing", _two("The build would cost £420m over two years.", "Running the new cells will cost "
+                                       "around £65m a year from 2027-28."), "running_costs", 65_000_000.0),
+    Case("a-bill-cut-is-not-a-cost", _two("We seek £600m over four years.", "It could cut energy bills for tenants by an "
+                                          "average of £400 a year."), "cost_per_year", None),
+    Case("ramp-year-labels", _two("We seek funding for three years.", "Funding profile: year 1 £12m; year 2 £18m; year 3 "
+                                  "£24m."), "cost_per_year", [12_000_000.0, 24_000_000.0]),
     Case("scale-in-all", _two("We seek £150m.", "This proposal would build falls services in all 42 integrated care systems."),
          "scale", "falls services in all 42 integrated care systems"),
 ]

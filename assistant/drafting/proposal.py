@@ -252,6 +252,9 @@ _WHEN = (r"(?:\s+(?:a year\s+)?(?:in|by|for)\s+(?:the\s+)?(?:[\w-]+\s+)?(?:year\
          r"|year))?")
 
 
+_LABEL_WHEN = r"(?:year\s+\d+|(?:19|20)\d\d(?:\s?[-–/]\s?\d\d)?)\s*[:–-]?\s*"  # a year before its amount: 'year 2 £18m'
+
+
 def _ramp(text: str, costs: list[Money]) -> list[Money] | None:
     """Amounts that step up or down year by year ('rising from £150m in 2025-26 to £250m in 2027-28',
     '£100m in 2025-26, £200m in 2026-27 and £300m in 2027-28'), first to last; None when there are none."""
@@ -261,7 +264,8 @@ def _ramp(text: str, costs: list[Money]) -> list[Money] | None:
             if nxt.sentence is not m.sentence:
                 break
             between = text[run[-1].amount.end:nxt.amount.start]
-            if re.fullmatch(rf"{_WHEN}\s*(?:,\s*)?(?:{_RISING}\s+)?(?:to|up to|then|and|,)\s*", between, re.I):
+            if re.fullmatch(rf"{_WHEN}\s*(?:,\s*)?(?:{_RISING}\s+)?(?:to|up to|then|and|,)\s*", between, re.I) or \
+                    re.fullmatch(rf"\s*[;,]?\s*(?:and\s+)?{_LABEL_WHEN}", between, re.I):  # "year 1 £12m; year 2 £18m"
                 run.append(nxt)
             else:
                 break
@@ -269,7 +273,8 @@ def _ramp(text: str, costs: list[Money]) -> list[Money] | None:
             continue
         lead = text[max(m.sentence.start, m.amount.start - 25):m.amount.start]
         between = text[m.amount.end:run[-1].amount.start]
-        dated = all(_dated(text, r.amount.end) for r in run[:-1])  # '£100m in 2025-26, £200m in 2026-27 and £300m a year'
+        # '£100m in 2025-26, £200m in 2026-27 and £300m a year'; 'year 1 £12m; year 2 £18m; year 3 £24m'
+        dated = all(_dated(text, r.amount.end) for r in run[:-1]) or bool(re.search(rf"{_LABEL_WHEN}$", lead, re.I))
         stepped = bool(re.search(rf"{_RISING}\s+(?:from\s+)?$|\bfrom\s+$", lead, re.I) or re.search(_RISING, between, re.I))
         if (stepped or dated) and run[0].amount.pounds != run[-1].amount.pounds:
             return run
