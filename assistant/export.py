@@ -224,6 +224,15 @@ FACT_LABELS = {
 }
 
 
+def _shown_fact(key: str, value: object) -> str:
+    """A stated fact as an adviser reads it: 'year 4', not '4'; 'none' or '£2bn less', not '0' or '-2000000000'."""
+    if key == "running_costs_from" and isinstance(value, int) and not isinstance(value, bool):
+        return f"year {value}"
+    if key == "headroom_effect" and isinstance(value, int | float) and not isinstance(value, bool):
+        return "none" if value == 0 else f"{pounds_text(abs(value))} {'less' if value < 0 else 'more'}"
+    return _fact_value(value)
+
+
 def _fact_value(value: object) -> str:
     if isinstance(value, list):
         return " to ".join(_fact_value(v) for v in value)
@@ -243,7 +252,7 @@ def _(draft: MissionTestAssessment) -> Layout:
     for key, fact in draft.facts.stated().items():
         if fact is None:
             continue
-        shown = None if key in quoted_only else _fact_value(fact.value)
+        shown = None if key in quoted_only else _shown_fact(key, fact.value)
         blocks.append(Block("bullet", f"{FACT_LABELS.get(key, key)}: " + (f"{shown} (“{fact.words}”)" if shown else
                                                                           f"“{fact.words}”")))
     if draft.unstated:

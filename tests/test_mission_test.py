@@ -327,3 +327,14 @@ def test_reoffending_is_crime_and_a_hedged_effect_is_not_stated(corpus_assistant
     hedged = corpus_assistant.draft_mission_test(LEAVERS.replace("are expected to cut", "could cut").replace(
         "by 8 percentage points", "by up to 8 percentage points"))
     assert _criterion(hedged, "mission critical").rating == "amber", "'could … up to' is not a stated effect"
+
+
+def test_stated_facts_read_as_an_adviser_would_say_them(corpus_assistant: Assistant) -> None:
+    """'Running costs from: 4' and 'Effect on fiscal headroom: 0' were the stored values, not what the proposal says."""
+    from assistant.export import layout
+
+    shown = "\n".join(b.text for b in layout(corpus_assistant.draft_mission_test(BRIDGED)).blocks)
+    assert "Running costs from: year 4 (“From year four”)" in shown
+    assert "Effect on fiscal headroom: none (“no effect on headroom”)" in shown
+    shown = "\n".join(b.text for b in layout(corpus_assistant.draft_mission_test(PROBATION_BODY)).blocks)
+    assert "Effect on fiscal headroom: £600m less" in shown
