@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
@@ -621,6 +621,23 @@ def with_continuation(chosen: list[Candidate], pool: list[Candidate]) -> list[Ca
     if after and leans_back(after[0].unit.text) and (after[0].passage.chunk.id, after[0].unit.start) not in taken:
         return [lead, after[0], *chosen[1:]]
     return chosen
+
+
+def with_antecedent_unit(cand: Candidate, pool: Sequence[Candidate]) -> Candidate:
+    """``cand`` as one unit with the sentence before it when it points back to it ('HMT … is too short-termist …
+    This is most clearly seen in the reluctance to invest to save'): its exact span in the source, scored as ``cand``.
+    A unit that stands alone, a list item, or one with nothing before it in its chunk is returned as it is."""
+    if not leans_back(cand.unit.text) or _is_item(cand):
+        return cand
+    chunk = cand.passage.chunk
+    before = [c for c in pool if c.passage.chunk.id == chunk.id and c.unit.end <= cand.unit.start]
+    if not before:
+        return cand
+    previous = max(before, key=lambda c: c.unit.end)
+    if leans_back(previous.unit.text) or _is_item(previous) or _announces(previous):
+        return cand
+    text = chunk.text[previous.unit.start - chunk.start:cand.unit.end - chunk.start]
+    return replace(cand, unit=Unit(previous.unit.start, cand.unit.end, text))
 
 
 def with_antecedents(chosen: list[Candidate], pool: list[Candidate]) -> list[Candidate]:

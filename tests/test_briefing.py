@@ -299,3 +299,24 @@ def test_a_note_never_quotes_the_reports_front_matter(corpus_assistant: Assistan
         note = corpus_assistant.draft_briefing(council, topic)
         cited = {c.chunk_id for s in _statements(note) for c in s.citations}
         assert not cited & front, [s.text for s in _statements(note) if {c.chunk_id for c in s.citations} & front]
+
+
+# -- a sentence that points back comes with what it points to --------------------------------------------
+def test_a_sentence_pointing_back_is_quoted_with_the_sentence_it_points_to(corpus_assistant: Assistant) -> None:
+    """'This is most clearly seen in the reluctance to invest to save…' was left out of notes on investing to save
+    (it cannot stand alone): it is the report's own finding on the topic, so it is quoted with the sentence before it."""
+    note = corpus_assistant.draft_briefing("safety", "Investing to save in crime prevention")
+    quoted = [s.text for section in QUOTED for s in getattr(note, section) if not s.gap]
+    pair = [t for t in quoted if "This is most clearly seen" in t]
+    assert pair, quoted
+    assert all(t.startswith("HMT, and government as a whole, is too short-termist") for t in pair), pair
+    assert all(s.citations[0].quote == s.text for section in QUOTED for s in getattr(note, section)
+               if "This is most clearly seen" in s.text), "one exact span of the source"
+
+
+@pytest.mark.parametrize("text,alone", [
+    ("HMT is too short-termist. This is most clearly seen in the reluctance to invest to save.", True),
+    ("This is most clearly seen in the reluctance to invest to save. HMT is too short-termist.", False),
+])
+def test_several_sentences_stand_alone_when_the_first_does(text: str, alone: bool) -> None:
+    assert stands_alone(text) is alone

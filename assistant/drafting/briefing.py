@@ -244,6 +244,7 @@ class _Drafter:
         sentences are filtered out (too long, pointing back), the rest must still clear the refusal floor."""
         return self.ev.gather(self.ledger, query, field_name=field_name, limit=limit, exclude=self.used,
                               k=self.cfg.recommendation_k, kinds=QUOTABLE, source_ids=source_ids, each_relevant=True,
+                              with_antecedent=True,
                               keep=lambda t: self.quotable(t) and keep(t))
 
     def line(self, template: BriefingLine | None, field_name: str) -> Statement | None:

@@ -271,12 +271,14 @@ class Evidence:
     def gather(
         self, ledger: Ledger, query: str, *, field_name: str, limit: int = 3, kinds: Sequence[str] | None = None,
         source_ids: Sequence[str] | None = None, k: int | None = None, exclude: set[tuple[str, int]] | None = None,
-        keep: Callable[[str], bool] | None = None, each_relevant: bool = False,
+        keep: Callable[[str], bool] | None = None, each_relevant: bool = False, with_antecedent: bool = False,
     ) -> Found:
         """Up to ``limit`` cited, verified sentences answering ``query``; a gap when nothing clears the bar.
 
         ``exclude`` holds (chunk id, start) of units already used elsewhere in the draft, and is updated;
-        ``keep`` filters candidate sentences by their text (e.g. only recommendations). With ``each_relevant``
+        ``keep`` filters candidate sentences by their text (e.g. only recommendations). With ``with_antecedent`` a
+        sentence that points back ('This is most clearly seen in …') is quoted with the sentence it points to. With
+        ``each_relevant``
         every sentence must clear the refusal floor itself, not only the best one: when ``keep`` filters out
         the best sentences, what remains is not quoted unless it is relevant in its own right.
         """
@@ -294,6 +296,8 @@ class Evidence:
             return Found([], EvidenceGap(field=field_name, query=query, reason=reason), best)
         used = exclude if exclude is not None else set()
         limit_chars = self.settings.drafting.max_quote_chars
+        if with_antecedent:
+            pool = [compose.with_antecedent_unit(c, pool) for c in pool]
         pool = [
             c for c in pool
             if (c.passage.chunk.id, c.unit.start) not in used

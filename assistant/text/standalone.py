@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable
 from functools import cache
 
 from assistant.text.lexicon import alternation, entries, phrases
-from assistant.text.sentences import leans_back, refers_back, strip_bullet
+from assistant.text.sentences import leans_back, refers_back, split_sentences, strip_bullet
 
 _FIRST_WORD = re.compile(r"^(?P<lead>[^A-Za-z0-9]*)(?P<word>[A-Za-z][\w'’-]*)")
 _FIRST_LETTER = re.compile(r"[A-Za-z]")
@@ -54,7 +54,11 @@ def stands_alone(sentence: str) -> bool:
     """Does the sentence read on its own once a leading connective is dropped? Not if it opens by pointing back
     ('This is most clearly seen ...'), uses 'this'/'these' for something unsaid ('The authors put this down to
     ...'), names them in a short opening clause ('As this quote implies, ...'), starts in lower case (the rest
-    of a list's lead-in) or ends in a colon (a lead-in whose list is not quoted)."""
+    of a list's lead-in) or ends in a colon (a lead-in whose list is not quoted). Of several sentences quoted as one
+    (a sentence with the one it points back to), the first must stand alone; the rest point to it."""
+    spans = split_sentences(sentence)
+    if len(spans) > 1:
+        sentence = sentence[spans[0][0]:spans[0][1]]
     text = drop_connective(strip_bullet(sentence)).rstrip()
     first = _FIRST_LETTER.search(text)
     if first is None or text[first.start()].islower() or text.endswith(":"):
