@@ -338,3 +338,18 @@ def test_stated_facts_read_as_an_adviser_would_say_them(corpus_assistant: Assist
     assert "Effect on fiscal headroom: none (“no effect on headroom”)" in shown
     shown = "\n".join(b.text for b in layout(corpus_assistant.draft_mission_test(PROBATION_BODY)).blocks)
     assert "Effect on fiscal headroom: £600m less" in shown
+
+
+def test_a_total_known_from_every_years_amount_is_not_asked_for(corpus_assistant: Assistant) -> None:
+    """'£150m in 2025-26, £180m in 2026-27 and £210m in 2027-28' over three years: the total is their sum, so the
+    department is not asked for it (it was, under 'Questions for the sponsoring department')."""
+    result = corpus_assistant.draft_mission_test(BRIDGED.replace("£150m a year for three years",
+                                                                 "for three years: £150m in 2025-26, £180m in "
+                                                                 "2026-27 and £210m in 2027-28"))
+    assert result.facts.cost_per_year is not None and result.facts.years_fact is not None
+    assert not [q for q in result.questions if "total cost" in q.lower()], result.questions
+    assert "total_cost" not in result.unstated
+    partial = corpus_assistant.draft_mission_test(BRIDGED.replace("£150m a year for three years",
+                                                                  "for three years, rising from £150m in 2025-26 "
+                                                                  "to £210m in 2027-28"))
+    assert [q for q in partial.questions if "total cost" in q.lower()], "two of three years' amounts: ask"

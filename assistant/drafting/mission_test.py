@@ -57,7 +57,7 @@ from assistant.schemas import (
 from assistant.settings import MissionTestSettings
 from assistant.text.lexicon import alternation, entries, groups, word_set
 from assistant.text.numbers import pounds, pounds_text
-from assistant.text.quantities import quantified
+from assistant.text.quantities import amounts, quantified
 from assistant.text.standalone import drop_connective, stands_alone
 from assistant.text.words import key_lemmas, stem, stemmed_list
 from assistant.types import Passage
@@ -778,10 +778,22 @@ def _pie(ev: Evidence, ledger: Ledger, fit: Fit, reading: Reading, gaps: list[Ev
 
 # -- questions for the sponsoring department --------------------------------------------------------
 def _applies(key: str, f: ProposalFacts) -> bool:
-    """Whether an unstated fact is one to ask about (running costs' start means nothing when there are none)."""
+    """Whether an unstated fact is one to ask about (running costs' start means nothing when there are none; the
+    total is known when every year's amount is stated)."""
     if key == "running_costs_from":
         return f.running_costs is None or bool(f.running_costs.value)
+    if key == "total_cost":
+        return not _every_year_stated(f)
     return True
+
+
+def _every_year_stated(f: ProposalFacts) -> bool:
+    """Does the yearly phasing give an amount for each of the proposal's years ('£150m in 2025-26, £180m in 2026-27
+    and £210m in 2027-28' over three years)? Then the total is their sum, not a question."""
+    years = f.years_fact.value if f.years_fact and isinstance(f.years_fact.value, int) else None
+    if years is None or f.cost_per_year is None or not isinstance(f.cost_per_year.value, list):
+        return False
+    return len(amounts(f.cost_per_year.words)) == years
 
 
 def _questions(reading: Reading, fit: Fit, impact: Impact) -> list[str]:
@@ -791,7 +803,7 @@ def _questions(reading: Reading, fit: Fit, impact: Impact) -> list[str]:
     qs: list[str] = []
     if f.total_cost is None and f.cost_per_year is None:
         qs.append("What is the total cost, and how much is spent in each year?")
-    elif f.total_cost is None and years:
+    elif f.total_cost is None and years and not _every_year_stated(f):
         qs.append("What is the total cost over the whole period?")
     elif f.cost_per_year is None and (years is None or years > 1):
         qs.append("How is the spending phased year by year?")
