@@ -314,6 +314,9 @@ CASES = [
                                           "average of £400 a year."), "cost_per_year", None),
     Case("ramp-year-labels", _two("We seek funding for three years.", "Funding profile: year 1 £12m; year 2 £18m; year 3 "
                                   "£24m."), "cost_per_year", [12_000_000.0, 24_000_000.0]),
+    Case("ramp-words-end-with-the-year", _two("The programme runs for three years.", "It costs £150m in 2025-26, £180m "
+                                              "in 2026-27 and £210m in 2027-28."), "cost_per_year",
+         [150_000_000.0, 210_000_000.0], words="£210m in 2027-28"),
     Case("scale-in-all", _two("We seek £150m.", "This proposal would build falls services in all 42 integrated care systems."),
          "scale", "falls services in all 42 integrated care systems"),
 ]

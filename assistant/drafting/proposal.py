@@ -227,8 +227,10 @@ def _costs(text: str, money: list[Money], durs: list[Duration]) -> tuple[Proposa
     anchor: Money | None = None
     ramp = _ramp(text, costs)
     if ramp is not None:
+        last = ramp[-1].amount.unit_end  # the last amount with its year: '… and £210m in 2027-28'
+        when = re.match(_WHEN, text[last:ramp[-1].sentence.end], re.I)
         per_year = _fact(text, [ramp[0].amount.pounds, ramp[-1].amount.pounds], ramp[0].amount.start,
-                         ramp[-1].amount.unit_end)
+                         last + (when.end() if when else 0))
         anchor = Money(ramp[0].amount, "ramp", ramp[0].sentence)
     for m in costs:
         if ramp is not None and m in ramp:
