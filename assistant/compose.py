@@ -32,14 +32,14 @@ from assistant.text.questions import (
     named_labels,
 )
 from assistant.text.sentences import is_list_item, leans_back, split_sentences, strip_bullet, strip_markers
-from assistant.text.words import terms
+from assistant.text.words import content_lemmas, terms
 from assistant.types import Passage, SentenceVectors, Unit
 from ingest.chunking import FRONT_MATTER, chunk_label
 
 # The composer's steps in the order the facade runs them; their names and the AnswerSettings are hashed
 # into the embedded answer's version string (facade.embedded_version), so changing either changes it.
 STEPS = ("candidates", "select", "with_continuation", "with_list_items", "with_antecedents", "with_numbers", "fit",
-         "with_whole_list", "complete_table", "layout", "verify", "coverage")
+         "with_whole_list", "complete_table", "without_repeats", "layout", "verify", "coverage")
 _EMPHASIS = re.compile(r"(?<!\w)\*([^*]+)\*(?!\w)")
 _WORD = re.compile(r"\w+")
 
@@ -341,7 +341,28 @@ def compose(
             + [c for c in chosen if is_users(c)]
     chosen = with_whole_list(question, chosen, pool, settings.list_items)
     chosen = complete_table(question, chosen, library)
+    chosen = without_repeats(chosen, picks, settings.same_words_share)
     return Composition(source_first(group(order(chosen)), summaries))
+
+
+def without_repeats(chosen: list[Candidate], picks: Sequence[Candidate], share: float) -> list[Candidate]:
+    """Leave out a further pick that says nothing the units before it have not said: its terms are all but
+    (``share``) in theirs ('…ensuring all spending is: affordable, mission critical and long term (10-year test)'
+    after the report's mission test and its three criteria). ``select`` compares unit with unit; this compares a
+    unit with everything shown before it, lists and completions included. A pick something after it points back
+    to stays."""
+    pick_ids = {id(c) for c in picks}
+    seen: set[str] = set()
+    out: list[Candidate] = []
+    for i, cand in enumerate(chosen):
+        words = set(content_lemmas(cand.unit.text))  # stems: 'affordable' is said by 'Affordability'
+        later = chosen[i + 1] if i + 1 < len(chosen) else None
+        anchors = later is not None and _is_antecedent(cand, later)
+        if out and id(cand) in pick_ids and words and not anchors and len(words & seen) / len(words) > share:
+            continue
+        seen |= words
+        out.append(cand)
+    return out
 
 
 def is_users(cand: Candidate) -> bool:

@@ -155,3 +155,12 @@ def test_front_matter_answers_only_questions_about_the_document(corpus_assistant
     assert not answer.refused and not [c.quote for c in answer.citations if c.section.startswith("Front matter")]
     answer = corpus_assistant.ask("Who are the authors of The smarter state?")
     assert any("Quilter-Pinner" in c.quote for c in answer.citations if c.section.startswith("Front matter"))
+
+
+def test_a_further_passage_that_repeats_what_is_shown_is_left_out(corpus_assistant: Assistant) -> None:
+    """'What three criteria make up the mission test?' showed the report's mission test with its three criteria,
+    then the blog's 'Number 10 and HMT should create a new mission test … affordable, mission critical and long term
+    (10-year test)': the same recommendation again, adding nothing."""
+    answer = corpus_assistant.ask("What three criteria make up the mission test?")
+    assert "This should include three criteria" in answer.answer
+    assert answer.answer.count("should create a new") == 1, answer.answer
