@@ -351,7 +351,8 @@ class IndexStore:
             pending = retired - set(segment.excluded)
             hit = sorted(set(self._source_ids(segment.name)) & pending) if pending else []
             if hit:
-                dead = len(self._ids(self._collection(segment.name, "chunks"), source_ids=hit))
+                chunks = self._existing(segment.name, "chunks")
+                dead = len(self._ids(chunks, source_ids=hit)) if chunks is not None else 0
                 segment = Segment(segment.name, (*segment.excluded, *hit), segment.rows, segment.dead + dead)
             older.append(segment)
         own = self._name(generation, "chunks")
@@ -596,11 +597,12 @@ class IndexStore:
             segments = [s for s in segments if s.name not in before]
         wanted = sorted(source_ids) if source_ids is not None else sorted(chunk_ids) if chunk_ids is not None else None
         key = "source_id" if source_ids is not None else "chunk_id"
-        columns = sorted({*include, "metadatas"})
         for segment in segments:
             collection = self._existing(segment.name, part)
             if collection is None:
                 continue
+            # Metadata is read only when asked for or needed to leave excluded sources out (a chunk's is its text).
+            columns = sorted({*include, "metadatas"}) if segment.excluded or part == "sources" else include
             if wanted is None or part == "sources":  # source rows written before segments lack a source_id to select
                 pages = [self._get_all(collection, columns)]
             else:
