@@ -677,6 +677,18 @@ class IndexStore:
             for m, doc, segment in zip(got["metadatas"], documents, got["segment"], strict=True)
         ]
 
+    def vectorstore(self, generation: str | None = None) -> Chroma:
+        """A generation made of one segment with nothing excluded (as one ingest into an empty store writes, e.g. the
+        eval baselines) as a LangChain vector store; any other generation is searched through ``dense``."""
+        from langchain_chroma import Chroma
+
+        generation = generation or self.active_generation()
+        segments = self.segments(generation) if generation else []
+        if len(segments) != 1 or segments[0].excluded:
+            raise LookupError(f"generation {generation} is not one whole segment: search it with dense()")
+        return Chroma(client=self.client, collection_name=self._name(segments[0].name, "chunks"),
+                      embedding_function=self.embeddings)
+
     def dense(self, generation: str | None = None) -> SegmentSearch:
         """A generation's chunks (the current one by default) for dense retrieval: each segment's chunk collection
         as a LangChain vector store, with the sources excluded from it."""
