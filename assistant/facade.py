@@ -178,13 +178,22 @@ class Assistant:
         return IndexUnavailableError(f"the index is unavailable ({where} does not answer); retrying: ask again in a moment")
 
     def _new_retriever(self, generation: str | None = None) -> HybridRetriever:
+        generation = generation or self.store.active_generation()
         # Catalogue citations and front matter name authors and publishers the passages may not.
+        catalogue = [f"{r.title} {r.citation}" for r in self.catalogue.records]
+        previous = self._retriever
+        if previous is not None and generation is not None:
+            # Only user documents changed (an upload, a removal, a teammate's): the snapshot is carried over and
+            # extended, reading what changed, rather than read whole again.
+            advanced = previous.advanced(self.store, generation, catalogue)
+            if advanced is not None:
+                return advanced
         sources = self.store.sources(generation)
         users = {s.record.id: (s.record.file or "", s.text) for s in sources if s.record.kind == "user document"}
-        texts = [f"{r.title} {r.citation}" for r in self.catalogue.records] + [
-            s.text for s in sources if s.record.kind != "user document"
-        ]
-        return HybridRetriever(self.store, texts, generation, self.settings.retrieval, user_sources=users)
+        texts = catalogue + [s.text for s in sources if s.record.kind != "user document"]
+        return HybridRetriever(self.store, texts, generation, self.settings.retrieval, user_sources=users,
+                               catalogue_texts=catalogue,
+                               versions={s.record.id: (s.version, s.record.kind) for s in sources})
 
     # -- who may see what (ingest/library.py) ----------------------------------------------------
     def _refresh_catalogue(self) -> None:

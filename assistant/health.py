@@ -211,8 +211,7 @@ def _generation_and_chunks(settings: Settings, store: Any | None) -> tuple[str |
     generation = store.active_generation()
     if generation is None:
         return None, None
-    # IndexStore has no public count (yet): the size of the current generation's chunk collection, by its name.
-    return generation, int(store.client.get_collection(store._name(generation, "chunks")).count())
+    return generation, store.count_chunks(generation)
 
 
 def open_store(settings: Settings) -> Any:

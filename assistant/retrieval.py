@@ -32,43 +32,130 @@ log = logging.getLogger(__name__)
 
 
 class HybridRetriever:
-    """Dense + BM25 retrieval over one index generation; immutable once built, so thread-safe."""
+    """Dense + BM25 retrieval over one index generation; immutable once built, so thread-safe.
+
+    A snapshot moves to a newer generation by reading only the user documents that changed (``advanced``): the
+    rest (vectors, keyword lists, vocabularies) is carried over, so adding one document to a large library costs
+    what that document costs, plus re-counting the keyword index of the user documents' side.
+    """
+
+    _terms: dict[str, list[str]]
+    acronyms: dict[str, str]
+    catalogue_vocabulary: frozenset[str]
+    _user_vocabularies: dict[str, frozenset[str]]
 
     def __init__(
         self, store: IndexStore, extra_vocabulary: Sequence[str] = (), generation: str | None = None,
         settings: RetrievalSettings | None = None, user_sources: Mapping[str, tuple[str, str]] | None = None,
+        *, catalogue_texts: Sequence[str] = (), versions: Mapping[str, tuple[int, str]] | None = None,
     ) -> None:
         self.settings = settings or RetrievalSettings()
         # Everything is read from one generation, so a switch during the build cannot mix two.
         self.generation = generation or store.active_generation()
-        self.chunks: list[Chunk] = store.chunks(self.generation)
-        self.by_id = {c.id: c for c in self.chunks}
+        chunks = store.chunks(self.generation)
         vectors = store.chunk_vectors(self.generation)
-        self.matrix = np.vstack([vectors[c.id] for c in self.chunks]) if self.chunks else np.zeros((0, 384))
-        sides = {"catalogue": [c for c in self.chunks if c.origin != "user document"],
-                 "user document": [c for c in self.chunks if c.origin == "user document"]}
+        matrix = np.vstack([vectors[c.id] for c in chunks]) if chunks else np.zeros((0, 384))
+        if versions is None:
+            versions = {s.record.id: (s.version, s.record.kind) for s in store.sources(self.generation, texts=False)}
+        self._assemble(store, chunks, matrix, store.sentence_vectors(self.generation), tuple(extra_vocabulary),
+                       dict(user_sources or {}), tuple(catalogue_texts), dict(versions), None)
+
+    def advanced(self, store: IndexStore, generation: str, catalogue_texts: Sequence[str]) -> HybridRetriever | None:
+        """This snapshot moved on to ``generation`` (a newer one), reading only the sources written since this one's:
+        the same snapshot a full build of ``generation`` gives. None when only a full build will do: the report or
+        its evidence changed (their keyword index, acronyms and vocabulary are built over all of them), or either
+        generation is of the layout before segments."""
+        if generation == self.generation:
+            return self
+        if self.generation is None or tuple(catalogue_texts) != self._catalogue_texts:
+            return None
+        versions: dict[str, tuple[int, str]] = {
+            s.record.id: (s.version, s.record.kind) for s in store.sources(generation, texts=False)}
+        gone = {sid for sid, version in self.versions.items() if versions.get(sid) != version}
+        new = {sid for sid, version in versions.items() if self.versions.get(sid) != version}
+        kinds = [self.versions[sid][1] for sid in gone] + [versions[sid][1] for sid in new]
+        if any(kind != "user document" for kind in kinds):
+            return None
+        fresh = store.sources(generation, since=self.generation)
+        fresh_chunks = store.chunks(generation, since=self.generation)
+        fresh_vectors = store.chunk_vectors(generation, since=self.generation)
+        fresh_sentences = store.sentence_vectors(generation, since=self.generation)
+        if {s.record.id for s in fresh} != new or {c.source_id for c in fresh_chunks} - new:
+            return None  # not the same generation's parts (segments deleted under us): read it whole
+        rows = {c.id: row for row, c in enumerate(self.chunks) if c.source_id not in gone}
+        chunks = sorted([self.chunks[row] for row in rows.values()] + fresh_chunks, key=lambda c: (c.source_id, c.seq))
+        matrix = np.zeros((len(chunks), self.matrix.shape[1] if self.matrix.size else 384), np.float32)
+        for row, chunk in enumerate(chunks):
+            matrix[row] = self.matrix[rows[chunk.id]] if chunk.id in rows else fresh_vectors[chunk.id]
+        # Sentences in the store's order, as a full read gives them: the carried rows, then the new segments'.
+        old = self.sentences
+        dropped = {c.id for c in self.chunks if c.source_id in gone}
+        keep = np.fromiter((cid not in dropped for cid in old.chunk_ids), bool, len(old.chunk_ids))
+        at = np.flatnonzero(keep)
+        sentences = SentenceVectors(
+            chunk_ids=[old.chunk_ids[i] for i in at] + fresh_sentences.chunk_ids,
+            starts=np.concatenate([old.starts[at], fresh_sentences.starts]),
+            ends=np.concatenate([old.ends[at], fresh_sentences.ends]),
+            texts=[old.texts[i] for i in at] + fresh_sentences.texts,
+            vectors=np.vstack([old.vectors[at], fresh_sentences.vectors]),
+        )
+        users = {sid: value for sid, value in self._user_sources.items() if sid not in gone}
+        users.update({s.record.id: (s.record.file or "", s.text) for s in fresh})
+        snapshot = HybridRetriever.__new__(HybridRetriever)
+        snapshot.settings, snapshot.generation = self.settings, generation
+        snapshot._assemble(store, chunks, matrix, sentences, self._extra_vocabulary, users, self._catalogue_texts,
+                           versions, self)
+        return snapshot
+
+    def _assemble(
+        self, store: IndexStore, chunks: list[Chunk], matrix: np.ndarray, sentences: SentenceVectors,
+        extra_vocabulary: tuple[str, ...], user_sources: dict[str, tuple[str, str]], catalogue_texts: tuple[str, ...],
+        versions: dict[str, tuple[int, str]], previous: HybridRetriever | None,
+    ) -> None:
+        """Set the snapshot up from its parts; what ``previous`` built from the same parts is taken as it is."""
+        self.chunks = chunks
+        self.by_id = {c.id: c for c in chunks}
+        self.matrix = matrix
+        self.sentences = sentences
+        self.versions = versions
+        self._extra_vocabulary, self._catalogue_texts, self._user_sources = extra_vocabulary, catalogue_texts, user_sources
+        sides = {"catalogue": [c for c in chunks if c.origin != "user document"],
+                 "user document": [c for c in chunks if c.origin == "user document"]}
+        same_catalogue = previous is not None and previous._extra_vocabulary == extra_vocabulary and [
+            c.id for c in previous.chunks if c.origin != "user document"] == [c.id for c in sides["catalogue"]]
+        # Each chunk's keyword list, kept with the snapshot: a newer one counts only its new chunks' words.
+        known = previous._terms if previous is not None else {}
+        self._terms = {c.id: known.get(c.id) or terms(c.display_text) or ["_"] for c in chunks}
         # One keyword index per side: the report's and its evidence's chunks are scored against each other only, so
         # their ranking (BM25's document frequencies) is the same whatever library of uploads sits beside them.
         self._lexical_sides = {
-            side: (chunks, BM25Okapi([terms(c.display_text) or ["_"] for c in chunks]))
-            for side, chunks in sides.items() if chunks
+            side: (side_chunks, BM25Okapi([self._terms[c.id] for c in side_chunks]))
+            for side, side_chunks in sides.items()
+            if side_chunks and not (side == "catalogue" and same_catalogue and previous is not None)
         }
-        self.sentences: SentenceVectors = store.sentence_vectors(self.generation)
-        self.vectorstore = store.vectorstore(self.generation) if self.chunks else None
-        self.acronyms = find_acronyms(c.text for c in sides["catalogue"])
+        if same_catalogue and previous is not None and "catalogue" in previous._lexical_sides:
+            self._lexical_sides = {"catalogue": previous._lexical_sides["catalogue"], **self._lexical_sides}
+        self.vectorstore = store.dense(self.generation) if chunks else None
         self.has_user_documents = bool(sides["user document"])
         # The catalogue's words (report, evidence notes, their citations: ``extra_vocabulary``) and, apart, each
         # user document's (``user_sources``: id -> (path in the library, text)), so a request sees only the words
         # of what it may see: a question naming what only another user's private document names is refused as
         # the sources never mentioning it, exactly as if that document did not exist.
-        catalogue = [c.display_text for c in sides["catalogue"]] + list(extra_vocabulary)
-        self.catalogue_vocabulary = frozenset(w for t in catalogue for w in vocabulary_words(t))
-        texts: dict[str, list[str]] = {sid: [text] for sid, (_, text) in (user_sources or {}).items()}
+        if same_catalogue and previous is not None:
+            self.acronyms, self.catalogue_vocabulary = previous.acronyms, previous.catalogue_vocabulary
+        else:
+            self.acronyms = find_acronyms(c.text for c in sides["catalogue"])
+            catalogue = [c.display_text for c in sides["catalogue"]] + list(extra_vocabulary)
+            self.catalogue_vocabulary = frozenset(w for t in catalogue for w in vocabulary_words(t))
+        texts: dict[str, list[str]] = {sid: [text] for sid, (_, text) in user_sources.items()}
         for c in sides["user document"]:
             texts.setdefault(c.source_id, []).append(c.display_text)
-        self.user_files = {sid: path for sid, (path, _) in (user_sources or {}).items()}
+        self.user_files = {sid: path for sid, (path, _) in user_sources.items()}
+        carried = previous._user_vocabularies if previous is not None else {}
         self._user_vocabularies = {
-            sid: frozenset(w for t in parts for w in vocabulary_words(t)) for sid, parts in texts.items()
+            sid: carried[sid] if sid in carried and previous is not None and previous.versions.get(sid) ==
+            versions.get(sid) and previous.user_files.get(sid) == self.user_files.get(sid)
+            else frozenset(w for t in parts for w in vocabulary_words(t)) for sid, parts in texts.items()
         }
         # Per snapshot, by hidden set (one per user, in practice): dropped with the snapshot, unlike a class-level
         # cache, which would keep old snapshots (and their vectors) alive.
@@ -132,19 +219,17 @@ class HybridRetriever:
         if self.vectorstore is None:
             return []
         try:
-            hits = self.vectorstore.similarity_search_by_vector_with_relevance_scores(
-                query_vector.tolist(), k=min(k, len(self.chunks)), filter=where
-            )
+            hits = self.vectorstore.search(query_vector.tolist(), k=min(k, len(self.chunks)), where=where)
         except Exception as exc:  # noqa: BLE001 - the server's client raises transport and server errors alike
             log.warning("Chroma did not answer a query (%s); ranking from the snapshot's vectors", type(exc).__name__)
             scores = self.matrix @ query_vector
             order = [int(i) for i in np.argsort(-scores) if allowed is None or allowed(self.chunks[int(i)])]
             return [(self.chunks[i], float(scores[i])) for i in order[:k]]
         out = []
-        for doc, distance in hits:
-            chunk = self.by_id.get(str(doc.metadata.get("id")))
+        for chunk_id, score in hits:
+            chunk = self.by_id.get(chunk_id)
             if chunk is not None:
-                out.append((chunk, 1.0 - float(distance)))
+                out.append((chunk, score))
         return out
 
     def lexical(

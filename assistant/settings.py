@@ -29,6 +29,13 @@ class IngestSettings(_Tuned):
                                         "longer front matter is refused (real ones are a few hundred characters).")
     max_value_chars: int = Field(default=500, ge=1, description="Longest front-matter value kept (values go into "
                                  "Chroma metadata; a title or citation is rarely over 300 characters).")
+    segment_merge_ratio: float = Field(
+        default=1.0, gt=0, description="An ingest copies into its new segment (assistant/store.py) each of the newest "
+        "older segments whose live chunks are at most this many times what the new segment holds so far. 1 is the "
+        "binary counter: a library of N chunks keeps about log2(N / chunks per ingest) segments (one dense query "
+        "each) and each chunk is rewritten about as many times over its life. Not tuned: a larger ratio means fewer "
+        "segments and more copying; adding one document to the 1,000-document library merges nothing at 1 (its "
+        "segment is far smaller than the library's), and the add-one figure of bench/scale.py is measured that way.")
     lock_stale_seconds: float = Field(
         default=3600, gt=0, description="On a shared Chroma server, an ingest lock older than this is taken to be "
         "left by a killed process and broken. Not tuned: above the longest ingest the size limits allow (3,000 "

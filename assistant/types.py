@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -47,3 +47,8 @@ class IndexedSource:
     text: str
     digest: str
     chunks: int
+    # What the file was when indexed (its bytes and what chunking depends on): an ingest adding or removing other
+    # documents passes over a file whose key is unchanged without reading it again ('' : always read).
+    key: str = field(default="", compare=False)
+    # The generation whose segment holds this version of the source (0: not stored yet).
+    version: int = field(default=0, compare=False)

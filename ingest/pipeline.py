@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import logging
 import os
 import re
 import shutil
 import time
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
@@ -441,7 +443,8 @@ def _run_ingest(
         report.skipped.extend(result.errors)
     added = set(result.new)
     try:
-        built = _build(settings, embeddings, store, catalogue, report, added, result.replaced, progress, began, drop)
+        built = _build(settings, embeddings, store, catalogue, report, added, result.replaced, progress, began, drop,
+                       quick=bool(paths) or bool(drop))
     except BaseException:
         # Nothing stays half-queued: files this run copied in leave with it, and replaced files get their
         # earlier version back, so the next ingest does not meet them again (and fail the same way).
@@ -455,6 +458,30 @@ def _run_ingest(
     return built
 
 
+def _signature(settings: Settings, catalogue: Catalogue, embeddings: MiniLMEmbeddings) -> str:
+    """What chunking a file depends on besides its bytes: the chunking settings and limits, the model (its tokenizer
+    counts the budget) and the catalogue (a user document may not pose as one of its sources)."""
+    model = getattr(embeddings, "onnx_path", None)
+    limits = settings.ingest.model_dump(exclude={"lock_stale_seconds"})
+    records = [r.model_dump_json() for r in catalogue.records]
+    parts = [settings.chunk_tokens, settings.max_upload_bytes, limits, Path(model).name if model else "", records,
+             catalogue.box_ends]
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def file_key(source: SourceFile, signature: str) -> str:
+    """The key a source is indexed under: its place (catalogue id or library path), its bytes and ``signature``. An
+    ingest adding or removing documents reuses, unread, every stored source whose file still has its key ('': the
+    file cannot be read, so it is loaded, and fails, as usual)."""
+    place = f"catalogue:{source.record.id}" if source.record else f"library:{source.library_path or source.path.name}"
+    try:
+        with source.path.open("rb") as handle:
+            data = hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return ""
+    return hashlib.sha256(f"{place}\0{data}\0{signature}".encode("utf-8", "surrogateescape")).hexdigest()
+
+
 def _build(
     settings: Settings,
     embeddings: MiniLMEmbeddings,
@@ -466,26 +493,42 @@ def _build(
     progress: Progress | None,
     began: float,
     drop: frozenset[str] = frozenset(),
+    quick: bool = False,
 ) -> IngestReport:
-    active = store.active_generation()
-    old_chunks = {c.id: c for c in store.chunks(active)} if active else {}
-    old_sources = {s.record.id: s for s in store.sources(active)} if active else {}
+    """Write one segment holding the sources that changed, mark the replaced and removed ones, switch.
 
+    ``quick`` (an ingest adding or removing documents): a file whose key (its bytes, place and what chunking
+    depends on) is the one stored is not read again; its stored source is kept as it is. Otherwise (``python -m
+    assistant ingest``) every file is loaded and chunked again and compared with what is stored, so a change of
+    the chunker's code is caught too. Either way only the sources that differ are written.
+    """
+    active = store.active_generation()
+    stored = {s.record.id: s for s in store.sources(active, texts=False)} if active else {}
+    by_key = {s.key: s for s in stored.values() if s.key}
+    signature = _signature(settings, catalogue, embeddings)
+
+    kept: dict[str, IndexedSource] = {}  # stored sources the new generation holds as they are (by reference)
     prepared: list[Prepared] = []
     for source in discover(settings, catalogue):
         report.files += 1
+        key = file_key(source, signature)
+        hit = by_key.get(key) if quick and key else None
+        if hit is not None and hit.record.id not in kept and all(p.source.record.id != hit.record.id for p in prepared):
+            kept[hit.record.id] = hit
+            continue
         try:
             item = prepare(source, settings, embeddings, catalogue)
             # A user document whose front matter claims an id already in use is skipped like any other
             # bad file; raising here would block every later ingest until the file was deleted by hand.
-            owner = next((p.source.record for p in prepared if p.source.record.id == item.source.record.id), None)
+            owner = next((p.source.record for p in prepared if p.source.record.id == item.source.record.id),
+                         kept[item.source.record.id].record if item.source.record.id in kept else None)
             if owner is not None:
                 raise LoaderError(
                     str(source.path),
                     f"source id '{owner.id}' is already used by {owner.file or owner.title}: "
                     "give this document another id in its front matter",
                 )
-            prepared.append(item)
+            prepared.append(Prepared(replace(item.source, key=key), item.chunks))
         except Exception as exc:  # noqa: BLE001 - whatever one file causes is that file's error
             if isinstance(exc, LoaderError | ValueError):
                 reason = exc.reason if isinstance(exc, LoaderError) else str(exc)
@@ -502,49 +545,65 @@ def _build(
                 error = FileError(path=error.path, reason=f"{error.reason} (the earlier version is kept)")
             report.skipped.append(error)
             library_id = user_source_id(source.library_path) if source.library_path else None
-            kept = old_sources.get(source.record.id if source.record else library_id or "")
-            if kept:  # a file that became unreadable keeps its last good chunks: nothing is lost
-                prepared.append(Prepared(kept, [c for c in old_chunks.values() if c.source_id == kept.record.id]))
+            old = stored.get(source.record.id if source.record else library_id or "")
+            if old and old.record.id not in kept:  # a file that became unreadable keeps its last good chunks
+                kept[old.record.id] = old
     if settings.chroma_host:
         # The team's library: keep what other app processes added or fetched (their files are in their own data
         # folders; the index holds each one's text, chunks and vectors), unless asked to drop it.
-        here = {p.source.record.id for p in prepared}
+        here = set(kept) | {p.source.record.id for p in prepared}
         local = {f.as_posix() for f in library_files(settings.user_documents_dir)}
-        for sid, kept in old_sources.items():
-            if kept.record.kind in ("user document", "fetched work") and sid not in here and sid not in drop \
-                    and kept.record.file not in local:
-                prepared.append(Prepared(kept, [c for c in old_chunks.values() if c.source_id == sid]))
-    ids = [p.source.record.id for p in prepared]
-    duplicates = {i for i in ids if ids.count(i) > 1}
+        for sid, old in stored.items():
+            if old.record.kind in ("user document", "fetched work") and sid not in here and sid not in drop \
+                    and old.record.file not in local:
+                kept[sid] = old
+    ids = [p.source.record.id for p in prepared] + list(kept)
+    duplicates = {i for i, n in Counter(ids).items() if n > 1}
     if duplicates:
         raise ValueError(f"two files claim the same source id: {', '.join(sorted(duplicates))}")
 
-    new_chunks = [c for p in prepared for c in p.chunks]
-    new_ids = {c.id for c in new_chunks}
-    report.chunks_total = len(new_chunks)
-    report.unchanged = len(new_ids & old_chunks.keys())
+    # Only the sources read again, and the removed ones, are compared with what is stored: their stored chunks.
+    removed = set(stored) - set(ids)
+    touched = {p.source.record.id for p in prepared} & stored.keys() | removed
+    old_chunks = {c.id: c for c in store.chunks(active, source_ids=touched)} if touched else {}
+    before: dict[str, list[Chunk]] = {}
+    for chunk in old_chunks.values():
+        before.setdefault(chunk.source_id, []).append(chunk)
+    writing: list[Prepared] = []
+    for item in prepared:
+        sid = item.source.record.id
+        was = stored.get(sid)
+        # Ids hash a chunk's text and place, not its metadata: a chunker change that only moves locators or pages
+        # keeps every id, and must still rewrite the source (with the stored vectors) rather than skip it.
+        same = was is not None and (was.record, was.digest, was.chunks, was.key) == (
+            item.source.record, item.source.digest, item.source.chunks, item.source.key)
+        if was is not None and same and sorted(before.get(sid, []), key=lambda c: c.seq) == item.chunks:
+            kept[sid] = was
+        else:
+            writing.append(item)
+    retired = (removed | {p.source.record.id for p in writing}) & stored.keys()
+
+    new_ids = {c.id for p in prepared for c in p.chunks}
+    report.chunks_total = sum(s.chunks for s in kept.values()) + sum(len(p.chunks) for p in writing)
     report.removed = len(old_chunks.keys() - new_ids)
-    for chunk in new_chunks:
+    for chunk in (c for p in writing for c in p.chunks):
         if chunk.id not in old_chunks:
-            if chunk.source_id in old_sources:
+            if chunk.source_id in stored:
                 report.updated += 1
             else:
                 report.added += 1
-    same_sources = {s: old_sources[s].record for s in old_sources} == {
-        p.source.record.id: p.source.record for p in prepared
-    }
-    # Ids hash a chunk's text and place, not its metadata: a chunker change that only moves locators or pages
-    # keeps every id, and must still rewrite the index (with the stored vectors) rather than skip it.
-    same_metadata = all(old_chunks.get(c.id) == c for c in new_chunks)
-    if active and new_ids == old_chunks.keys() and same_sources and same_metadata:
+    report.unchanged = report.chunks_total - report.added - report.updated
+    if active and not writing and not retired:
         store.forget_embedded()  # whatever a failed ingest left there is not needed
         report.seconds = time.perf_counter() - began
         return report
 
     generation = store.new_generation()
-    reuse = new_ids & old_chunks.keys()
-    old_vectors = store.chunk_vectors(active) if active and reuse else {}
-    old_sentences = store.sentence_rows(active) if active and reuse else {}
+    new_chunks = [c for p in writing for c in p.chunks]
+    reuse = {c.id for c in new_chunks} & old_chunks.keys()
+    carried = {c.source_id for c in new_chunks if c.id in reuse}
+    old_vectors = store.chunk_vectors(active, source_ids=carried) if reuse else {}
+    old_sentences = store.sentence_rows(active, chunk_ids=reuse) if reuse else {}
     fresh = [c for c in new_chunks if c.id not in reuse]
     fresh_units = [u for c in fresh for u in sentence_units(c)]
     texts = [c.display_text for c in fresh] + [u[3] for u in fresh_units]
@@ -596,12 +655,13 @@ def _build(
     store.write_chunks(generation, new_chunks, vectors)
     rows = list(fresh_units)
     row_vectors = [unit_vectors]
-    for cid in reuse:
+    for cid in sorted(reuse):
         kept_rows, kept_vecs = old_sentences.get(cid, ([], np.zeros((0, 384), np.float32)))
         rows += kept_rows
         row_vectors.append(kept_vecs)
     store.write_sentences(generation, rows, np.vstack(row_vectors))
-    store.write_sources(generation, [p.source for p in prepared])
+    store.write_sources(generation, [p.source for p in writing])
+    store.retire(generation, retired)
     store.activate(generation)
     store.forget_embedded()
     added.clear()  # indexed now: nothing to take back whatever happens next
