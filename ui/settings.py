@@ -21,7 +21,7 @@ def render() -> None:
 
     st.subheader("Answer mode")
     configured = a.settings.llm if a.llm is not None else None
-    options = ["embedded", "llm"] if configured else ["embedded"]
+    options: list[state.Mode] = ["embedded", "llm"] if configured else ["embedded"]
     labels = {**MODE_LABELS, "llm": f"Chat model: {configured}"}
     mode = st.radio(
         "How answers are written", options, index=options.index(session.mode) if session.mode in options else 0,
