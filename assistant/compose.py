@@ -644,6 +644,12 @@ def with_continuation(chosen: list[Candidate], pool: list[Candidate]) -> list[Ca
     return chosen
 
 
+def _previous_in_chunk(cand: Candidate, pool: Sequence[Candidate]) -> Candidate | None:
+    """The unit of the pool right before ``cand`` in its chunk (the sentence it may point back to), if any."""
+    before = [c for c in pool if c.passage.chunk.id == cand.passage.chunk.id and c.unit.end <= cand.unit.start]
+    return max(before, key=lambda c: c.unit.end) if before else None
+
+
 def with_antecedent_unit(cand: Candidate, pool: Sequence[Candidate]) -> Candidate:
     """``cand`` as one unit with the sentence before it when it points back to it ('HMT … is too short-termist …
     This is most clearly seen in the reluctance to invest to save'): its exact span in the source, scored as ``cand``.
@@ -651,11 +657,8 @@ def with_antecedent_unit(cand: Candidate, pool: Sequence[Candidate]) -> Candidat
     if not leans_back(cand.unit.text) or _is_item(cand):
         return cand
     chunk = cand.passage.chunk
-    before = [c for c in pool if c.passage.chunk.id == chunk.id and c.unit.end <= cand.unit.start]
-    if not before:
-        return cand
-    previous = max(before, key=lambda c: c.unit.end)
-    if leans_back(previous.unit.text) or _is_item(previous) or _announces(previous):
+    previous = _previous_in_chunk(cand, pool)
+    if previous is None or leans_back(previous.unit.text) or _is_item(previous) or _announces(previous):
         return cand
     text = chunk.text[previous.unit.start - chunk.start:cand.unit.end - chunk.start]
     return replace(cand, unit=Unit(previous.unit.start, cand.unit.end, text))
@@ -671,9 +674,8 @@ def with_antecedents(chosen: list[Candidate], pool: list[Candidate]) -> list[Can
         if key in placed:
             continue
         if leans_back(cand.unit.text) and not _is_item(cand):
-            before = [c for c in pool if c.passage.chunk.id == cand.passage.chunk.id and c.unit.end <= cand.unit.start]
-            if before:
-                previous = max(before, key=lambda c: c.unit.end)
+            previous = _previous_in_chunk(cand, pool)
+            if previous is not None:
                 if (previous.passage.chunk.id, previous.unit.start) not in placed:
                     placed.add((previous.passage.chunk.id, previous.unit.start))
                     out.append(previous)

@@ -687,7 +687,7 @@ def _ten_year(ev: Evidence, ledger: Ledger, reading: Reading, fit: Fit, question
               row: Citation | None, gaps: list[EvidenceGap]) -> CriterionFinding:
     f = reading.facts
     s = ev.settings.mission_test
-    years = f.years_fact.value if f.years_fact and isinstance(f.years_fact.value, int) else None
+    years = _programme_years(f)
     recurring = f.cost_per_year is not None and not isinstance(f.cost_per_year.value, list)
     view: list[str] = []  # what the proposal says about costs past its first years
     partial: list[str] = []
@@ -787,10 +787,15 @@ def _applies(key: str, f: ProposalFacts) -> bool:
     return True
 
 
+def _programme_years(f: ProposalFacts) -> int | None:
+    """How many years the proposal runs, when it says."""
+    return f.years_fact.value if f.years_fact and isinstance(f.years_fact.value, int) else None
+
+
 def _every_year_stated(f: ProposalFacts) -> bool:
     """Does the yearly phasing give an amount for each of the proposal's years ('£150m in 2025-26, £180m in 2026-27
     and £210m in 2027-28' over three years)? Then the total is their sum, not a question."""
-    years = f.years_fact.value if f.years_fact and isinstance(f.years_fact.value, int) else None
+    years = _programme_years(f)
     if years is None or f.cost_per_year is None or not isinstance(f.cost_per_year.value, list):
         return False
     return len(amounts(f.cost_per_year.words)) == years
@@ -798,7 +803,7 @@ def _every_year_stated(f: ProposalFacts) -> bool:
 
 def _questions(reading: Reading, fit: Fit, impact: Impact) -> list[str]:
     f = reading.facts
-    years = f.years_fact.value if f.years_fact and isinstance(f.years_fact.value, int) else None
+    years = _programme_years(f)
     recurring_no_end = years is None and f.cost_per_year is not None
     qs: list[str] = []
     if f.total_cost is None and f.cost_per_year is None:

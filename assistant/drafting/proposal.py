@@ -435,6 +435,9 @@ def _funding_sources(text: str, sents: list[Sentence]) -> tuple[ProposalFact | N
             continue
         verb = cue("funding_verbs").search(sent.text)
         hits: list[tuple[str, re.Match[str]]] = []
+        # 'Savings … cover the cost from 2027-28; until then DHSC will meet the gap from within its existing limit': two
+        # sources, one bridging to the other.
+        bridged = re.search(r"\buntil\b", sent.text, re.I) is not None
         for name in _FUNDING_ORDER:
             for m in cue(name).finditer(sent.text):
                 if negated(sent.text, m.start()):
@@ -445,7 +448,7 @@ def _funding_sources(text: str, sents: list[Sentence]) -> tuple[ProposalFact | N
                     continue
                 if name == "savings" and not re.search(r"\b(?:from|by|through|with|out of|using|and)\s+(?:[\w'’-]+\s+){0,3}$",
                                                        sent.text[:m.start()], re.I) \
-                        and not re.search(r"\buntil\b", sent.text, re.I) and not cue("funding_verbs").search(sent.text, m.end()):
+                        and not bridged and not cue("funding_verbs").search(sent.text, m.end()):
                     continue  # 'savings of £40m a year' is an outcome; 'Savings … are expected to cover the cost' pays
                 if name == "other_funding" and not verb:
                     continue
@@ -453,9 +456,7 @@ def _funding_sources(text: str, sents: list[Sentence]) -> tuple[ProposalFact | N
         if not hits or not (verb or any(n in ("reprioritisation", "existing_limit") for n, _ in hits)):
             continue
         kinds = {n for n, _ in hits}
-        # 'Savings … cover the cost from 2027-28; until then DHSC will meet the gap from within its existing limit': two
-        # sources, one bridging to the other.
-        value = "mixed" if len(kinds) >= 2 and re.search(r"\buntil\b", sent.text, re.I) else _funding_kind(kinds)
+        value = "mixed" if len(kinds) >= 2 and bridged else _funding_kind(kinds)
         hits.sort(key=lambda h: h[1].start())
         start = min([h[1].start() for h in hits] + ([verb.start()] if verb and verb.start() < hits[0][1].start() else []))
         end = max(h[1].end() for h in hits)
@@ -544,13 +545,15 @@ def _scale(text: str, sents: list[Sentence], outcome_sents: list[Sentence]) -> P
                 continue
             start = sent.start + c.start
             limit = min([b for b in blocks if b > c.end] + [len(sent.text)])
-            label = _fact_label(sent.text, before)
-            if label is not None:  # a key-facts line: 'New places: 6,000', 'hubs: 45; staff: 380 caseworkers …'
+            label = _ENDS_WITH_LABEL.search(before)
+            if label is not None and _names_what_is_bought(label.group("label")):
+                # a key-facts line: 'New places: 6,000', 'hubs: 45; staff: 380 caseworkers …'
                 end = _np_end(text, sent.start + c.end, sent.start + limit)
-                while (nxt := _NEXT_LABEL.match(text, end)) and _fact_label(nxt.group("label") + ":", nxt.group("label") + ":") \
-                        is not None and nxt.end() <= sent.end:
+                while (nxt := _NEXT_LABEL.match(text, end)) and _names_what_is_bought(nxt.group("label")) \
+                        and nxt.end() <= sent.end:
                     end = _np_end(text, nxt.end(), sent.end)
-                return _fact(text, text[sent.start + label:end], sent.start + label, end)
+                start = sent.start + label.start("label")
+                return _fact(text, text[start:end], start, end)
             end = _np_end(text, sent.start + c.end, sent.start + limit)
             if not re.search(r"[A-Za-z]{3}", text[sent.start + c.end:end]):
                 by = re.search(r"\bby\s+$", before)
@@ -576,18 +579,17 @@ def _scale(text: str, sents: list[Sentence], outcome_sents: list[Sentence]) -> P
     return None
 
 
+# A key fact's label ('New places', 'hubs'): a line that opens with one, one that ends the text before a count, and
+# the next one of a run ('hubs: 45; staff: 380 …'). The last two share _LABEL.
+_LABEL = r"[A-Za-z][\w ’'-]{2,40}?"
 _LABELLED = re.compile(r"\s*(?:[-•*]\s*)?[A-Z][\w ’'-]{2,40}:\s*\d")
-_NEXT_LABEL = re.compile(r";\s*(?P<label>[A-Za-z][\w ’'-]{2,40}):\s*\d[\d,]*")
+_ENDS_WITH_LABEL = re.compile(rf"(?:^|[;—–-]\s*|\s)(?P<label>{_LABEL}):\s*$")
+_NEXT_LABEL = re.compile(rf";\s*(?P<label>{_LABEL}):\s*\d[\d,]*")
 
 
-def _fact_label(sentence: str, before: str) -> int | None:
-    """Where the label of a 'Label: N' key fact starts, when ``before`` (the sentence up to a count) ends with one that
-    names what is bought, not the cost, funding or timing."""
-    m = re.search(r"(?:^|[;—–-]\s*|\s)(?P<label>[A-Za-z][\w ’'-]{2,40}?):\s*$", before)
-    if m is None or m.group("label").strip().lower() in word_set("proposal", "fact_labels") or \
-            re.fullmatch(rf"(?:{alternation(entries('proposal', 'fact_labels'))})", m.group("label").strip(), re.I):
-        return None
-    return m.start("label")
+def _names_what_is_bought(label: str) -> bool:
+    """Does a key fact's label name what is bought, not the cost, funding or timing ('Total cost', 'Funding')?"""
+    return not re.fullmatch(rf"(?:{alternation(entries('proposal', 'fact_labels'))})", label.strip(), re.I)
 
 
 def _scale_verb(before: str) -> int | None:
