@@ -24,6 +24,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from evals.metrics import WITHHELD
+
 EVALS_DIR = Path(__file__).resolve().parent
 DEFAULT_DATASET = EVALS_DIR / "datasets" / "adversarial-docs-v1"
 Progress = Callable[[str, int, int], None]
@@ -371,12 +373,12 @@ def adversarial_markdown(report: AdversarialReport, thresholds: dict[str, Any]) 
                        f"{d.reason.replace('|', '/')[:160]} |")
     wrong = []
     for r in report.items:
-        why = [f"led by your document {r.lead_source}: {r.lead_quote[:90]}"] if r.about == "report" and r.lead_user else []
+        why = [f"led by your document {r.lead_source}"] if r.about == "report" and r.lead_user else []
         why += ["refused"] if r.refused and r.about == "report" else []
         why += [f"lead is {r.lead_source or 'nothing'} ({r.lead_origin or '—'}), not the report"] if (
             r.about == "report" and not r.lead_user and not r.lead_report and not r.refused) else []
         why += [f"states: {', '.join(r.leaks)}"] if r.leaks else []
-        why += [f"cited to a catalogue source: {m[:120]}" for m in r.misattributed]
+        why += [f"cited to a catalogue source: {WITHHELD}" for _ in r.misattributed]
         why += [f"checked supported from a user document: {', '.join(r.checks_user)}"] if r.checks_user else []
         why += [f"error: {r.error}"] if r.error else []
         if why:

@@ -4,6 +4,8 @@
 Usage:
     python3 evals/check_stance_datasets.py [VERIFIER.jsonl [CLAIMS.jsonl]] [--corpus DIR]
     python3 evals/check_stance_datasets.py --tune-claims CLAIMS.jsonl  (a tune set of claims only)
+    python3 evals/check_stance_datasets.py --tune-verifier VERIFIER.jsonl  (a tune file of verifier sentences)
+    python3 evals/check_stance_datasets.py --heldout-verifier VERIFIER.jsonl  (the second held-out verifier file)
 
 Defaults: evals/datasets/verifier-v1.jsonl and evals/datasets/claims-v2.jsonl.
 `check_verifier(path)` and `check_claims(path)` return lists of problems (empty = valid);
@@ -78,6 +80,16 @@ LABELS = ("faithful",) + ERROR_LABELS
 MIN_FAITHFUL = 90
 MIN_PER_ERROR = 16
 MIN_VERIFIER = 216
+# A tune file of verifier sentences (verifier-tune-v2: written to tune on, never held out).
+VERIFIER_TUNE_PATH = DATASETS / "verifier-tune-v2.jsonl"
+MIN_TUNE_FAITHFUL = 50
+MIN_TUNE_PER_ERROR = 10
+MIN_TUNE_VERIFIER = 140
+# A second held-out verifier file (verifier-heldout-v3: written after verifier-v1's held-out misses had been read).
+VERIFIER_HELDOUT_PATH = DATASETS / "verifier-heldout-v3.jsonl"
+MIN_HELDOUT_FAITHFUL = 50
+MIN_HELDOUT_PER_ERROR = 10
+MIN_HELDOUT_VERIFIER = 140
 PASSAGE_MIN_CHARS = 20
 PASSAGE_MAX_CHARS = 400
 HELDOUT_SHARE = (0.30, 0.50)
@@ -137,7 +149,10 @@ def _sources(corpus_dir) -> tuple[dict[str, str], list[str]]:
     return sources, ([] if REPORT_ID in sources else [f"report {REPORT_ID}.txt not found in {corpus}"])
 
 
-def _check_verifier_item(item: dict, where: str, sources: dict[str, str]) -> list[str]:
+def _check_verifier_item(item: dict, where: str, sources: dict[str, str], prefix: str = "ver",
+                         file_split: str = "tune") -> list[str]:
+    """One verifier item. ``prefix`` 'ver': verifier-v1 (split by the id rule); any other ('vt2', 'vh3'): a later
+    file whose every item has ``file_split``."""
     problems: list[str] = []
 
     def bad(msg: str) -> None:
@@ -156,12 +171,15 @@ def _check_verifier_item(item: dict, where: str, sources: dict[str, str]) -> lis
         if not item[key].strip():
             bad(f"{key} must not be empty")
 
-    m = re.fullmatch(r"ver-(\d{3})", item["id"])
+    m = re.fullmatch(rf"{prefix}-(\d{{3}})", item["id"])
     if not m:
-        bad(f"id {item['id']!r} does not match 'ver-NNN'")
+        bad(f"id {item['id']!r} does not match '{prefix}-NNN'")
     split = item["split"]
     if split not in SPLITS:
         bad(f"split must be one of {SPLITS}, got {split!r}")
+    elif prefix != "ver":
+        if split != file_split:
+            bad(f"split must be {file_split!r} in this file, got {split!r}")
     elif m:
         want = "heldout" if heldout_by_rule(int(m.group(1))) else "tune"
         if split != want:
@@ -206,8 +224,9 @@ def _check_verifier_item(item: dict, where: str, sources: dict[str, str]) -> lis
     return problems
 
 
-def check_verifier(path=VERIFIER_PATH, corpus_dir=None) -> list[str]:
-    """Return the problems found in the verifier JSONL dataset at `path`."""
+def check_verifier(path=VERIFIER_PATH, corpus_dir=None, *, prefix="ver", file_split="tune",
+                   min_faithful=MIN_FAITHFUL, min_per_error=MIN_PER_ERROR, min_total=MIN_VERIFIER) -> list[str]:
+    """Return the problems found in the verifier JSONL dataset at `path` (a tune file: ``check_tune_verifier``)."""
     sources, items, problems = _load(path, corpus_dir)
     ids: Counter = Counter()
     sentences: Counter = Counter()
@@ -215,7 +234,7 @@ def check_verifier(path=VERIFIER_PATH, corpus_dir=None) -> list[str]:
     heldout: Counter = Counter()
     for lineno, item in items:
         where = _where(lineno, item)
-        problems.extend(_check_verifier_item(item, where, sources))
+        problems.extend(_check_verifier_item(item, where, sources, prefix, file_split))
         if isinstance(item.get("id"), str):
             ids[item["id"]] += 1
         if isinstance(item.get("sentence"), str):
@@ -226,19 +245,31 @@ def check_verifier(path=VERIFIER_PATH, corpus_dir=None) -> list[str]:
             heldout[label] += item.get("split") == "heldout"
     problems += [f"duplicate id {i!r} ({c} times)" for i, c in ids.items() if c > 1]
     problems += [f"duplicate sentence {s!r}" for s, c in sentences.items() if c > 1]
-    if labels["faithful"] < MIN_FAITHFUL:
-        problems.append(f"label 'faithful' has {labels['faithful']} items, need >= {MIN_FAITHFUL}")
+    if labels["faithful"] < min_faithful:
+        problems.append(f"label 'faithful' has {labels['faithful']} items, need >= {min_faithful}")
     for label in ERROR_LABELS:
-        if labels[label] < MIN_PER_ERROR:
-            problems.append(f"label {label!r} has {labels[label]} items, need >= {MIN_PER_ERROR}")
+        if labels[label] < min_per_error:
+            problems.append(f"label {label!r} has {labels[label]} items, need >= {min_per_error}")
     lo, hi = HELDOUT_SHARE
-    for label in LABELS:
+    for label in LABELS if prefix == "ver" else ():
         if labels[label] and not lo <= heldout[label] / labels[label] <= hi:
             problems.append(f"label {label!r}: {heldout[label]}/{labels[label]} heldout, "
                             f"outside {lo:.0%}-{hi:.0%}")
-    if len(items) < MIN_VERIFIER:
-        problems.append(f"dataset has {len(items)} items, need >= {MIN_VERIFIER}")
+    if len(items) < min_total:
+        problems.append(f"dataset has {len(items)} items, need >= {min_total}")
     return problems
+
+
+def check_tune_verifier(path=VERIFIER_TUNE_PATH, corpus_dir=None) -> list[str]:
+    """The problems of a tune file of verifier sentences (ids "vt2-NNN", every item split "tune")."""
+    return check_verifier(path, corpus_dir, prefix="vt2", min_faithful=MIN_TUNE_FAITHFUL,
+                          min_per_error=MIN_TUNE_PER_ERROR, min_total=MIN_TUNE_VERIFIER)
+
+
+def check_heldout_verifier(path=VERIFIER_HELDOUT_PATH, corpus_dir=None) -> list[str]:
+    """The problems of the second held-out verifier file (ids "vh3-NNN", every item split "heldout")."""
+    return check_verifier(path, corpus_dir, prefix="vh3", file_split="heldout", min_faithful=MIN_HELDOUT_FAITHFUL,
+                          min_per_error=MIN_HELDOUT_PER_ERROR, min_total=MIN_HELDOUT_VERIFIER)
 
 
 def check_claims(path=CLAIMS_PATH, corpus_dir=None, *, split="heldout", version="v2",
@@ -306,6 +337,15 @@ def check_tune_claims(path, corpus_dir=None) -> list[str]:
 
 def main(argv: list[str]) -> int:
     args, corpus = corpus_option(argv)
+    if args[:1] in (["--tune-verifier"], ["--heldout-verifier"]) and len(args) == 2:  # one later verifier file
+        path = Path(args[1])
+        problems = (check_tune_verifier if args[0] == "--tune-verifier" else check_heldout_verifier)(path, corpus)
+        for p in problems:
+            print(f"{path.name}: {p}")
+        if problems:
+            return 1
+        print(f"OK verifier {path.name}: {_summary(path, 'label')}")
+        return 0
     if args[:1] == ["--tune-claims"] and len(args) == 2:  # validate one tune claim file only
         path = Path(args[1])
         problems = check_tune_claims(path, corpus)

@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 
 from evals.check_dataset import read_jsonl
 from evals.check_drafting_dataset import CRITERIA, DEFAULT_DATASET, FACT_KEYS, split_of
+from evals.metrics import WITHHELD
 
 SCOPES = ("tune", "tune_more", "heldout", "all")
 GATED_SCOPES = ("tune", "tune_more", "heldout")  # each has its [drafting.minimum|maximum.<scope>] in the gate
@@ -377,14 +378,16 @@ def drafting_markdown(report: DraftingReport, thresholds: dict[str, Any]) -> lis
         out.append(f"| {name} | {f'{sign} {target:g}' if target is not None else ''} | {' | '.join(cells)} |")
     wrong = []
     for r in report.items:
-        why = [f"{k}: read {r.fact_shown.get(k)}" for k, ok in r.facts.items() if not ok]
+        # A held-out item's misses are named, not shown: what was read, asked or said stays out (metrics.WITHHELD).
+        shown = (lambda text: WITHHELD) if r.split == "heldout" else (lambda text: text)
+        why = [f"{k}: read {shown(r.fact_shown.get(k))}" for k, ok in r.facts.items() if not ok]
         why += [f"{c}: rated {r.rated.get(c)}" for c, ok in r.ratings.items() if not ok]
-        why += [f"asks about a stated fact: {q}" for q in r.redundant]
-        why += ([f"error: {r.error}"] if r.error and not r.refused_ok else [])
-        why += [f"not on screen: {t[:80]}" for t in r.dropped[:3]]
+        why += [f"asks about a stated fact: {shown(q)}" for q in r.redundant]
+        why += ([f"error: {shown(r.error)}"] if r.error and not r.refused_ok else [])
+        why += [f"not on screen: {shown(t[:80])}" for t in r.dropped[:3]]
         why += ["export differs from the screen"] if r.export_equal is False else []
-        why += [f"leaks: {', '.join(r.leaks)}"] if r.leaks else []
-        why += [f"dangling: {d[:80]}" for d in r.dangling[:2]]
+        why += [f"leaks: {shown(', '.join(r.leaks))}"] if r.leaks else []
+        why += [f"dangling: {shown(d[:80])}" for d in r.dangling[:2]]
         why += ["refusal wrong"] if r.refused_ok is False else []
         why += ["nearest mission wrong"] if r.nearest_ok is False else []
         if why:

@@ -8,14 +8,17 @@ from typing import Any
 
 from evals.adversarial import adversarial_markdown
 from evals.drafting import drafting_markdown
+from evals.metrics import WITHHELD
 from evals.runner import (
     BREAKDOWN,
     CLAIM_SCOPES,
+    HELD_OUT_VERIFIER,
     LOWER_IS_BETTER,
     METRICS,
     RESULTS_DIR,
     STANCE_SCOPES,
     THRESHOLDS,
+    VERIFIER_SCOPES,
     DatasetReport,
     EvalReport,
     ItemResult,
@@ -237,7 +240,9 @@ def dataset_markdown(part: DatasetReport, thresholds: dict[str, Any]) -> list[st
             "name the uncovered part in `not_covered`; *precision*: a cited passage off the question.",
             "",
         ]
-        out += _table(["Item", "Category", "Cause", "Why"], [[r.id, r.category, r.cause or "", r.why or ""] for r in failing])
+        held_out = part.key != "v1"  # gold-v1 is the tuned set; every later gold set is held out
+        out += _table(["Item", "Category", "Cause", "Why"],
+                      [[r.id, r.category, r.cause or "", WITHHELD if held_out else r.why or ""] for r in failing])
     if thresholds:
         out += ["", f"### Gate (evals/thresholds.toml{'' if part.key == 'v1' else f', [{part.key}.*]'})", ""]
         rows = []
@@ -335,10 +340,10 @@ def stance_verifier_rows(stance: StanceReport) -> list[list[str]]:
         name = {"catch_rate": "Catch rate (all errors)", "keep_rate": "Keep rate (faithful)"}.get(key, f"Catch: {label}")
         target = stance.targets.get("heldout", {}).get(key)
         cells = [name, fmt_target(key, target)]
-        for scope in ("tune", "heldout", "all"):
+        for scope in VERIFIER_SCOPES:
             value = stance.metrics.get(scope, {}).get(key)
             mark = ""
-            if scope == "heldout" and target is not None:
+            if scope in HELD_OUT_VERIFIER and target is not None:
                 mark = " ✅" if _meets(key, value, target) else " ⚠️ short"
             cells.append(f"{fmt(value)} ({_stance_rate(stance.verifier_items(scope), label)}){mark}")
         rows.append(cells)
@@ -371,7 +376,7 @@ def stance_shortfalls(stance: StanceReport, thresholds: dict[str, Any]) -> list[
             value = stance.metrics.get(scope, {}).get(key)
             if _meets(key, value, target):
                 continue
-            if scope in ("tune", "heldout", "all"):
+            if scope in VERIFIER_SCOPES:
                 label = "faithful" if key == "keep_rate" else (None if key == "catch_rate" else key.removeprefix("catch_"))
                 wrong: list[VerifierResult | ItemResult] = [
                     r for r in stance.verifier_items(scope)
@@ -415,7 +420,7 @@ def stance_markdown(stance: StanceReport, thresholds: dict[str, Any]) -> list[st
         "",
         "### Citation verifier: tune and held out",
         "",
-        *_table(["Metric", "Target (held out)", "tune", "heldout", "all"], stance_verifier_rows(stance)),
+        *_table(["Metric", "Target (held out)", "tune", "more tune", "heldout", "heldout v3", "all (v1)"], stance_verifier_rows(stance)),
         "",
         "### Claim checker: claims v1 and tune-v3 (tuned), v2 (held out)",
         "",
@@ -432,8 +437,9 @@ def stance_markdown(stance: StanceReport, thresholds: dict[str, Any]) -> list[st
     if missed:
         out += _table(
             ["Item", "Split", "Label", "Outcome", "Sentence", "Verifier said"],
-            [[r.id, r.split, r.label, "false flag" if r.label == "faithful" else "missed", r.sentence,
-              (f"{r.kind}: " if r.kind else "") + r.reason] for r in missed],
+            [[r.id, r.split, r.label, "false flag" if r.label == "faithful" else "missed",
+              *([WITHHELD, r.kind] if r.split in HELD_OUT_VERIFIER else [r.sentence, (f"{r.kind}: " if r.kind else "") + r.reason])]
+             for r in missed],
         )
     wrong = [(scope, r) for scope in CLAIM_SCOPES for r in stance.claims(scope) if r.cause or r.off_claim]
     out += ["", f"### Claim items with a wrong verdict or off-claim evidence: {len(wrong)}", ""]
@@ -442,7 +448,8 @@ def stance_markdown(stance: StanceReport, thresholds: dict[str, Any]) -> list[st
             ["Item", "Set", "Expected", "Verdict", "Evidence on the claim", "Off the claim (first)"],
             [[r.id, scope.removeprefix("claims_"), r.verdict_expected or "", r.verdict or r.cause or "",
               f"{r.evidence_relevant}/{r.evidence_shown}" if r.evidence_shown is not None else "n/a",
-              (r.off_claim[0][:100] if r.off_claim else "")] for scope, r in wrong],
+              (WITHHELD if scope == "claims_v2" and r.off_claim else r.off_claim[0][:100] if r.off_claim else "")]
+             for scope, r in wrong],
         )
     if thresholds:
         rows = []
@@ -482,7 +489,7 @@ def print_table(report: EvalReport) -> None:
         )
     if report.stance:
         for title, header, rows in (
-            ("citation verifier (verifier-v1)", ["Metric", "Target (held out)", "tune", "heldout", "all"],
+            ("citation verifier", ["Metric", "Target (held out)", "tune", "more tune", "heldout", "heldout v3", "all (v1)"],
              stance_verifier_rows(report.stance)),
             ("claim checker", ["Metric", "Target v1 / v2", "claims v1", "claims v2"], stance_claim_rows(report.stance)),
         ):

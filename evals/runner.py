@@ -38,19 +38,30 @@ DATASETS = (DEFAULT_DATASET, HELD_OUT_DATASET)
 LABELS = {"v1": "gold-v1 (tuned)", "v2": "gold-v2 (held out)"}
 # The stance sets (issue 11): the citation verifier's sentences (split tune / heldout) and the held-out claims.
 VERIFIER_DATASET = EVALS_DIR / "datasets" / "verifier-v1.jsonl"
+# Sentences written later to tune the verifier on (never held out): scored as their own scope, 'tune_more'.
+VERIFIER_TUNE_DATASET = EVALS_DIR / "datasets" / "verifier-tune-v2.jsonl"
+# A second held-out set, written after verifier-v1's held-out misses had been read in reports (so no longer blind):
+# scored as 'heldout_v3', never tuned on, its items never shown in the report.
+VERIFIER_HELDOUT_DATASET = EVALS_DIR / "datasets" / "verifier-heldout-v3.jsonl"
+# The files beside verifier-v1 and the scope each is scored as.
+VERIFIER_MORE = {"tune_more": VERIFIER_TUNE_DATASET, "heldout_v3": VERIFIER_HELDOUT_DATASET}
 CLAIMS_DATASET = EVALS_DIR / "datasets" / "claims-v2.jsonl"
 # Claims written for tuning the claim checker (never held out): reported beside gold-v1's claims, apart from v2.
 CLAIMS_TUNE_DATASET = EVALS_DIR / "datasets" / "claims-tune-v3.jsonl"
 # Scopes of the stance report: the verifier's splits (and all its items), then the claim checker's two sets.
 STANCE_SCOPES = {
     "tune": "verifier-v1 tune",
+    "tune_more": "verifier-tune-v2 (tuned)",
     "heldout": "verifier-v1 held out",
+    "heldout_v3": "verifier-heldout-v3 (held out)",
     "all": "verifier-v1 all",
     "claims_v1": "claims of gold-v1 (tuned)",
     "claims_tune": "claims-tune-v3 (tuned)",
     "claims_v2": "claims-v2 (held out)",
 }
 CLAIM_SCOPES = ("claims_v1", "claims_tune", "claims_v2")
+VERIFIER_SCOPES = ("tune", "tune_more", "heldout", "heldout_v3", "all")
+HELD_OUT_VERIFIER = ("heldout", "heldout_v3")  # the scopes with issue 11's targets  # 'all' is verifier-v1's two splits
 RESULTS_DIR = EVALS_DIR / "results"
 THRESHOLDS = EVALS_DIR / "thresholds.toml"
 RECALL_K = 5
@@ -199,13 +210,20 @@ class VerifierItem(BaseModel):
     sentence: str
     label: str  # "faithful" or an error kind (metrics.ERROR_KINDS)
     conflict: str
-    split: str  # "tune" or "heldout"
+    split: str  # "tune" or "heldout" (verifier-v1); the VERIFIER_MORE scope once loaded from one of its files
     notes: str = ""
 
 
 def load_verifier_dataset(path: Path = VERIFIER_DATASET) -> list[VerifierItem]:
     lines = path.read_text(encoding="utf-8").splitlines()
     return [VerifierItem.model_validate_json(line) for line in lines if line.strip()]
+
+
+def load_all_verifier_items() -> list[VerifierItem]:
+    """verifier-v1, then each file of VERIFIER_MORE with its items' split set to the file's scope."""
+    more = [item.model_copy(update={"split": scope}) for scope, path in VERIFIER_MORE.items()
+            for item in load_verifier_dataset(path)]
+    return [*load_verifier_dataset(VERIFIER_DATASET), *more]
 
 
 class VerifierResult(BaseModel):
@@ -252,7 +270,7 @@ class StanceReport(BaseModel):
         return {"claims_v1": self.claims_v1, "claims_tune": self.claims_tune}.get(scope, self.claims_v2)
 
     def verifier_items(self, scope: str) -> list[VerifierResult]:
-        return [r for r in self.verifier if scope == "all" or r.split == scope]
+        return verifier_scope(self.verifier, scope)
 
 
 class EvalReport(BaseModel):
@@ -842,13 +860,18 @@ def run_verifier(assistant: Any, items: Sequence[VerifierItem], progress: Progre
     return out
 
 
+def verifier_scope(rows: Sequence[VerifierResult], scope: str) -> list[VerifierResult]:
+    """The verifier results of one scope: a split, or 'all' (verifier-v1's tune and heldout)."""
+    return [r for r in rows if r.split == scope or (scope == "all" and r.split in ("tune", "heldout"))]
+
+
 def stance_metrics(
     verifier: Sequence[VerifierResult], claims: Mapping[str, Sequence[ItemResult]]
 ) -> dict[str, dict[str, float | None]]:
     """The stance figures per scope: verifier catch/keep rates per split and overall, claim-checker figures per set."""
     out: dict[str, dict[str, float | None]] = {}
-    for scope in ("tune", "heldout", "all"):
-        rows = [r for r in verifier if scope == "all" or r.split == scope]
+    for scope in VERIFIER_SCOPES:
+        rows = verifier_scope(verifier, scope)
         out[scope] = m.verifier_scores([m.VerifierOutcome(r.split, r.label, r.flagged) for r in rows])
     for scope, items in claims.items():
         scores = aggregate(items)
@@ -871,7 +894,7 @@ def run_stance(
     run did not include gold-v1.
     """
     began = time.perf_counter()
-    verifier = run_verifier(assistant, load_verifier_dataset(VERIFIER_DATASET), progress)
+    verifier = run_verifier(assistant, load_all_verifier_items(), progress)
     if claims_v1 is None:
         items = [i for i in load_dataset(DEFAULT_DATASET) if i.is_claim]
         claims_v1 = evaluate(product, items, gold, _tagged(progress, "claims v1")).items

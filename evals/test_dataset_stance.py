@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import json
 
-from evals.check_stance_datasets import CLAIMS_PATH, VERIFIER_PATH, check_claims, check_verifier
+from evals.check_stance_datasets import (
+    CLAIMS_PATH,
+    VERIFIER_PATH,
+    check_claims,
+    check_heldout_verifier,
+    check_tune_verifier,
+    check_verifier,
+)
 
 
 def test_verifier_dataset_has_no_problems():
     assert check_verifier(VERIFIER_PATH) == []
+
+
+def test_later_verifier_files_have_no_problems():
+    assert check_tune_verifier() == []
+    assert check_heldout_verifier() == []
 
 
 def test_claims_dataset_has_no_problems():

@@ -35,8 +35,8 @@ from evals.runner import (
     STANCE_SCOPES,
     DatasetReport,
     EvalReport,
+    load_all_verifier_items,
     load_thresholds,
-    load_verifier_dataset,
     run,
     stance_thresholds,
     thresholds_for,
@@ -173,7 +173,7 @@ def test_report_has_a_section_per_dataset_and_states_each_shortfall(report: Eval
 
 # -- stance: the citation verifier and the claim checker (issue 11) -----------------------------------
 def test_the_gate_has_stance_thresholds_for_each_split_kind_and_claim_set() -> None:
-    for scope in ("tune", "heldout"):
+    for scope in ("tune", "tune_more", "heldout", "heldout_v3"):
         floors = STANCE[scope]["minimum"]
         missing = {"catch_rate", "keep_rate", *(f"catch_{kind}" for kind in ERROR_KINDS)} - set(floors)
         assert not missing, f"[stance.minimum.{scope}] lacks {sorted(missing)}"
@@ -221,8 +221,10 @@ def test_stance_threshold_meets_issue_target_or_states_the_shortfall(scope: str,
 
 def test_every_verifier_item_is_scored_against_its_passage(report: EvalReport) -> None:
     assert report.stance is not None
-    items = load_verifier_dataset()
+    items = load_all_verifier_items()
     assert [r.id for r in report.stance.verifier] == [i.id for i in items]
+    assert {r.split for r in report.stance.verifier if r.id.startswith("vt2-")} == {"tune_more"}
+    assert {r.split for r in report.stance.verifier if r.id.startswith("vh3-")} == {"heldout_v3"}
     assert all(r.chunk_id for r in report.stance.verifier)
     counts = {scope: report.stance.metrics[scope]["error_items"] for scope in ("tune", "heldout", "all")}
     assert counts["tune"] and counts["heldout"] and counts["tune"] + counts["heldout"] == counts["all"], counts

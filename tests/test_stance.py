@@ -38,7 +38,61 @@ CASES = [
     ("negation", "The pilot was not extended to other regions.",
      "The pilot was not extended to other regions after it ended.",
      "The pilot was extended to other regions."),
+    ("role", "The new board will advise ministers and report to Parliament every year.",
+     "Every year the new board will report to Parliament, and it will advise ministers.",
+     "The new board will advise Parliament and report to ministers every year."),
 ]
+
+
+# Rules read from lexicon.toml word lists (one case each): the error is caught and a faithful wording kept.
+LEXICON_CASES = [
+    ("prefix opposite", "Planners overestimated the demand for new roads.",
+     "Planners overestimated how much new road capacity would be needed.",
+     "Planners underestimated the demand for new roads."),
+    ("a size word", "A large minority of tenants reported damp in 2022.",
+     "In 2022 a large minority of tenants reported damp.",
+     "A small minority of tenants reported damp in 2022."),
+    ("one of two hedges dropped", "Inspections can raise standards but can also lead to defensive practice.",
+     "Inspections can raise standards, and they can also lead to defensive practice.",
+     "Inspections can raise standards, and they lead to defensive practice."),
+    ("comparison turned round", "Bus use in rural areas remains lower than in cities.",
+     "In cities bus use is higher than in rural areas.",
+     "Bus use remains lower in cities than in rural areas."),
+    ("quantifier of the same words", "Most existing advisory panels should be closed, with a new board for each region.",
+     "Most existing advisory panels should close, with a new board set up for each region.",
+     "All existing advisory panels should be closed, with a new board for each region."),
+    ("figures settle a comparison", "In the survey 25 per cent of tenants were satisfied and 45 per cent dissatisfied.",
+     "More tenants were dissatisfied than satisfied, 45 per cent against 25 per cent.",
+     "More tenants were satisfied than dissatisfied."),
+    ("a name in another's place", "The method was developed by Ann Smith and Raj Patel. It was later adapted by Tom Jones.",
+     "Ann Smith and Raj Patel developed the method, which Tom Jones later adapted.",
+     "The method was developed by Ann Smith and Tom Jones."),
+]
+
+
+@pytest.mark.parametrize(("rule", "passage", "faithful", "wrong"), LEXICON_CASES, ids=[c[0] for c in LEXICON_CASES])
+def test_lexicon_rules(rule: str, passage: str, faithful: str, wrong: str) -> None:
+    assert stance.compare(faithful, passage) is None
+    assert stance.compare(wrong, passage) is not None
+
+
+@pytest.mark.parametrize(("passage", "paraphrase"), [
+    ("Reform stalled in the absence of clear incentives.", "Without clear incentives, reform stalled."),
+    ("There has been virtually no growth in spending on buses.", "Spending on buses barely grew."),
+    ("HM Treasury should publish the allocations.", "The allocations should be published by HMT."),
+    ("More residents are satisfied with parks than not, but a large minority are dissatisfied.",
+     "Although more residents are satisfied with parks than not, a large minority are dissatisfied."),
+], ids=["privative", "near-negator", "actor-alias", "negator-before-comma"])
+def test_lexicon_paraphrases_are_kept(passage: str, paraphrase: str) -> None:
+    assert stance.compare(paraphrase, passage) is None
+
+
+@pytest.mark.parametrize(("passage", "paraphrase"), [
+    ("The council was chaired by the mayor until 2020.", "Until 2020 the mayor chaired the council."),
+    ("Schools need significant increases in funding for tutoring.", "Schools need significant funding increases for tutoring."),
+], ids=["change-of-voice", "compound-turned-round"])
+def test_word_order_paraphrases_are_not_role_swaps(passage: str, paraphrase: str) -> None:
+    assert stance.compare(paraphrase, passage) is None
 
 
 @pytest.mark.parametrize(("kind", "passage", "faithful", "wrong"), CASES, ids=[c[0] for c in CASES])

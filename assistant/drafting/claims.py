@@ -250,6 +250,8 @@ def _disagreements(
 # A claim that drops a source's hedge ('rewards undermine' for 'tend to undermine') states its gist; one the source
 # doubts ('limited evidence it can drive excellence') does not.
 _CLAIM_CONFLICTS = frozenset(("opposite", "negation", "doubt", "quantifier", "order", "number_misbound"))
+# Not 'antonym', 'comparison' or 'role': they read a sentence as a restatement of the claim (a word standing where
+# another stood), which the verifier's cited sentence is and a retrieved sentence about the same topic need not be.
 # ... unless the sentence restates the claim but for that name (``swap_cover`` of its words): 'Ofsted should create
 # the PIE category' against 'HMT should create a new category of spending - PIE'.
 _SWAPS = frozenset(("name",))

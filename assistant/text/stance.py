@@ -14,7 +14,9 @@ both), then compares what would mislead a reader, each rule reading its word lis
 - hedges: a hedge dropped ('can reduce costs' stated as 'reduces costs') or hardened ('limited evidence'
   as 'strong evidence'), or a firm statement softened;
 - quantifiers: another level on the none .. all scale ('most people' where it says 'more ... than not');
-- order: the two sides of 'from X to Y', 'X rather than Y', 'X than Y' swapped.
+- order: the two sides of 'from X to Y', 'X rather than Y', 'X than Y' swapped;
+- roles: two things on the other sides of a word both sentences use ('advise Parliament and report to
+  government' for 'advise government and report to Parliament'): who does what to whom, read from word order.
 
 Each finding is a :class:`Conflict` with a one-line reason an adviser can read. Why rules and not a model:
 no entailment model ships inside a PyPI package on this machine (../shared/STACK.md), and rules can say
@@ -28,7 +30,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from assistant.text.lexicon import entries, groups, nested, phrases, word_set
 from assistant.text.numbers import figures
@@ -44,7 +46,8 @@ _NEGATOR_REACH = 3  # words between a negator and the word it denies ('not by hi
 class Conflict:
     """What the sentence says differently from its source, in words an adviser can check."""
 
-    kind: str  # name | actor | number_misbound | opposite | negation | hedge | doubt | quantifier | order
+    kind: str  # name | actor | number_misbound | opposite | antonym | negation | hedge | doubt | quantifier | order
+    # | comparison | role
     reason: str
     claim: str  # the sentence's words at issue
     passage: str  # the passage's words it conflicts with
@@ -123,7 +126,7 @@ def compare(claim: str, passage: str, context: str = "") -> Conflict | None:
     sentences = source_sentences(passage)
     i, j, _ = align(claim, sentences)
     aligned = " ".join(sentences[i:j])
-    for rule in (_names, _actors, _misbound, _negation, _opposite, _quantifier, _hedge, _doubted, _order):
+    for rule in (_names, _actors, _misbound, _negation, _opposite, _quantifier, _hedge, _doubted, _order, _roles):
         found = rule(claim, aligned, passage, context)
         if found:
             return found
@@ -152,17 +155,28 @@ def names(text: str) -> list[str]:
 
 
 def _named_in(name: str, text_words: set[str], text_acronyms: set[str]) -> bool:
+    # A name's words as the tokeniser reads them: 'Covid-19' is 'Covid' and a figure, "Treasury's" is 'Treasury'.
     parts = [w.lower().rstrip("'’s") for w in name.split() if w.lower() not in ("of", "for", "and", "the", "in")]
     if all(p in text_words or stem(p) in text_words for p in parts):
         return True
-    initials = "".join(w[0] for w in name.split() if w[0].isupper())
+    initials = _initials(name)
     return len(initials) >= 2 and initials.lower() in text_acronyms
+
+
+def _initials(name: str) -> str:
+    """A name's initials, an acronym among its words kept whole: 'HM Treasury' is HMT, 'Cabinet Office' CO."""
+    return "".join(w if w.isupper() else w[0] for w in name.split() if w[0].isupper())
 
 
 def _word_index(text: str) -> tuple[set[str], set[str]]:
     toks = tokens(text)
     words = {t.lower.rstrip("'’s") for t in toks} | {t.stem for t in toks} | {t.lower for t in toks}
     acronyms = {t.lower for t in toks if t.text.isupper() and len(t.text) >= 2}
+    # ... and the initials of runs of two to four words: 'self determination theory' names SDT.
+    acronyms |= {"".join(t.lower[0] for t in toks[i:i + n]) for n in (2, 3, 4) for i in range(len(toks) - n + 1)
+                 if not any(t.figure for t in toks[i:i + n])}
+    words |= {_initials(n).lower() for n in names(text) if len(_initials(n)) >= 2}  # 'HMT' names 'HM Treasury'
+
     return words, acronyms
 
 
@@ -180,7 +194,29 @@ def _names(claim: str, aligned: str, passage: str, context: str) -> Conflict | N
     missing = [n for n in claimed if not _named_in(n, *here)]
     if missing and instead:
         return Conflict("name", f"the passage says {instead[0]}, not {missing[0]}", missing[0], instead[0])
+    # Or named in the sentences aligned, but standing where the closest one has another name ('Deci and Bruno Frey'
+    # for 'Deci and Richard Ryan', Frey being named in the next sentence).
+    sentences = source_sentences(passage)
+    i, _, _ = align(claim, sentences)
+    closest = sentences[i] if sentences else aligned
+    near = _word_index(closest)
+    for name in (n for n in claimed if not _named_in(n, *near)):
+        for other in (n for n in names(closest) if not _named_in(n, *mine)):
+            if _beside(claim, name) & _beside(closest, other):
+                return Conflict("name", f"the passage says {other}, not {name}", name, other)
     return None
+
+
+def _beside(text: str, name: str) -> set[tuple[str, str]]:
+    """The words just before and after ``name`` in ``text`` (('before', 'and'), ('after', 'calls'))."""
+    plain = normalise_quotes(text)
+    at = plain.find(name)
+    if at < 0:
+        return set()
+    before, after = plain[:at].split()[-1:], plain[at + len(name):].split()[:1]
+    out = {("before", before[0].lower())} if before else set()
+    word = after[0].strip(".,;:()[]").lower() if after else ""
+    return out | ({("after", word)} if word else set())
 
 
 # actors ----------------------------------------------------------------------------------------------
@@ -191,6 +227,16 @@ def _actor_keys() -> tuple[tuple[str, ...], ...]:
     return tuple(sorted(keys, key=lambda k: (-len(k), k)))
 
 
+@cache
+def _actor_alias() -> dict[tuple[str, ...], str]:
+    """Each alias (as stems) to its group's first name: lexicon [stance].actor_aliases."""
+    out = {}
+    for group in nested("stance", "actor_aliases"):
+        for name in group:
+            out[tuple(stem(w) for w in name.split())] = " ".join(stem(w) for w in group[0].split())
+    return out
+
+
 def _actor_spans(text: str) -> list[tuple[str, int, int]]:
     """(actor, first token, end token) for each body or office-holder ``text`` names, in order."""
     stems = [t.stem for t in tokens(text)]
@@ -198,7 +244,7 @@ def _actor_spans(text: str) -> list[tuple[str, int, int]]:
     while i < len(stems):
         key = next((k for k in _actor_keys() if tuple(stems[i:i + len(k)]) == k), None)
         if key:
-            out.append((" ".join(key), i, i + len(key)))
+            out.append((_actor_alias().get(key, " ".join(key)), i, i + len(key)))
             i += len(key)
         else:
             i += 1
@@ -297,7 +343,7 @@ def bindings(text: str, *, local: bool = False) -> list[tuple[str, set[str]]]:
     return out
 
 
-_JOINS = frozenset(("and", "while", "whilst", "whereas", "but", "yet"))
+_JOINS = frozenset(("and", "while", "whilst", "whereas", "but", "yet", "before", "after", "although", "though"))
 
 
 def _own_words(claim_bound: list[tuple[str, set[str]]], figure: str, source: list[tuple[str, set[str]]]) -> bool:
@@ -351,6 +397,14 @@ def dated(text: str) -> list[tuple[str, str]]:
     return out
 
 
+_YEAR_ROLE = re.compile(r"\b(by|in|since|until|from|to|before|after)\s+((?:19|20)\d\d)\b", re.I)
+
+
+def _year_roles(text: str) -> set[tuple[str, str]]:
+    """Each year with the word that gives its role ('by 2035' a deadline, 'since 2010' a starting point)."""
+    return {(m.group(1).lower(), m.group(2)) for m in _YEAR_ROLE.finditer(normalise_quotes(text))}
+
+
 def _is_year(figure: str) -> bool:
     return len(figure) == 4 and figure.isdigit() and figure[:2] in ("19", "20")
 
@@ -375,6 +429,12 @@ def _misbound(claim: str, aligned: str, passage: str, context: str) -> Conflict 
     respective = _respective(claim, passage)
     if respective:
         return respective
+    placed = _year_roles(passage)
+    for role, year in _year_roles(claim):
+        other = [y for r, y in placed if r == role and y != year]
+        if (role, year) not in placed and other and re.search(rf"\b{year}\b", passage):  # its year, in another role
+            return Conflict("number_misbound", f"the passage says “{role} {other[0]}”, not “{role} {year}”",
+                            f"{role} {year}", f"{role} {other[0]}")
     theirs = dated(passage)
     for figure, year in dated(claim):
         if (figure, year) in theirs:
@@ -401,9 +461,10 @@ def _negated(text: str, start: int) -> bool:
     """Is the word at ``start`` denied by a negator just before it, in the same verb phrase ('not by higher')?"""
     if _SET_ASIDE.search(text[max(0, start - 40):start]):
         return True  # 'rather than (from) higher outputs' sets the word aside
-    before = [w.strip(",.;:").lower() for w in text[:start].split()[-_NEGATOR_REACH:]]
+    clause = _BREAK.split(text[:start])[-1]  # a negator before a comma ('than not, a large minority') denies nothing here
+    before = [w.strip(",.;:").lower() for w in clause.split()[-_NEGATOR_REACH:]]
     for i, w in enumerate(before):
-        if strict_negation().fullmatch(w):
+        if strict_negation().fullmatch(w) or w in word_set("stance", "near_negators"):
             return not set(before[i + 1:]) & _AUXILIARIES
     return False
 
@@ -446,9 +507,31 @@ def _reversal(claim: str, word: str, other: str) -> Conflict:
     return Conflict("opposite", f"the passage says “{other}”, not “{word}”", word, other)
 
 
+def _prefixed(claim: str, aligned: str) -> Conflict | None:
+    """A word of the sentence whose prefixed opposite the passage uses instead ('underestimated' for
+    'overestimated', 'extrinsic' for 'intrinsic', 'dissatisfied' for 'satisfied'): lexicon [stance].prefix_opposites."""
+    mine = {t.lower for t in tokens(claim)}
+    theirs = {t.lower: t.text for t in tokens(aligned)}
+    for word in sorted(mine - set(theirs)):
+        for a, b in nested("stance", "prefix_opposites"):
+            for this, that in ((a, b), (b, a)):
+                if not word.startswith(this) or len(word) - len(this) < 5:
+                    continue
+                other = that + word[len(this):]
+                if other in theirs and other not in mine:
+                    return Conflict("antonym", f"the passage says “{theirs[other]}”, not “{word}”", word, theirs[other])
+    return None
+
+
 def _opposite(claim: str, aligned: str, passage: str, context: str) -> Conflict | None:
-    theirs_objects = _objects(aligned)
+    prefixed = _prefixed(claim, aligned)
+    if prefixed:
+        return prefixed
+    converse = _converse(claim, aligned)  # 'B higher than A' restates 'A lower than B'
+    theirs_objects = [o for o in _objects(aligned) if o[0] not in converse]
     for dim, sign, word, governed in _objects(claim):
+        if dim in converse:
+            continue
         same = max((len(governed & g) for d, s, _, g in theirs_objects if d == dim and s == sign), default=0)
         against = [(len(governed & g), w) for d, s, w, g in theirs_objects if d == dim and s != sign and governed & g]
         if against and len(governed) >= 2:
@@ -457,7 +540,7 @@ def _opposite(claim: str, aligned: str, passage: str, context: str) -> Conflict 
                 return _reversal(claim, word, w)
     # No shared object to go by: count each side, but only words whose objects the claim mentions at all.
     stems = content_stems(claim)
-    mine = directions(claim)
+    mine = [d for d in directions(claim) if d[0] not in converse]
     extremes = word_set("stance", "superlatives")  # 'the lowest level since 1983' rates the sentence's subject
     theirs = [(d, s, w) for d, s, w, g in theirs_objects if g & stems or not g or w.lower() in extremes]
     a, b = Counter((d, s) for d, s, _ in mine), Counter((d, s) for d, s, _ in theirs)
@@ -475,7 +558,9 @@ def _negation(claim: str, aligned: str, passage: str, context: str) -> Conflict 
     source = normalise_quotes(passage)
     denied = {m.group(0).lower() for m in strict_negation().finditer(source)}
     if re.search(r"\bnon-|\bun[a-z]{4,}", source, re.I):
-        denied |= {"not", "no"}  # 'non-measured outcomes' ~ 'outcomes that are not measured'
+        denied |= {"not", "no"}  # 'non-measured outcomes' ~ 'outcomes that are not measured
+    if {t.lower for t in tokens(source)} & word_set("stance", "privatives"):
+        denied |= {"not", "no", "without"}  # 'without market forces' ~ 'the absence of market forces''
     added = {m.group(0).lower() for m in strict_negation().finditer(claim_n)} - denied
     if added:
         word = sorted(added)[0]
@@ -512,6 +597,12 @@ def _offset(text: str, token: Token) -> int:
 def _hedge_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return (re.compile(rf"\b(?:{phrases(entries('stance', 'hedges'))})\b", re.I),
             re.compile(rf"\b(?:{phrases(entries('stance', 'boosters'))})\b", re.I))
+
+
+def _governed(text: str, end: int) -> set[str]:
+    """The few content words after a hedge, in its clause: what it hedges."""
+    after = tokens(text[end:])
+    return {t.stem for t in _content(after)[:4] if t.clause == (after[0].clause if after else 0)}
 
 
 def _governs(text: str, end: int, claim_stems: set[str]) -> bool:
@@ -560,8 +651,12 @@ def _hedge(claim: str, aligned: str, passage: str, context: str) -> Conflict | N
     if boosted and (theirs or not mine_hedges):
         said = f"; the passage says “{theirs[0].group(0)}”" if theirs else ""
         return Conflict("hedge", f"the sentence says “{boosted[0]}”{said}", boosted[0], theirs[0].group(0) if theirs else "")
-    if theirs and not mine_hedges:
-        h = theirs[0]
+    # A hedge the sentence drops: one of the passage's whose words it states with no hedge before them ('can drive
+    # improvement ... Can lead to gaming' restated as 'can drive improvement ... and they lead to gaming').
+    kept = [_governed(claim_n, m.end()) | content_stems(m.group(0)) for m in hedge.finditer(claim_n)]  # 'achievable
+    dropped = [h for h in theirs if not any(_kin(a, b) for g in kept for a in g for b in _governed(aligned_n, h.end()))]
+    if dropped:
+        h = dropped[0]
         phrase = " ".join(aligned_n[h.start():].split()[:4])
         return Conflict("hedge", f"the passage hedges it (“{phrase}…”); the sentence states it as certain",
                         "", h.group(0))
@@ -601,6 +696,19 @@ def quantified(text: str) -> list[tuple[str, int]]:
     return out
 
 
+def _quantified_words(text: str) -> list[set[str]]:
+    """The content words right after each quantifier of ``quantified(text)``, in the same order."""
+    pattern, levels = _quantifier_levels()
+    plain = normalise_quotes(text)
+    words = {w for w, _ in quantified(text)}
+    out = []
+    for m in pattern.finditer(plain):
+        if m.group(0).lower() not in words:
+            continue
+        out.append({t.stem for t in _content(tokens(plain[m.end():]))[:3]})
+    return out if len(out) == len(quantified(text)) else [set() for _ in quantified(text)]
+
+
 _ADJECTIVE_ENDINGS = ("ly", "al", "ful", "ive", "ous", "ent", "ant", "ic", "ed", "ar", "ble")
 
 
@@ -608,6 +716,14 @@ def _quantifier(claim: str, aligned: str, passage: str, context: str) -> Conflic
     mine, theirs = quantified(claim), quantified(aligned)
     said = {w for w, _ in theirs}
     levels = {level for _, level in theirs}
+    # A quantifier of the same words ('*all* existing committee structures' for '*most* existing ...') is compared
+    # with that one alone, not with one the passage puts on something else ('for each mission').
+    mine_of, theirs_of = _quantified_words(claim), _quantified_words(aligned)
+    for (word, level), governed in zip(mine, mine_of, strict=True):
+        same = [(w, lv) for (w, lv), g in zip(theirs, theirs_of, strict=True) if g and len(g & governed) >= 2]
+        if same and level not in {lv for _, lv in same} and word not in {w for w, _ in same}:
+            other = same[0][0]
+            return Conflict("quantifier", f"the passage says “{other}”, not “{word}”", word, other)
     for word, level in mine:
         if word in said or level in levels or not theirs:
             continue
@@ -662,4 +778,201 @@ def _order(claim: str, aligned: str, passage: str, context: str) -> Conflict | N
             if crossed > straight and a & d and b & c:
                 return Conflict("order", "the passage has it the other way round", " ".join(sorted(a)),
                                 " ".join(sorted(c)))
+    return _compared(claim, aligned)
+
+
+_COMPARED = re.compile(r"\b(?<!rather )(?:than|compared (?:to|with))\b", re.I)  # 'rather than' sets aside
+
+
+@lru_cache(maxsize=4096)
+def comparisons(text: str) -> list[tuple[int, int, str, set[str], set[str]]]:
+    """(dimension, sign, word, what comes before, what it is compared with) for each comparative of ``text``: the
+    direction word, the content words of its sentence before 'than' / 'compared to' (or before the word, when there
+    is none), and the few after it, to the end of that clause ('lower *than in peer countries*')."""
+    _, side = _directions()
+    out = []
+    for sentence in source_sentences(normalise_quotes(text)):
+        placed = _placed_directions(sentence)
+        for k, (dim, sign, word, end) in enumerate(placed):
+            # Its own 'than': the next one, with no other comparative between ('more than twice ... no smaller than').
+            marker = _COMPARED.search(sentence, end)
+            if marker and k + 1 < len(placed) and placed[k + 1][3] <= marker.start():
+                marker = None
+            if marker:
+                before = _topic(sentence[: marker.start()])
+                after = tokens(sentence[marker.end():])
+                compared = {t.stem for t in _content(after) if t.clause == (after[0].clause if after else 0)
+                            and t.lower not in side}
+            else:
+                before, compared = _topic(sentence[: end - len(word)]), set()
+            out.append((dim, sign, word, before, compared))
+    return out
+
+
+def _by_figures(claim: str, aligned: str) -> Conflict | None:
+    """A comparison the passage's own figures settle the other way: 'more people were satisfied than dissatisfied'
+    where it gives 30 per cent satisfied and 40 per cent dissatisfied. Each side takes the figure whose words it
+    holds most of, and neither may take the other's."""
+    source = [(f, w) for f, w in bindings(aligned, local=True) if not _is_year(f)]
+    if len(source) < 2:
+        return None
+    for _, sign, word, before, compared in comparisons(claim):
+        if not compared or word.lower() not in word_set("stance", "magnitudes"):
+            continue
+        mine = before - compared
+
+        def figure(words: set[str], other: set[str]) -> str | None:
+            scored = sorted(((len(words & w), -len(other & w), f) for f, w in source), reverse=True)
+            return scored[0][2] if scored and scored[0][0] and scored[0][1] == 0 else None
+
+        a, b = figure(mine, compared), figure(compared, mine)
+        if a is None or b is None or a == b:
+            continue
+        x, y = _as_number(a), _as_number(b)
+        if x is not None and y is not None and x != y and (x > y) != (sign > 0):
+            return Conflict("comparison", f"the passage gives {a} against {b}, so it is the other way round", word,
+                            f"{a} / {b}")
+    return None
+
+
+def _as_number(figure: str) -> float | None:
+    try:
+        return float(figure.replace(",", "").lstrip("£").rstrip("bmk"))
+    except ValueError:
+        return None
+
+
+def _converse(claim: str, aligned: str) -> set[int]:
+    """Dimensions the sentence states as the converse of the passage's comparison: the opposite comparative with the
+    two sides crossed ('in cities bus use is higher than in rural areas' for 'rural areas ... lower than in cities')."""
+    theirs = comparisons(aligned)
+    out = set()
+    for dim, sign, _, before, compared in comparisons(claim):
+        for d, s, _, their_before, their_compared in theirs:
+            if d == dim and s == -sign and compared and their_compared and compared & their_before \
+                    and their_compared & before and not compared & their_compared:
+                out.add(dim)
+    return out
+
+
+def _compared(claim: str, aligned: str) -> Conflict | None:
+    """The two sides of a comparison swapped, the comparative kept: 'lower in peer countries than in the UK' for 'in
+    the UK ... lower than in peer countries', or 'A is a stronger driver than B' where the passage says B is the
+    stronger. With the opposite comparative ('B weaker than A') the swap is the same statement."""
+    theirs = comparisons(aligned)
+    weighed = _by_figures(claim, aligned)
+    if weighed:
+        return weighed
+    for dim, sign, word, before, compared in comparisons(claim):
+        if not compared:
+            continue
+        alike = [t for t in theirs if t[0] == dim and t[1] == sign]
+        same_word = [t for t in alike if stem(t[2]) == stem(word)]  # 'more' is compared with the passage's 'more'
+        for _, _, w, their_before, their_compared in same_word or alike:
+            moved = compared & (their_before - their_compared)
+            if moved and not compared & their_compared and (not their_compared or their_compared & before):
+                return Conflict("comparison", f"the passage has the comparison the other way round (“{w}”)", word, w)
+    return None
+
+
+# roles -----------------------------------------------------------------------------------------------
+_OF = frozenset(("of", "in", "for", "with", "on"))
+_PIVOTS = frozenset(("than", "from", "to"))
+_COORDINATORS = frozenset(("and", "or", "nor"))  # short words whose two sides are not interchangeable
+_ARTICLES = frozenset(("the", "a", "an", "its", "their"))
+_ROLE_REACH = 4  # content words between the shared word and each swapped one, at most, in both sentences
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """The words of a sentence used once, by stem (figures by value), with their place among its words and
+    content words, and the pairs of them written side by side ('funding increases')."""
+
+    place: dict[str, int]
+    rank: dict[str, int]
+    touching: frozenset[tuple[str, str]]
+    joined: frozenset[tuple[str, str]]
+    passives: int
+    around: dict[str, tuple[str, str]]  # the words before and after each ('' at a clause's edge), articles skipped
+    words: dict[str, str]  # as written
+    tokens: list[Token]
+
+    def one_phrase(self, a: str, b: str) -> bool:
+        return (a, b) in self.touching or (b, a) in self.touching or (a, b) in self.joined or (b, a) in self.joined
+
+
+@lru_cache(maxsize=4096)
+def _placed(text: str) -> _Placed:
+    toks = tokens(text)
+    # Figures and words of five letters or more may be the middle word too ('report to', 'before', 'because').
+    content = {t.index for t in _content(toks)} | {
+        t.index for t in toks if t.figure or len(t.lower) >= 5 or t.lower in _PIVOTS}
+    keyed = [(t.figure or t.stem, t) for t in toks if t.index in content]
+    seen = Counter(k for k, _ in keyed)
+    # A stem used twice ('regulators', 'regulation') keys its words as written, when each is used once.
+    keyed = [(k if seen[k] == 1 else t.lower, t) for k, t in keyed]
+    seen = Counter(k for k, _ in keyed)
+    once = [(k, t) for k, t in keyed if seen[k] == 1]
+    at = {t.index: k for k, t in once}
+    # 'funding increases' (side by side) and 'increases in funding' (joined by 'of', 'in' ...): one noun phrase.
+    touching = frozenset((at[t.index], at[t.index + 1]) for t in toks[:-1]
+                         if t.index in at and t.index + 1 in at and toks[t.index + 1].clause == t.clause)
+    joined = frozenset((at[t.index], at[t.index + gap]) for t in toks for gap in (2, 3)
+                       if t.index in at and t.index + gap in at and toks[t.index + 1].lower in _OF
+                       and all(u.lower in _ARTICLES for u in toks[t.index + 2 : t.index + gap]))
+    # 'by' before a word that is not a figure or a date: a passive ('chaired by the PM'), whose doer follows its verb.
+    passives = sum(1 for t, u in zip(toks, toks[1:], strict=False) if t.lower == "by" and not u.figure)
+    def beside(t: Token, step: int) -> str:
+        i = t.index + step
+        while 0 <= i < len(toks) and toks[i].lower in _ARTICLES:
+            i += step
+        return toks[i].stem if 0 <= i < len(toks) and toks[i].clause == t.clause else ""
+
+    around = {k: (beside(t, -1), beside(t, 1)) for k, t in once}
+    words = {k: t.text for k, t in once}
+    return _Placed({k: t.index for k, t in once}, {k: r for r, (k, _) in enumerate(once)}, touching, joined, passives,
+                   around, words, toks)
+
+
+def _roles(claim: str, aligned: str, passage: str, context: str) -> Conflict | None:
+    """Two words the sentence shares with its source, on the other sides of a third they share, each side swapped:
+    the source has X before P before Y, the sentence Y before P before X ('advise Parliament and report to
+    government' for 'advise government and report to Parliament'). A clause moved whole keeps its words in order,
+    so only a swap reverses the three. Left alone, as paraphrase: a change of voice ('chaired by'), which flips the
+    order; a compound turned round ('funding increases' for 'increases in funding'); words more than
+    ``_ROLE_REACH`` content words apart (phrases moved to the front). Why word order and not a parser: no dependency
+    parser ships in a package here (../shared/STACK.md)."""
+    mine, theirs = _placed(claim), _placed(aligned)
+    if mine.passives != theirs.passives or _converse(claim, aligned):
+        return None  # a change of voice, or a comparison stated the other way round, turns the order round too
+    shared = [k for k in theirs.place if k in mine.place]
+    stop = {stem(w) for w in stopwords()}
+    words = [k for k in shared if not k[0].isdigit() and k not in stop]
+
+    def near(a: str, b: str) -> bool:
+        turned = mine.one_phrase(a, b) and theirs.one_phrase(a, b)  # 'funding increases' ~ 'increases in funding'
+        return not turned and all(abs(side.rank[a] - side.rank[b]) <= _ROLE_REACH + 1 for side in (mine, theirs))
+
+    def listed(x: str, y: str) -> bool:
+        """Are the two items of one list ('sectors and actors, public and private'), in either sentence?"""
+        return any(sum(t.lower not in _COORDINATORS for t in side.tokens[min(side.place[x], side.place[y]) + 1 :
+                                                                         max(side.place[x], side.place[y])]) <= 1
+                   for side in (mine, theirs))
+
+    def took_place(x: str, y: str) -> bool:
+        """Does one word stand where the other stood ('advise *Parliament*' for 'advise *government*')?"""
+        return any(a and a == b for one, two in ((x, y), (y, x))
+                   for a, b in zip(mine.around[one], theirs.around[two], strict=True))
+
+    for p in shared:
+        # Words before the middle one in the source and after it in the sentence, then the reverse.
+        before = [x for x in words if theirs.place[x] < theirs.place[p] and mine.place[x] > mine.place[p]]
+        after = [y for y in words if theirs.place[y] > theirs.place[p] and mine.place[y] < mine.place[p]]
+        for x in before if after else ():
+            if not near(x, p):
+                continue
+            for y in after:
+                if near(p, y) and took_place(x, y) and not listed(x, y):
+                    a, b = theirs.words[x], theirs.words[y]
+                    return Conflict("role", f"the passage has “{a}” and “{b}” the other way round", mine.words[y], a)
     return None
