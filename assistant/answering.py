@@ -10,7 +10,6 @@ import functools
 import hashlib
 import inspect
 from collections.abc import Callable, Sequence
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -111,7 +110,8 @@ def scored_units(
     snapshot: HybridRetriever, question: str, vector: np.ndarray, passages: Sequence[Passage], settings: Settings
 ) -> list[compose.Candidate]:
     """Every quotable unit of the passages, scored against the question with the acronyms the sources define."""
-    return compose.candidates(snapshot.expand(question), vector, passages, snapshot.sentences, settings.answer)
+    sentences = snapshot.sentences.of_chunks(p.chunk.id for p in passages)
+    return compose.candidates(snapshot.expand(question), vector, passages, sentences, settings.answer)
 
 
 class SnapshotLibrary:
@@ -120,19 +120,15 @@ class SnapshotLibrary:
     def __init__(self, snapshot: HybridRetriever, question: str, vector: np.ndarray, settings: Settings) -> None:
         self.snapshot, self.question, self.vector, self.settings = snapshot, question, vector, settings
 
-    @cached_property
-    def _rows(self) -> dict[str, int]:
-        # Built only when a table is completed, not for every question.
-        return {c.id: i for i, c in enumerate(self.snapshot.chunks)}
-
     def _units(self, chunks: Sequence[Chunk]) -> list[compose.Candidate]:
-        passages = [Passage(0, c, 0.0, float(self.snapshot.matrix[self._rows[c.id]] @ self.vector)) for c in chunks]
+        rows = self.snapshot.rows
+        passages = [Passage(0, c, 0.0, float(self.snapshot.matrix[rows[c.id]] @ self.vector)) for c in chunks]
         return scored_units(self.snapshot, self.question, self.vector, passages, self.settings)
 
     def table(self, chunk: Chunk) -> list[compose.Candidate]:
         label = compose.table_label(chunk)
-        return self._units([c for c in self.snapshot.chunks if c.source_id == chunk.source_id
-                            and c.kind == "table_row" and compose.table_label(c) == label])
+        return self._units([c for c in self.snapshot.by_source.get(chunk.source_id, [])
+                            if c.kind == "table_row" and compose.table_label(c) == label])
 
 
 def refusal(

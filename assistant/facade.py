@@ -228,8 +228,7 @@ class Assistant:
         except Exception as exc:  # noqa: BLE001 - a team's server restarting: fail closed, to the user's own documents
             log.warning("the sharing record did not answer (%s): showing the user their own documents only", exc)
             sharing = Sharing({str(owner_folder(who, default)): who}, frozenset())
-        return frozenset(sid for sid, path in snapshot.user_files.items()
-                         if not sharing.visible_to(path, who, default))
+        return sharing.hidden_from(snapshot.user_folders, who, default)
 
     def fetch_evidence(
         self, ids: Sequence[str] | None = None, *, timeout: float = 30,

@@ -34,6 +34,7 @@ import shutil
 import tempfile
 import time
 import weakref
+import zipfile
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -67,6 +68,13 @@ _PARTS = ("chunks", "sentences", "sources")
 _DIM = 384
 # The side cache of embedded vectors an interrupted ingest resumes from (see IndexStore.embedded).
 _CACHE_DIR = "embedding-cache"
+# Each segment collection's rows, copied whole into one file the first time they are read (``IndexStore._whole``):
+# numpy reads it in one go where Chroma takes thousands of paged gets (issue 14: most of a 14 s cold start over a
+# 100x library). A copy is named after the collection's id (Chroma gives each collection it creates a new one) and
+# is written only of a segment a generation's manifest lists, whose collections are complete and never change again:
+# so a copy is never stale. Chroma stays the index: a missing or unreadable copy is read from it again. (Why not
+# compare row counts: Chroma's count() took 0.1 s a collection, a fifth of what the copies save.)
+_COPY_DIR = "segment-copies"
 # How SQLite, Chroma's Rust bindings and the OS say a write ran out of space.
 _DISK_FULL_WORDS = ("database or disk is full", "no space left", "disk full", "disk is full")
 # Chroma does not always say why a write failed ("Error in compaction: Failed to apply logs to the metadata
@@ -200,6 +208,7 @@ class IndexStore:
         self._max_batch: int | None = None  # the client's largest batch, asked once
         self._segments: dict[str, list[Segment]] = {}  # generation -> its segments (never changed once written)
         self._retired: dict[str, set[str]] = {}  # generation being written -> sources it no longer holds
+        self._listed: set[str] = set()  # segments a generation's manifest lists: complete, never to change
 
     # -- the environment ----------------------------------------------------------------------
     @property
@@ -302,6 +311,7 @@ class IndexStore:
         if got["ids"]:
             found = [Segment(d["name"], tuple(d["excluded"]), int(d["rows"]), int(d["dead"]))
                      for d in json.loads(got["documents"][0])]
+            self._listed.update(s.name for s in found)
         else:
             name = self._name(generation, "chunks")
             rows = int(self.client.get_collection(name).count()) if name in self._names() else 0
@@ -327,6 +337,7 @@ class IndexStore:
                                        for s in segments])],
             )
             self._segments[generation] = segments
+            self._listed.update(s.name for s in segments)
             self._pointer().upsert(
                 ids=[_POINTER_ID], metadatas=[{"generation": generation, "previous": previous or ""}],
                 embeddings=[[1.0]], documents=[""],
@@ -380,7 +391,7 @@ class IndexStore:
             source = self._existing(segment.name, part)
             if source is None:
                 continue
-            got = self._live(segment, part, self._get_all(source, ["metadatas", "documents", "embeddings"]))
+            got = self._live(segment, part, self._whole(source, ["metadatas", "documents", "embeddings"], segment.name))
             metadatas = got["metadatas"]
             if part == "sources":  # rows written before segments lack their source id (by which reads filter)
                 metadatas = [{**m, "source_id": _source_of(part, m)} for m in metadatas]
@@ -402,10 +413,74 @@ class IndexStore:
             if name.startswith(f"{self.prefix}-g") and len(parts) >= 3 and parts[-1] in _PARTS \
                     and parts[-2] not in listed:
                 self.client.delete_collection(name)
+        self._prune_copies()
         manifests = self._manifests()
         stale = [i for i in manifests.get(include=[])["ids"] if i not in keep]
         if stale:
             manifests.delete(ids=stale)
+
+    # -- copies of whole segments ---------------------------------------------------------------
+    @property
+    def _copy_dir(self) -> Path:
+        return self.settings.data_dir / _COPY_DIR
+
+    def _whole(self, collection: Any, include: list[str], segment: str) -> dict[str, Any]:
+        """Every row of a collection of ``segment``, as ``_get_all`` gives them (its order, the ``include`` columns):
+        from the segment's copy when there is one, else from Chroma, keeping a copy when the segment is listed."""
+        path = self._copy_dir / f"{collection.name}@{collection.id}.npz"
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                return {
+                    "ids": json.loads(data["ids"].tobytes()),
+                    "metadatas": json.loads(data["metadatas"].tobytes()) if "metadatas" in include else [],
+                    "documents": json.loads(data["documents"].tobytes()) if "documents" in include else [],
+                    "embeddings": data["embeddings"] if "embeddings" in include
+                    else np.zeros((0, _DIM), np.float32),
+                }
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:  # torn, or of another layout
+            # (the store renames only whole copies in, but a disk can fail under one): Chroma answers.
+            log.warning("reading %s from Chroma: its copy %s is unusable (%s)", collection.name, path.name, exc)
+        if segment not in self._listed or self.read_only:
+            return self._get_all(collection, include)
+        got = self._get_all(collection, ["metadatas", "documents", "embeddings"])
+        self._keep_copy(path, got)
+        return {**got, **{key: [] for key in ("metadatas", "documents") if key not in include},
+                "embeddings": got["embeddings"] if "embeddings" in include else np.zeros((0, _DIM), np.float32)}
+
+    def _keep_copy(self, path: Path, got: dict[str, Any]) -> None:
+        """Write a segment's copy whole, then rename it into place: a reader never meets half of one."""
+        def packed(value: Any) -> np.ndarray:
+            return np.frombuffer(json.dumps(value).encode(), dtype=np.uint8)
+
+        partial: Path | None = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".partial")
+            partial = Path(name)
+            with open(handle, "wb") as out:
+                np.savez(out, ids=packed(got["ids"]), metadatas=packed(got["metadatas"]),
+                         documents=packed(got["documents"]), embeddings=np.asarray(got["embeddings"], np.float32))
+            partial.replace(path)
+        except OSError as exc:  # a full disk, say: the next read comes from Chroma again
+            log.warning("could not keep a copy of %s: %s", path.name, exc)
+        finally:
+            if partial is not None:
+                partial.unlink(missing_ok=True)
+
+    def _prune_copies(self) -> None:
+        """Delete the copies (and copies left half-written) of collections that no longer exist."""
+        if not self._copy_dir.is_dir():
+            return
+        listed = self.client.list_collections()
+        if any(isinstance(c, str) for c in listed):
+            return  # a client that lists names only: which ids are gone is unknown, so keep them
+        live = {str(c.id) for c in listed}
+        for path in self._copy_dir.iterdir():
+            # '<name>@<id>.npz' or '.<name>@<id>.<random>.partial': Chroma's names and ids hold no '@', its ids no '.'
+            if path.name.rpartition("@")[2].split(".")[0] not in live:
+                path.unlink(missing_ok=True)
 
     # -- paging -------------------------------------------------------------------------------
     def _page(self, size: int) -> int:
@@ -562,7 +637,7 @@ class IndexStore:
         collection = self._existing(segment, "sources")
         if collection is None:
             return []
-        return [_source_of("sources", m) for m in self._get_all(collection, ["metadatas"])["metadatas"]]
+        return [_source_of("sources", m) for m in self._whole(collection, ["metadatas"], segment)["metadatas"]]
 
     def _live(self, segment: Segment, part: str, got: dict[str, Any]) -> dict[str, Any]:
         """``got`` (rows of ``part`` read from ``segment``, with their metadata) without its excluded sources' rows."""
@@ -604,7 +679,7 @@ class IndexStore:
             # Metadata is read only when asked for or needed to leave excluded sources out (a chunk's is its text).
             columns = sorted({*include, "metadatas"}) if segment.excluded or part == "sources" else include
             if wanted is None or part == "sources":  # source rows written before segments lack a source_id to select
-                pages = [self._get_all(collection, columns)]
+                pages = [self._whole(collection, columns, segment.name)]
             else:
                 pages = [self._get_all(collection, columns, {key: {"$in": wanted[b : b + _IN_PAGE]}})
                          for b in range(0, len(wanted), _IN_PAGE)]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -37,6 +39,23 @@ class SentenceVectors:
     ends: np.ndarray
     texts: list[str]
     vectors: np.ndarray  # (n, 384), L2-normalised
+
+    @cached_property
+    def rows_of(self) -> dict[str, list[int]]:
+        """Each chunk's rows, in order (built once per snapshot)."""
+        out: dict[str, list[int]] = {}
+        for row, chunk_id in enumerate(self.chunk_ids):
+            out.setdefault(chunk_id, []).append(row)
+        return out
+
+    def of_chunks(self, chunk_ids: Iterable[str]) -> SentenceVectors:
+        """The rows of ``chunk_ids`` only, in this order: what a question's passages need, found without a pass over
+        every sentence of the index (52,000 of them at 100x, issue 14)."""
+        rows = sorted({row for chunk_id in chunk_ids for row in self.rows_of.get(chunk_id, ())})
+        return SentenceVectors(
+            chunk_ids=[self.chunk_ids[row] for row in rows], starts=self.starts[rows], ends=self.ends[rows],
+            texts=[self.texts[row] for row in rows], vectors=self.vectors[rows],
+        )
 
 
 @dataclass(frozen=True)

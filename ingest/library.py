@@ -24,7 +24,7 @@ import re
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -50,13 +50,26 @@ class Sharing:
     shared: frozenset[str]
 
     def owner_of(self, library_path: str, default_user: str) -> str:
-        head = PurePosixPath(library_path).parts[0] if library_path else ""
-        if head.startswith("@"):
-            return self.owners.get(head, head)
-        return default_user
+        return self._owner_of_folder(owner_folder_of(library_path), default_user)
+
+    def _owner_of_folder(self, folder: str, default_user: str) -> str:
+        return self.owners.get(folder, folder) if folder else default_user
 
     def visible_to(self, library_path: str, user: str, default_user: str) -> bool:
         return self.owner_of(library_path, default_user) == user or library_path in self.shared
+
+    def hidden_from(self, by_folder: Mapping[str, Sequence[tuple[str, str]]], user: str, default_user: str) -> frozenset[str]:
+        """The ids of the documents ``user`` may not see, of ``by_folder`` (owner folder -> (id, library path)):
+        what ``visible_to`` says of each, decided once per owner folder rather than once per document."""
+        return frozenset(sid for folder, files in by_folder.items()
+                         if self._owner_of_folder(folder, default_user) != user
+                         for sid, path in files if path not in self.shared)
+
+
+def owner_folder_of(library_path: str) -> str:
+    """The '@' folder whose owner owns ``library_path`` ('' : the default user's, at the top of the library)."""
+    head = PurePosixPath(library_path).parts[0] if library_path else ""
+    return head if head.startswith("@") else ""
 
 
 class _Manifest:

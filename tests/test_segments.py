@@ -6,17 +6,20 @@ again, what the answering snapshot reads back. Speed is measured in bench/scale.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 from fixtures.make_pdfs import small_corpus
+from rank_bm25 import BM25Okapi
 
+import assistant.store as store_module
 import ingest.pipeline as pipeline
 from assistant import Assistant, Settings
 from assistant.embeddings import MiniLMEmbeddings
-from assistant.retrieval import HybridRetriever
+from assistant.retrieval import HybridRetriever, KeywordIndex
 from assistant.store import IndexStore
 from ingest.pipeline import user_source_id
 
@@ -278,3 +281,48 @@ def test_an_index_written_before_segments_is_read_and_extended(
     assert report.changed and report.updated == report.removed == 0
     assert [s.name for s in older.store.segments(older.store.active_generation())] == [
         generation, older.store.active_generation()]
+
+
+def _read_all(store: IndexStore) -> tuple[object, ...]:
+    sentences = store.sentence_vectors()
+    return (store.chunks(), {k: v.tolist() for k, v in store.chunk_vectors().items()}, sentences.chunk_ids,
+            sentences.texts, sentences.starts.tolist(), sentences.vectors.tolist(), store.sources())
+
+
+def test_segment_copies_read_as_chroma_does_and_go_with_their_segments(library: Assistant, tmp_path: Path) -> None:
+    """A listed segment's collections are each kept as one file (issue 14: cold start over a large library); reading
+    through them gives exactly what Chroma gives, a torn copy is read from Chroma again (and written anew), and the
+    copies of segments dropped go with them."""
+    store = library.store
+    copies = store.settings.data_dir / store_module._COPY_DIR
+    kept = sorted(copies.glob("*.npz"))
+    assert kept  # written by the reads of the answering snapshot
+    from_copies = _read_all(IndexStore(store.settings, library.embeddings, client=store.client))
+
+    shutil.rmtree(copies)
+    from_chroma = _read_all(IndexStore(store.settings, library.embeddings, client=store.client))
+    assert from_copies == from_chroma
+    again = sorted(copies.glob("*.npz"))  # kept again by that read: the current generation's three collections
+    assert len(again) == 3 * len(store.segments(store.active_generation())) and set(again) <= set(kept)
+
+    again[0].write_bytes(again[0].read_bytes()[:100])  # torn (by hand: the store only ever renames whole files in)
+    assert _read_all(IndexStore(store.settings, library.embeddings, client=store.client)) == from_chroma
+    assert np.load(again[0])["ids"].size  # written whole again
+
+    library.ingest([_paper(tmp_path / "more", n) for n in range(7, 20)])  # merges segments, drops older ones
+    live = {str(c.id) for c in store.client.list_collections()}
+    assert {p.name.rpartition("@")[2].split(".")[0] for p in copies.iterdir()} <= live
+    assert _read_all(IndexStore(store.settings, library.embeddings, client=store.client))[0] == store.chunks()
+
+
+@pytest.mark.parametrize("documents", [
+    [["mission", "budget"], ["budget", "budget", "year"], ["_"]],
+    [["a"] * 5 + ["b"], ["b", "c"], ["c", "a", "d", "d"], ["e"], ["a", "e", "e", "e"]],
+    [[f"w{(i * j) % 17}" for j in range(1 + i % 9)] for i in range(60)],
+], ids=["three", "repeats", "sixty"])
+def test_keyword_index_scores_as_bm25okapi_to_the_bit(documents: list[list[str]]) -> None:
+    """The inverted index gives rank_bm25's scores exactly (the eval gates were calibrated on them)."""
+    reference, index = BM25Okapi(documents), KeywordIndex(documents)
+    words = sorted({w for d in documents for w in d}) + ["absent"]
+    for query in [[w] for w in words] + [words, words[::2] * 2, ["absent"]]:
+        assert index.get_scores(query).tobytes() == reference.get_scores(query).tobytes(), query
