@@ -155,7 +155,6 @@ def names(text: str) -> list[str]:
 
 
 def _named_in(name: str, text_words: set[str], text_acronyms: set[str]) -> bool:
-    # A name's words as the tokeniser reads them: 'Covid-19' is 'Covid' and a figure, "Treasury's" is 'Treasury'.
     parts = [w.lower().rstrip("'’s") for w in name.split() if w.lower() not in ("of", "for", "and", "the", "in")]
     if all(p in text_words or stem(p) in text_words for p in parts):
         return True
@@ -558,9 +557,9 @@ def _negation(claim: str, aligned: str, passage: str, context: str) -> Conflict 
     source = normalise_quotes(passage)
     denied = {m.group(0).lower() for m in strict_negation().finditer(source)}
     if re.search(r"\bnon-|\bun[a-z]{4,}", source, re.I):
-        denied |= {"not", "no"}  # 'non-measured outcomes' ~ 'outcomes that are not measured
+        denied |= {"not", "no"}  # 'non-measured outcomes' ~ 'outcomes that are not measured'
     if {t.lower for t in tokens(source)} & word_set("stance", "privatives"):
-        denied |= {"not", "no", "without"}  # 'without market forces' ~ 'the absence of market forces''
+        denied |= {"not", "no", "without"}  # 'without market forces' ~ 'the absence of market forces'
     added = {m.group(0).lower() for m in strict_negation().finditer(claim_n)} - denied
     if added:
         word = sorted(added)[0]
@@ -698,15 +697,13 @@ def quantified(text: str) -> list[tuple[str, int]]:
 
 def _quantified_words(text: str) -> list[set[str]]:
     """The content words right after each quantifier of ``quantified(text)``, in the same order."""
-    pattern, levels = _quantifier_levels()
+    pattern, _ = _quantifier_levels()
     plain = normalise_quotes(text)
-    words = {w for w, _ in quantified(text)}
-    out = []
-    for m in pattern.finditer(plain):
-        if m.group(0).lower() not in words:
-            continue
-        out.append({t.stem for t in _content(tokens(plain[m.end():]))[:3]})
-    return out if len(out) == len(quantified(text)) else [set() for _ in quantified(text)]
+    found = quantified(text)
+    words = {w for w, _ in found}
+    out = [{t.stem for t in _content(tokens(plain[m.end():]))[:3]}
+           for m in pattern.finditer(plain) if m.group(0).lower() in words]
+    return out if len(out) == len(found) else [set() for _ in found]
 
 
 _ADJECTIVE_ENDINGS = ("ly", "al", "ful", "ive", "ous", "ent", "ant", "ic", "ed", "ar", "ble")
