@@ -26,6 +26,7 @@ from assistant.text.numbers import has_digit, numbers
 from assistant.text.questions import (
     addressed_to_model,
     announces_list,
+    asks_about_chart,
     asks_about_publication,
     asks_for_number,
     asks_for_references,
@@ -108,10 +109,22 @@ class Focus:
     terms: frozenset[str] = frozenset()
     labels: frozenset[str] = frozenset()  # the labelled parts it names: 'table 2.1', 'figure 1.2'
     publication: bool = False  # it asks about the document itself: authors, date, citation, licence
+    charts: bool = False  # it asks about a chart itself ('figure 1.3', 'the avoidable deaths chart')
+    tables: frozenset[str] = frozenset()  # tables one of whose rows the question names by its label ('Opportunity')
 
     @classmethod
     def of(cls, question: str) -> Focus:
-        return cls(frozenset(terms(question)), named_labels(question), asks_about_publication(question))
+        return cls(frozenset(terms(question)), named_labels(question), asks_about_publication(question),
+                   asks_about_chart(question))
+
+    def naming_rows(self, pool: Sequence[Candidate]) -> Focus:
+        """This focus with the tables of ``pool`` one of whose rows the question names by its label."""
+        named = frozenset(table_label(c.passage.chunk) for c in pool if self.names_row(c))
+        return replace(self, tables=named)
+
+    def names_row(self, cand: Candidate) -> bool:
+        row = _row_label(cand)
+        return bool(row) and row <= self.terms
 
 
 def _row_label(cand: Candidate) -> frozenset[str]:
@@ -127,17 +140,21 @@ def front_matter(chunk: Chunk) -> bool:
     return chunk.section.startswith(FRONT_MATTER)
 
 
-def off_focus(cand: Candidate, chosen: Sequence[Candidate], focus: Focus, settings: AnswerSettings) -> bool:
-    """Is ``cand`` off what the question asks, given the units chosen before it? Three rules, each a structure an
+def off_focus(cand: Candidate, focus: Focus, settings: AnswerSettings) -> bool:
+    """Is ``cand`` off what the question asks? Four rules, each a structure an
     adviser would use too (issue 10: answers padded with neighbouring passages):
 
     - the question names a labelled part ('Table 2.1', 'figure 1.2'): other parts of that kind are off;
     - front matter (citation line, licence, address) answers only questions about the document itself, or one
       whose terms it mostly holds (``front_matter_overlap``);
-    - once a table row the question names is chosen ('the downside of regulation in Table 2.1'), rows it does not
-      name are off (a question asking for the whole table gets every row later: complete_table).
+    - a figure's title and source line answer only a question about the chart itself (``Focus.charts``): they
+      describe a chart the answer cannot show, so for 'how many deaths could have been avoided?' they are a
+      heading, not a finding (issue 10: 'lists figure titles instead of findings');
+    - the question names a table row by its label ('the equivalent shift for Opportunity', 'the downside of
+      regulation in Table 2.1'): that table's other rows are off (a question asking for the whole table gets
+      every row later: complete_table).
 
-    A fourth rule was measured and not kept (CHANGELOG): a further passage must hold nearly the lead's share of the
+    A fifth rule was measured and not kept (CHANGELOG): a further passage must hold nearly the lead's share of the
     question's terms. It lifted answer precision most, but cost key facts on the held-out set.
     """
     chunk = cand.passage.chunk
@@ -146,30 +163,39 @@ def off_focus(cand: Candidate, chosen: Sequence[Candidate], focus: Focus, settin
         return True
     if front_matter(chunk) and not focus.publication and cand.overlap < settings.front_matter_overlap:
         return True
-    if not chosen or any(c.passage.chunk.id == chunk.id for c in chosen):
-        return False
-    row = _row_label(cand)
-    if not row or row <= focus.terms:
-        return False
-    table = table_label(chunk)
-    return any(table_label(c.passage.chunk) == table and _row_label(c) and _row_label(c) <= focus.terms
-               for c in chosen if c.passage.chunk.kind == "table_row")
+    if chunk.kind == "figure" and not focus.charts and not focus.labels:
+        return True
+    return chunk.kind == "table_row" and table_label(chunk) in focus.tables and not focus.names_row(cand)
 
 
 def select(
-    pool: list[Candidate], limit: int, settings: AnswerSettings | None = None, focus: Focus | None = None
+    pool: list[Candidate], limit: int, settings: AnswerSettings | None = None, focus: Focus | None = None,
+    further: float | None = None,
 ) -> list[Candidate]:
     """The best candidate first, then others close to it in score, on the question's focus (``off_focus``, when
-    one is given) and not redundant with those chosen."""
+    one is given) and not redundant with those chosen. ``further``: the share of the best score a unit of a passage
+    not yet chosen needs (an answer's ``passage_floor``); by default ``relative_floor``, as for every unit."""
     settings = settings or AnswerSettings()
+    further = settings.relative_floor if further is None else further
     ranked = sorted(pool, key=lambda c: (-c.score, c.passage.n, c.unit.start))
+    if focus is not None:
+        focus = focus.naming_rows(pool)
+        if not any(not off_focus(c, focus, settings) for c in ranked):
+            focus = None  # nothing on the focus at all: the best units answer as they are (or the answer refuses)
     chosen: list[Candidate] = []
     for cand in ranked:
         if len(chosen) >= limit:
             break
         if chosen and cand.score < settings.relative_floor * chosen[0].score:
             break
-        if focus is not None and off_focus(cand, chosen, focus, settings):
+        if chosen and cand.score < further * chosen[0].score and not any(
+            _one_unit(c, cand) for c in chosen
+        ) and not (focus is not None and focus.names_row(cand)):
+            # A further passage must answer nearly as well as the lead; the structural units already in the answer
+            # may go on (a passage, a box in parts), and a table row the question names by its label ('how does
+            # regulation compare?') answers by structure.
+            continue
+        if focus is not None and off_focus(cand, focus, settings):
             continue
         # Cells of one table column share their headers, hence nearly the same vector: compare their text.
         if cand.passage.chunk.kind != "table_row" and any(
@@ -180,6 +206,12 @@ def select(
             continue
         chosen.append(cand)
     return chosen
+
+
+def _one_unit(a: Candidate, b: Candidate) -> bool:
+    """Are ``a`` and ``b`` in one structural unit of their source: one passage, or parts of one box?"""
+    x, y = a.passage.chunk, b.passage.chunk
+    return x.id == y.id or (x.kind == y.kind == "box" and x.source_id == y.source_id and chunk_label(x) == chunk_label(y) != "")
 
 
 # -- structural blocks ------------------------------------------------------------------------------
@@ -383,11 +415,12 @@ def select_by_origin(
     units compete as one pool.
     """
     catalogue = [c for c in pool if not is_users(c)]
-    picks = select(catalogue, settings.max_sentences, settings, focus)
+    picks = select(catalogue, settings.max_sentences, settings, focus, settings.passage_floor)
     if user_led or not picks or picks[0].score < settings.refusal_threshold:
-        return select(pool, settings.max_sentences, settings, focus)
+        return select(pool, settings.max_sentences, settings, focus, settings.passage_floor)
     floor = settings.relative_floor * picks[0].score
-    users = select([c for c in pool if is_users(c) and c.score >= floor], settings.max_sentences, settings, focus)
+    users = select([c for c in pool if is_users(c) and c.score >= floor], settings.max_sentences, settings, focus,
+                   settings.passage_floor)
     said = [c.unit.text for c in picks]
     users.sort(key=lambda c: conflict_with(c.unit.text, said, settings.user_conflict_cover) is None)
     return picks + users[: settings.user_units]

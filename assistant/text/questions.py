@@ -49,6 +49,12 @@ def asks_about_publication(question: str) -> bool:
     return bool(_pattern("questions", "asks_about_publication").search(question))
 
 
+def asks_about_chart(question: str) -> bool:
+    """'What does figure 1.3 show?', 'the avoidable deaths chart': a question about a chart itself, the only kind a
+    figure's title and source line answer (they describe a chart the answer cannot show, not its findings)."""
+    return bool(_pattern("questions", "asks_about_chart").search(question))
+
+
 @cache
 def _label() -> re.Pattern[str]:
     return re.compile(rf"\b({alternation(entries('questions', 'labels'))})\s+(\d+(?:\.\d+)?)\b", re.IGNORECASE)
