@@ -32,7 +32,14 @@ from assistant.text.questions import (
     asks_for_references,
     named_labels,
 )
-from assistant.text.sentences import is_list_item, leans_back, split_sentences, strip_bullet, strip_markers
+from assistant.text.sentences import (
+    is_list_item,
+    leans_back,
+    split_sentences,
+    strip_bullet,
+    strip_markers,
+    without_addresses,
+)
 from assistant.text.words import content_lemmas, terms
 from assistant.types import Passage, SentenceVectors, Unit
 from ingest.chunking import FRONT_MATTER, chunk_label
@@ -96,7 +103,7 @@ def _answers_something(text: str, kind: str, wants_references: bool, min_words: 
         return False
     if addressed_to_model(text):
         return False
-    plain = text.strip().lstrip("-*• ").strip()
+    plain = without_addresses(text).strip().lstrip("-*• ").strip()  # a bare web address is no answer
     if plain.endswith("?") and kind not in ("list", "box", "table_row", "figure") and not text.lstrip().startswith("-"):
         return False
     return len(_WORD.findall(plain)) >= min_words or kind in ("table_row", "figure")
@@ -111,6 +118,7 @@ class Focus:
     publication: bool = False  # it asks about the document itself: authors, date, citation, licence
     charts: bool = False  # it asks about a chart itself ('figure 1.3', 'the avoidable deaths chart')
     tables: frozenset[str] = frozenset()  # tables one of whose rows the question names by its label ('Opportunity')
+    table: str = ""  # of those, the table whose named row scores best: its named rows lead the answer
 
     @classmethod
     def of(cls, question: str) -> Focus:
@@ -119,20 +127,27 @@ class Focus:
 
     def naming_rows(self, pool: Sequence[Candidate]) -> Focus:
         """This focus with the tables of ``pool`` one of whose rows the question names by its label."""
-        named = frozenset(table_label(c.passage.chunk) for c in pool if self.names_row(c))
-        return replace(self, tables=named)
+        named = [c for c in pool if self.names_row(c)]
+        best = max(named, key=lambda c: c.score, default=None)
+        return replace(self, tables=frozenset(table_label(c.passage.chunk) for c in named),
+                       table=table_label(best.passage.chunk) if best else "")
 
     def names_row(self, cand: Candidate) -> bool:
         row = _row_label(cand)
         return bool(row) and row <= self.terms
 
+    def answered_by(self, cand: Candidate) -> bool:
+        """Is ``cand`` a row the question names of the table that answers it best (such rows lead, floors aside)?"""
+        return bool(self.table) and table_label(cand.passage.chunk) == self.table and self.names_row(cand)
+
 
 def _row_label(cand: Candidate) -> frozenset[str]:
-    """The terms of a table row's first cell (its label: 'Regulation', 'Health'); empty for other units."""
-    text = cand.unit.text
-    if cand.passage.chunk.kind != "table_row" or "\t" not in text:
+    """The terms of a table cell's label: its row's first cell ('Regulation', 'Health'), or for a table laid out by
+    columns (Table 3.1, one mission a column) its column's head ('Opportunity'); empty for other units."""
+    chunk, text = cand.passage.chunk, cand.unit.text
+    if chunk.kind != "table_row":
         return frozenset()
-    return frozenset(terms(text.split("\t", 1)[0]))
+    return frozenset(terms(text.split("\t", 1)[0] if "\t" in text else _column(chunk.context)))
 
 
 def front_matter(chunk: Chunk) -> bool:
@@ -144,7 +159,8 @@ def off_focus(cand: Candidate, focus: Focus, settings: AnswerSettings) -> bool:
     """Is ``cand`` off what the question asks? Four rules, each a structure an
     adviser would use too (issue 10: answers padded with neighbouring passages):
 
-    - the question names a labelled part ('Table 2.1', 'figure 1.2'): other parts of that kind are off;
+    - the question names a labelled part ('Table 2.1', 'figure 1.2'): other parts of that kind, and sentences
+      pointing only to them ('... set out in figure 2.2'), are off;
     - front matter (citation line, licence, address) answers only questions about the document itself, or one
       whose terms it mostly holds (``front_matter_overlap``);
     - a figure's title and source line answer only a question about the chart itself (``Focus.charts``): they
@@ -158,8 +174,12 @@ def off_focus(cand: Candidate, focus: Focus, settings: AnswerSettings) -> bool:
     question's terms. It lifted answer precision most, but cost key facts on the held-out set.
     """
     chunk = cand.passage.chunk
+    kinds = {named.split()[0] for named in focus.labels}
     label = chunk_label(chunk)
-    if label and any(named.split()[0] == label.split()[0] for named in focus.labels) and label not in focus.labels:
+    if label and label.split()[0] in kinds and label not in focus.labels:
+        return True
+    cited = {named for named in named_labels(cand.unit.text) if named.split()[0] in kinds}
+    if cited and not cited & focus.labels:  # 'This is set out in more detail in figure 2.2.' for figure 1.2
         return True
     if front_matter(chunk) and not focus.publication and cand.overlap < settings.front_matter_overlap:
         return True
@@ -182,15 +202,19 @@ def select(
         focus = focus.naming_rows(pool)
         if not any(not off_focus(c, focus, settings) for c in ranked):
             focus = None  # nothing on the focus at all: the best units answer as they are (or the answer refuses)
+        else:  # a table cell the question names by its label ('the Opportunity mission') is the answer: it leads
+            ranked.sort(key=lambda c: not focus.answered_by(c))  # type: ignore[union-attr]
+    # Floors are shares of the best score on the question's focus (a named cell may lead with less).
+    best = max((c.score for c in ranked if focus is None or not off_focus(c, focus, settings)), default=0.0)
     chosen: list[Candidate] = []
     for cand in ranked:
         if len(chosen) >= limit:
             break
-        if chosen and cand.score < settings.relative_floor * chosen[0].score:
-            break
-        if chosen and cand.score < further * chosen[0].score and not any(
+        if chosen and cand.score < settings.relative_floor * best and not (focus is not None and focus.answered_by(cand)):
+            continue
+        if chosen and cand.score < further * best and not any(
             _one_unit(c, cand) for c in chosen
-        ) and not (focus is not None and focus.names_row(cand)):
+        ) and not (focus is not None and focus.answered_by(cand)):
             # A further passage must answer nearly as well as the lead; the structural units already in the answer
             # may go on (a passage, a box in parts), and a table row the question names by its label ('how does
             # regulation compare?') answers by structure.
@@ -592,7 +616,10 @@ def with_list_items(chosen: list[Candidate], pool: list[Candidate], extra: int =
     """
     out: list[Candidate] = []
     taken = {(c.passage.chunk.id, c.unit.start) for c in chosen}
+    placed: set[tuple[str, int]] = set()
     for cand in chosen:
+        if (cand.passage.chunk.id, cand.unit.start) in placed:
+            continue  # an item chosen on its own, already shown in its list
         out.append(cand)
         siblings = _following(cand, pool)
         if not _announces(cand) and siblings and _announces(siblings[0]) and not _is_item(siblings[0]):
@@ -608,11 +635,15 @@ def with_list_items(chosen: list[Candidate], pool: list[Candidate], extra: int =
             if (spelled_out.passage.chunk.id, spelled_out.unit.start) not in taken:
                 taken.add((spelled_out.passage.chunk.id, spelled_out.unit.start))
                 out.append(spelled_out)
+        later = {(c.passage.chunk.id, c.unit.start) for c in chosen[chosen.index(cand) + 1:]}
         for item in siblings[:extra]:
             if not _is_item(item):
                 break
-            if (item.passage.chunk.id, item.unit.start) not in taken:
-                taken.add((item.passage.chunk.id, item.unit.start))
+            key = (item.passage.chunk.id, item.unit.start)
+            if key not in taken or (key in later and key not in placed):
+                # An item also chosen on its own for a later place is shown here, in its list, not after it.
+                taken.add(key)
+                placed.add(key)
                 out.append(item)
     return out
 
@@ -754,7 +785,6 @@ def _render_row(context: str, row: str) -> str:
     lines = [line.strip() for line in context.split("\n") if line.strip()]
     label = lines[0].title() if lines else "Table"
     header = next((line for line in lines if "\t" in line), "")
-    siblings = [line for line in lines[2:] if "\t" not in line and not line.lower().startswith("source:")]
     cells = [c.strip() for c in row.split("\t") if c.strip()]
     if header:
         heads = [h.strip() for h in header.split("\t") if h.strip()]
@@ -762,8 +792,17 @@ def _render_row(context: str, row: str) -> str:
             return f"{label}, {cells[0]}: {cells[1].rstrip('.')}"
         parts = [f"{h.lower()}: {c.rstrip('.')}" for h, c in zip(heads[1:], cells[1:], strict=False)]
         return f"{label}, {cells[0]} — " + "; ".join(parts)
-    column = next((line for line in siblings if len(line.split()) <= 4), "")
-    return f"{label}, {column}: {' '.join(cells)}"
+    return f"{label}, {_column(context)}: {' '.join(cells)}"
+
+
+def _column(context: str) -> str:
+    """The head of a table cell's column where the table is laid out by columns and has no header row: the short
+    line among the cell's headers ('Opportunity'), after the table's label and title; '' when there is none."""
+    lines = [line.strip() for line in context.split("\n") if line.strip()]
+    if any("\t" in line for line in lines):
+        return ""
+    siblings = [line for line in lines[2:] if not line.lower().startswith("source:")]
+    return next((line for line in siblings if len(line.split()) <= 4), "")
 
 
 def _render_figure(text: str) -> str:

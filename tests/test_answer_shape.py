@@ -164,3 +164,33 @@ def test_a_further_passage_that_repeats_what_is_shown_is_left_out(corpus_assista
     answer = corpus_assistant.ask("What three criteria make up the mission test?")
     assert "This should include three criteria" in answer.answer
     assert answer.answer.count("should create a new") == 1, answer.answer
+
+
+def test_an_item_chosen_on_its_own_stays_in_its_list(corpus_assistant: Assistant) -> None:
+    """'Mission critical' scored well enough to be chosen on its own; it once came after the other two criteria and
+    two unrelated sentences, and the summary's restatement of the test came between them."""
+    answer = corpus_assistant.ask("What three criteria make up the mission test?")
+    items = [i.split(":")[0] for i in bullets(answer)]
+    assert items[:3] == ["Affordability", "Mission critical", "‘10 year test’"], answer.answer
+    assert answer.answer.count("should create a new") == 1, answer.answer
+
+
+def test_a_figure_title_does_not_answer_a_question_for_a_number(corpus_assistant: Assistant) -> None:
+    """A figure's title describes a chart the answer cannot show: 'how many' is answered by the finding."""
+    answer = corpus_assistant.ask("How many fewer deaths would the UK have had at the avoidable mortality rate of "
+                                  "comparable European countries?")
+    assert "240,000" in answer.answer and not [c for c in answer.citations if c.kind == "figure"], answer.answer
+
+
+def test_a_table_row_named_by_its_label_leads_over_its_neighbours(corpus_assistant: Assistant) -> None:
+    """'Opportunity' names a row of Table 3.2: the Health row, which scores higher on 'shift', is off the question."""
+    answer = corpus_assistant.ask("What shift in spending does the report want for the Opportunity mission?")
+    rows = [c.quote for c in answer.citations if c.kind == "table_row"]
+    assert rows and all(row.startswith("Opportunity") for row in rows), rows
+
+
+def test_a_simple_question_is_answered_from_one_or_two_passages(corpus_assistant: Assistant) -> None:
+    """A further passage must answer nearly as well as the lead (AnswerSettings.passage_floor): no padding."""
+    answer = corpus_assistant.ask("What share of the public were satisfied with the NHS overall in 2022?")
+    assert "29 per cent" in answer.answer
+    assert len({c.chunk_id for c in answer.citations}) <= 2, answer.answer

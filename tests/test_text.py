@@ -12,6 +12,7 @@ from assistant.text.polarity import clause_terms, is_cue, signals
 from assistant.text.questions import (
     addressed_to_model,
     announces_list,
+    asks_about_chart,
     asks_about_publication,
     asks_for_number,
     asks_for_references,
@@ -26,6 +27,7 @@ from assistant.text.sentences import (
     split_sentences,
     strip_bullet,
     strip_markers,
+    without_addresses,
 )
 from assistant.text.words import (
     antonyms,
@@ -157,6 +159,20 @@ def test_labelled_parts_a_question_names() -> None:
         "table 2.1", "figure 1.2"}
     assert named_labels("BOX 3.2: LEARNING FROM THE NSC") == {"box 3.2"}
     assert named_labels("What does the table of missions say?") == frozenset()
+
+
+def test_questions_about_a_chart_itself() -> None:
+    assert asks_about_chart("What does figure 1.3 show about policing?")
+    assert asks_about_chart("Where does the data behind the crime outcomes chart come from?")
+    assert asks_about_chart("What is illustrated in figure 3.2?")
+    assert not asks_about_chart("What figure does the report give for NHS satisfaction?")  # a figure = a number
+    assert not asks_about_chart("How many deaths could the UK have avoided?")
+
+
+def test_web_and_email_addresses_are_left_out() -> None:
+    assert without_addresses("<http://www.ippr.org/research/publications/the-smarter-state>").strip() == ""
+    assert " ".join(without_addresses("Write to info@ippr.org or see www.ippr.org today").split()) == "Write to or see today"
+    assert without_addresses("Public sector productivity grew 0.7 per cent.") == "Public sector productivity grew 0.7 per cent."
 
 
 def test_questions_about_the_document_itself() -> None:

@@ -21,6 +21,7 @@ MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 _BOLD_LABEL = re.compile(r"^\s*(?:[-*•]\s+)?\*\*[^*]{1,60}\*\*\s*$")
 _LAST_WORD = re.compile(r"(\w+)\W*$")
 _HAS_WORD = re.compile(r"\w")
+_ADDRESS = re.compile(r"<?(?:https?://|www\.)\S+>?|\S+@\S+\.\w+")
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -96,6 +97,11 @@ def strip_markers(sentence: str) -> str:
 def strip_bullet(sentence: str) -> str:
     """Drop a leading list marker and markdown emphasis so a list item reads as a sentence."""
     return _BULLET.sub("", sentence).replace("**", "").strip()
+
+
+def without_addresses(text: str) -> str:
+    """``text`` without web and email addresses ('<http://www.ippr.org/...>'): an address alone says nothing."""
+    return _ADDRESS.sub(" ", text)
 
 
 def is_list_item(text: str) -> bool:
