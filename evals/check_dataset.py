@@ -44,6 +44,11 @@ and the generic parts of rule 3 still apply; in addition:
    part.
 9. expect_refusal is true exactly for category "refusal"; verdict is null
    (v2 has no claim category).
+
+Tune sets in the v2 format (a file name holding "tune", e.g. gold-tune-v3.jsonl)
+follow rules 5-9 with split "tune", ids "t3-<category>-NNN" and the smaller
+minimum counts TUNE_MIN_COUNTS (total >= TUNE_MIN_TOTAL): items written to tune
+the composer on, beside gold-v1, so gold-v2 stays held out.
 """
 from __future__ import annotations
 
@@ -97,6 +102,11 @@ V2_MIN_COUNTS = {
 V2_MIN_TOTAL = 85
 V2_ID_PREFIX = "v2-"
 V2_SPLIT = "heldout"
+TUNE_MIN_COUNTS = {category: max(3, minimum // 2) for category, minimum in V2_MIN_COUNTS.items()}
+TUNE_MIN_TOTAL = 50
+TUNE_ID_PREFIX = "t3-"
+TUNE_SPLIT = "tune"
+_TUNE_NAME = re.compile(r"tune", re.IGNORECASE)
 LIST_ITEM_MAX_WORDS = 6
 UNCOVERED_MAX_WORDS = 12
 _V2_NAME = re.compile(r"(?<![a-z0-9])v2(?![0-9])", re.IGNORECASE)
@@ -271,10 +281,10 @@ def _check_item(item: dict, where: str, sources: dict[str, str],
     return problems
 
 
-def _check_item_v2(item: dict, where: str, sources: dict[str, str]) -> list[str]:
-    """Rules for a v2 (held-out) item: the v1 rules plus rules 5-9."""
+def _check_item_v2(item: dict, where: str, sources: dict[str, str], *, tune: bool = False) -> list[str]:
+    """Rules for a v2 (held-out) item, or a tune item in its format: the v1 rules plus rules 5-9."""
     problems = _check_item(item, where, sources, required_keys=V2_REQUIRED_KEYS,
-                           categories=V2_MIN_COUNTS, id_prefix=V2_ID_PREFIX)
+                           categories=V2_MIN_COUNTS, id_prefix=TUNE_ID_PREFIX if tune else V2_ID_PREFIX)
     if set(item) != V2_REQUIRED_KEYS:
         return problems  # wrong keys already reported
 
@@ -286,8 +296,9 @@ def _check_item_v2(item: dict, where: str, sources: dict[str, str]) -> list[str]
     quotes = [g["quote"] for g in item["gold"] if isinstance(g, dict)
               and isinstance(g.get("quote"), str)] if isinstance(item["gold"], list) else []
 
-    if item["split"] != V2_SPLIT:
-        bad(f"split must be {V2_SPLIT!r}, got {item['split']!r}")
+    split = TUNE_SPLIT if tune else V2_SPLIT
+    if item["split"] != split:
+        bad(f"split must be {split!r}, got {item['split']!r}")
     if refusal != (cat == "refusal"):
         bad("expect_refusal must be true exactly for category 'refusal'")
 
@@ -373,9 +384,13 @@ def check(path, corpus_dir=None) -> list[str]:
         return problems + [f"cannot read {path}: {e}"]
     problems += line_problems
     v2 = _is_v2(path, [item for _, item in items])
-    min_counts = V2_MIN_COUNTS if v2 else MIN_COUNTS
-    min_total = V2_MIN_TOTAL if v2 else MIN_TOTAL
-    check_item = _check_item_v2 if v2 else _check_item
+    tune = v2 and bool(_TUNE_NAME.search(path.name))
+    min_counts = (TUNE_MIN_COUNTS if tune else V2_MIN_COUNTS) if v2 else MIN_COUNTS
+    min_total = (TUNE_MIN_TOTAL if tune else V2_MIN_TOTAL) if v2 else MIN_TOTAL
+    prefix = TUNE_ID_PREFIX if tune else V2_ID_PREFIX
+
+    def check_item(item: dict, where: str, sources: dict[str, str]) -> list[str]:
+        return _check_item_v2(item, where, sources, tune=tune) if v2 else _check_item(item, where, sources)
 
     ids: Counter = Counter()
     cats: Counter = Counter()
@@ -407,7 +422,7 @@ def check(path, corpus_dir=None) -> list[str]:
         # ids numbered 001, 002, ... within each category, with no gaps
         nums: dict = {}
         for i in ids:
-            m = re.fullmatch(rf"{re.escape(V2_ID_PREFIX)}(.+)-(\d{{3}})", i)
+            m = re.fullmatch(rf"{re.escape(prefix)}(.+)-(\d{{3}})", i)
             if m:
                 nums.setdefault(m.group(1), []).append(int(m.group(2)))
         for cat, got in sorted(nums.items()):

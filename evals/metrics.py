@@ -61,6 +61,8 @@ TARGETS: dict[str, dict[str, float]] = {
         **{k: _stricter(k, ISSUE_TARGETS.get(k, v), v) for k, v in ISSUE_10_TARGETS["v1"].items()},
     },
     "v2": dict(ISSUE_10_TARGETS["v2"]),
+    # gold-tune-v3 asks the questions v2 asks (lists, partly covered, ...), so it is held to v2's targets.
+    "tune-v3": dict(ISSUE_10_TARGETS["v2"]),
 }
 
 

@@ -1,5 +1,5 @@
-"""gold-v2 (held-out) validates: quotes verbatim, key facts and list items inside gold quotes,
-the v2 keys, ids and per-category minimums. Standard library only: no index, no model."""
+"""gold-v2 (held-out) and gold-tune-v3 (the composer's tune set) validate: quotes verbatim, key facts and list items
+inside gold quotes, the v2 keys, ids and per-category minimums. Standard library only: no index, no model."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from evals.check_dataset import V2_MIN_COUNTS, V2_MIN_TOTAL, check
+from evals.check_dataset import TUNE_MIN_COUNTS, TUNE_MIN_TOTAL, V2_MIN_COUNTS, V2_MIN_TOTAL, check
 
 GOLD_V2 = Path(__file__).resolve().parent / "datasets" / "gold-v2.jsonl"
 
@@ -46,3 +46,15 @@ def test_v2_rules_catch_a_bad_item(tmp_path):
     problems = check(path)
     assert any("list item 'not in any quote'" in p for p in problems)
     assert any("split must be 'heldout'" in p for p in problems)
+
+
+GOLD_TUNE_V3 = Path(__file__).resolve().parent / "datasets" / "gold-tune-v3.jsonl"
+
+
+def test_gold_tune_v3_has_no_problems_and_is_a_tune_set():
+    """The composer's tune set in the v2 format: split 'tune', ids 't3-<category>-NNN', its own minimums."""
+    assert check(GOLD_TUNE_V3) == []
+    items = [json.loads(line) for line in GOLD_TUNE_V3.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(items) >= TUNE_MIN_TOTAL and all(it["split"] == "tune" for it in items)
+    counts = Counter(it["category"] for it in items)
+    assert all(counts[cat] >= minimum for cat, minimum in TUNE_MIN_COUNTS.items()), counts
