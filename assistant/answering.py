@@ -237,7 +237,9 @@ def layout(
                 compose.is_sub_item(cand) and (subs >= 2 or tops)) or (
                 is_list_item(cand.unit.text) and not compose.is_sub_item(cand) and tops >= 2)
             if bullet:
-                bullets.append(f"- {sentence}")
+                # Sub-items under items shown as bullets nest under them (Markdown: two spaces); under a lone
+                # item shown as a paragraph they are the list.
+                bullets.append(f"{'  ' if compose.is_sub_item(cand) and tops >= 2 else ''}- {sentence}")
             elif bullets:
                 bullets[-1] += f" {sentence}"
             else:

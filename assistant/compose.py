@@ -222,14 +222,20 @@ def select(
         if focus is not None and off_focus(cand, focus, settings):
             continue
         # Cells of one table column share their headers, hence nearly the same vector: compare their text.
-        if cand.passage.chunk.kind != "table_row" and any(
-            float(cand.vector @ other.vector) > settings.redundant_cosine for other in chosen
-        ):
-            continue
-        if any(_same_words(cand.unit.text, other.unit.text, settings.same_words_share) for other in chosen):
-            continue
-        chosen.append(cand)
+        same = next((i for i, other in enumerate(chosen) if (
+            cand.passage.chunk.kind != "table_row" and float(cand.vector @ other.vector) > settings.redundant_cosine
+        ) or _same_words(cand.unit.text, other.unit.text, settings.same_words_share)), None)
+        if same is None:
+            chosen.append(cand)
+        elif _fuller(cand, chosen[same]):
+            chosen[same] = cand  # of two near-duplicates, the fuller (the chapter's recommendation with its list)
     return chosen
+
+
+def _fuller(cand: Candidate, other: Candidate) -> bool:
+    """Does ``cand`` say what ``other`` says and more: it announces a list ('... offer support including:') where
+    ``other``, the summary's shorter restatement, announces none?"""
+    return _announces(cand) and not _announces(other)
 
 
 def _one_unit(a: Candidate, b: Candidate) -> bool:
@@ -728,7 +734,7 @@ def with_antecedent_unit(cand: Candidate, pool: Sequence[Candidate]) -> Candidat
     return replace(cand, unit=Unit(previous.unit.start, cand.unit.end, text))
 
 
-def with_antecedents(chosen: list[Candidate], pool: list[Candidate]) -> list[Candidate]:
+def with_antecedents(chosen: list[Candidate], pool: list[Candidate], depth: int = 2) -> list[Candidate]:
     """Put the sentence a chosen one points back to ("These include gaming...") right before it, moving it
     there if it was chosen for a later place."""
     out: list[Candidate] = []
@@ -738,8 +744,17 @@ def with_antecedents(chosen: list[Candidate], pool: list[Candidate]) -> list[Can
         if key in placed:
             continue
         if leans_back(cand.unit.text) and not _is_item(cand):
-            previous = _previous_in_chunk(cand, pool)
-            if previous is not None:
+            # The sentence pointed to may point back too ('It should then ...' after 'the centre should ...'): up to
+            # ``depth`` sentences back, so the first one shown stands on its own.
+            before: list[Candidate] = []
+            current = cand
+            while len(before) < depth and leans_back(current.unit.text) and not _is_item(current):
+                previous = _previous_in_chunk(current, pool)
+                if previous is None:
+                    break
+                before.insert(0, previous)
+                current = previous
+            for previous in before:
                 if (previous.passage.chunk.id, previous.unit.start) not in placed:
                     placed.add((previous.passage.chunk.id, previous.unit.start))
                     out.append(previous)

@@ -21,7 +21,7 @@ from assistant.settings import RetrievalSettings
 from assistant.store import IndexStore
 from assistant.text.acronyms import expand, find_acronyms
 from assistant.text.questions import named_labels
-from assistant.text.words import terms, vocabulary_words
+from assistant.text.words import related, terms, vocabulary_words
 from assistant.types import Passage, SentenceVectors
 from ingest.chunking import chunk_label
 from ingest.library import owner_folder_of
@@ -223,8 +223,11 @@ class HybridRetriever:
         return found
 
     def expand(self, question: str) -> str:
-        """The question with acronyms the report and its evidence define added beside their long forms, and back."""
-        return expand(question, self.acronyms)
+        """The question with acronyms the report and its evidence define added beside their long forms, and back, and
+        the words the sources use for its words ('workforce': 'staff'; text.words.related)."""
+        expanded = expand(question, self.acronyms)
+        more = related(expanded)
+        return f"{expanded} {' '.join(more)}" if more else expanded
 
     def unknown_names(self, question: str, hidden: frozenset[str] = frozenset()) -> list[str]:
         """Names and numbers in the question that no passage the request may see mentions ("Finland", "2024").

@@ -41,6 +41,7 @@ from assistant.text.words import (
     negations,
     normalise_quotes,
     quantifiers,
+    related,
     stem,
     terms,
 )
@@ -167,6 +168,13 @@ def test_questions_about_a_chart_itself() -> None:
     assert asks_about_chart("What is illustrated in figure 3.2?")
     assert not asks_about_chart("What figure does the report give for NHS satisfaction?")  # a figure = a number
     assert not asks_about_chart("How many deaths could the UK have avoided?")
+
+
+def test_words_the_sources_use_for_an_advisers_words() -> None:
+    assert related("What does the report propose for the workforce?") == ["staff"]
+    assert related("What should Ofsted do?") == ["regulators", "inspectorates"]
+    assert related("What should the workforce and its staff do?") == []  # 'staff' is already asked for
+    assert related("What does the report say about staff?") == []  # a group's first word brings the rest, not back
 
 
 def test_web_and_email_addresses_are_left_out() -> None:

@@ -136,6 +136,17 @@ def _antonyms() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
+def related(text: str) -> list[str]:
+    """Words the sources use for words of ``text`` ('workforce' -> ['staff']), not already in it (lexicon
+    [words] related: a group's first word brings the rest)."""
+    held = set(_TERM.findall(text.lower()))
+    out: list[str] = []
+    for first, *others in groups("words", "related"):
+        if first in held:
+            out += [w for w in others if w not in held and w not in out]
+    return out
+
+
 def antonyms(word: str) -> frozenset[str]:
     """Words of the opposite direction ('rose' -> {'fell'}); empty when the lexicon pairs none."""
     return _antonyms().get(word.lower(), frozenset())
