@@ -20,7 +20,7 @@ from assistant.schemas import Chunk
 from assistant.settings import RetrievalSettings
 from assistant.store import IndexStore
 from assistant.text.acronyms import expand, find_acronyms
-from assistant.text.questions import named_labels
+from assistant.text.questions import asks_about_chart, named_labels
 from assistant.text.words import related, terms, vocabulary_words
 from assistant.types import Passage, SentenceVectors
 from ingest.chunking import chunk_label
@@ -249,16 +249,22 @@ class HybridRetriever:
                 if w not in self._names_outside(question, known)]
 
     def _names_outside(self, question: str, vocabulary: frozenset[str]) -> list[str]:
+        def known(word: str) -> bool:
+            key = _POSSESSIVE.sub("", word).lower()
+            return key in vocabulary or key.rstrip("s") in vocabulary
+
         found = []
-        for m in _NAME_OR_NUMBER.finditer(question):
+        matches = list(_NAME_OR_NUMBER.finditer(question))
+        for i, m in enumerate(matches):
             word = m.group(0)
             before = question[: m.start()].rstrip()
             if not before or before.endswith((".", "!", "?", ":", '"', "“")):
                 continue  # the first word of a sentence is capitalised anyway
             if word.isalpha() and word.isupper():
                 continue  # acronyms are too often spelt differently from the sources ("IIPP")
-            key = _POSSESSIVE.sub("", word).lower()
-            if key not in vocabulary and key.rstrip("s") not in vocabulary:
+            if _first_name(question, matches, i) and known(matches[i + 1].group(0)):
+                continue  # a first name before a surname the sources use ('Liz Truss' where they say 'Truss')
+            if not known(word):
                 found.append(word)
         return found
 
@@ -435,9 +441,13 @@ class HybridRetriever:
         cosine = {c.id: s for c, s in dense}
         ranked = sorted(fused, key=lambda cid: (-fused[cid], cid))
         chosen: list[Chunk] = []
+        # A chart's title and source line answer a question about the chart; for any other, a few at most.
+        figures = k if named_labels(question) or asks_about_chart(question) else self.settings.max_figures
         for cid in ranked:
             chunk = self.by_id[cid]
             if any(self._near_duplicate(chunk, other) for other in chosen):
+                continue
+            if chunk.kind == "figure" and sum(c.kind == "figure" for c in chosen) >= figures:
                 continue
             chosen.append(chunk)
             if len(chosen) >= k:
@@ -450,6 +460,16 @@ class HybridRetriever:
                 dense_score = float(self.matrix[self.rows[chunk.id]] @ query_vector)
             out.append(Passage(n, chunk, fused[chunk.id], dense_score))
         return out
+
+
+def _first_name(question: str, matches: Sequence[re.Match[str]], i: int) -> bool:
+    """Is match ``i`` the first of exactly two capitalised words in a row ('Liz Truss', not 'Manchester Grammar
+    School', whose words are not a first name and a surname)?"""
+    def joined(a: int, b: int) -> bool:
+        return 0 <= a and b < len(matches) and question[matches[a].end():matches[b].start()] == " " and all(
+            matches[j].group(0).istitle() and matches[j].group(0).isalpha() for j in (a, b))
+
+    return joined(i, i + 1) and not joined(i - 1, i) and not joined(i + 1, i + 2)
 
 
 def _where(

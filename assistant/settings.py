@@ -52,6 +52,10 @@ class RetrievalSettings(_Tuned):
     near_duplicate_jaccard: float = Field(default=0.8, description="Term Jaccard above which a passage repeats one "
                                           "already chosen (the summary restates the body's recommendations); set by "
                                           "inspecting the report's summary/body pairs.")
+    max_figures: int = Field(default=2, ge=0, le=20, description="Most figure chunks (a chart's title and source line) "
+                             "among the passages of a question that is not about a chart: polling charts' titles "
+                             "share every polling question's words and crowded out the sentences giving the findings "
+                             "(issue 10). A design choice checked on gold-v1 and gold-tune-v3 (tuned sets).")
 
 
 class AnswerSettings(_Tuned):

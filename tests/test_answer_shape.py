@@ -211,3 +211,22 @@ def test_the_fuller_of_two_restatements_is_quoted_with_its_list(corpus_assistant
                                   "regulator finds problems?")
     assert "offer support including" in answer.answer, answer.answer
     assert "  - data and analytics capacity" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("In IPPR's polling, what share blamed Covid for the problems in public services?", "27 per cent"),
+    ("What did Liz Truss do to the NSC?", "briefly disbanded by Truss"),
+])
+def test_a_name_the_sources_write_otherwise_is_not_refused(corpus_assistant: Assistant, question: str, fact: str) -> None:
+    """'Covid' where the sources say 'Covid-19', 'Liz Truss' where they say 'Truss': known names, answered."""
+    answer = corpus_assistant.ask(question)
+    assert not answer.refused and fact in answer.answer, answer.answer
+
+
+def test_polling_charts_do_not_crowd_out_the_findings(corpus_assistant: Assistant) -> None:
+    """Every polling chart's title shares a polling question's words: a few at most are retrieved for a question
+    that is not about a chart (RetrievalSettings.max_figures), so the sentence with the finding is."""
+    passages, _ = corpus_assistant.retrieve("In IPPR's polling, what share blamed Covid for the problems in public services?")
+    assert sum(p.chunk.kind == "figure" for p in passages) <= corpus_assistant.settings.retrieval.max_figures
+    passages, _ = corpus_assistant.retrieve("What do figures 1.4 and 1.5 show?")
+    assert sum(p.chunk.kind == "figure" for p in passages) >= 2

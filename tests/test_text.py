@@ -44,6 +44,7 @@ from assistant.text.words import (
     related,
     stem,
     terms,
+    vocabulary_words,
 )
 
 
@@ -175,6 +176,11 @@ def test_words_the_sources_use_for_an_advisers_words() -> None:
     assert related("What should Ofsted do?") == ["regulators", "inspectorates"]
     assert related("What should the workforce and its staff do?") == []  # 'staff' is already asked for
     assert related("What does the report say about staff?") == []  # a group's first word brings the rest, not back
+
+
+def test_vocabulary_holds_joined_words_and_their_parts() -> None:
+    assert vocabulary_words("The effect of Covid-19 on Quilter-Pinner's figures") == [
+        "the", "effect", "of", "covid-19", "covid", "19", "on", "quilter-pinner's", "quilter", "pinner's", "figures"]
 
 
 def test_web_and_email_addresses_are_left_out() -> None:

@@ -76,8 +76,14 @@ def key_lemmas(text: str) -> set[str]:
 
 
 def vocabulary_words(text: str) -> list[str]:
-    """Every word of ``text`` as a vocabulary entry (lower case, joined words kept whole)."""
-    return _VOCABULARY_WORD.findall(text.lower())
+    """Every word of ``text`` as a vocabulary entry (lower case), joined words whole and their parts too: a source
+    saying 'Covid-19' mentions Covid, and one saying 'Quilter-Pinner' mentions Pinner."""
+    out = []
+    for word in _VOCABULARY_WORD.findall(text.lower()):
+        out.append(word)
+        if "-" in word:
+            out += [part for part in word.split("-") if part]
+    return out
 
 
 @cache
