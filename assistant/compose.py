@@ -642,7 +642,10 @@ def with_list_items(chosen: list[Candidate], pool: list[Candidate], extra: int =
                 taken.add((spelled_out.passage.chunk.id, spelled_out.unit.start))
                 out.append(spelled_out)
         later = {(c.passage.chunk.id, c.unit.start) for c in chosen[chosen.index(cand) + 1:]}
-        for item in siblings[:extra]:
+        # An item's opening sentence is what it lists; its further sentences on the item's line are skipped, not an
+        # end of the list ('- Prime ministerial commitment: ... . This is largely a product of PM involvement.').
+        items = [c for c in siblings if not (_on_item_line(c) and not _is_item(c))]
+        for item in items[:extra]:
             if not _is_item(item):
                 break
             key = (item.passage.chunk.id, item.unit.start)

@@ -230,3 +230,12 @@ def test_polling_charts_do_not_crowd_out_the_findings(corpus_assistant: Assistan
     assert sum(p.chunk.kind == "figure" for p in passages) <= corpus_assistant.settings.retrieval.max_figures
     passages, _ = corpus_assistant.retrieve("What do figures 1.4 and 1.5 show?")
     assert sum(p.chunk.kind == "figure" for p in passages) >= 2
+
+
+def test_an_announced_list_runs_on_past_an_items_further_sentences(corpus_assistant: Assistant) -> None:
+    """Box 3.2's lessons: 'Prime ministerial commitment: ...' has a second sentence ('This is largely a product of PM
+    involvement.'); the list once stopped there and left out the next lessons."""
+    answer = corpus_assistant.ask("What makes cabinet committees work, based on the lessons from the NSC and the "
+                                  "Brexit committees?")
+    for lesson in ("Prime ministerial commitment", "High-level senior attendance", "Participation of officials"):
+        assert lesson in answer.answer, answer.answer
