@@ -46,7 +46,7 @@ from ingest.chunking import FRONT_MATTER, chunk_label
 
 # The composer's steps in the order the facade runs them; their names and the AnswerSettings are hashed
 # into the embedded answer's version string (facade.embedded_version), so changing either changes it.
-STEPS = ("candidates", "select", "with_continuation", "with_list_items", "with_antecedents", "with_numbers", "fit",
+STEPS = ("candidates", "select", "with_continuation", "with_list_items", "list_answers", "with_antecedents", "with_numbers", "fit",
          "with_whole_list", "complete_table", "without_repeats", "layout", "verify", "coverage")
 _EMPHASIS = re.compile(r"(?<!\w)\*([^*]+)\*(?!\w)")
 _WORD = re.compile(r"\w+")
@@ -365,7 +365,8 @@ def asks_for_list(question: str) -> bool:
 
 
 _ASKS_FOR_LIST = re.compile(
-    r"\b(?:what are the|list|name the|all the|each of the|(?:two|three|four|five|six|seven|eight) \w+s)\b", re.I
+    r"\b(?:what are the|list|name the|all the|each of the|(?:two|three|four|five|six|seven|eight) (?!years?\b|months?\b|"
+    r"weeks?\b|days?\b|times?\b|per\b)\w+)\b", re.I
 )
 
 
@@ -394,6 +395,7 @@ def compose(
     picks = order(select_by_origin(pool, settings, Focus.of(question), user_led=user_led))
     chosen = with_continuation(picks, pool)
     chosen = with_list_items(chosen, pool, extra=settings.list_items)
+    chosen = list_answers(question, chosen)
     chosen = with_antecedents(chosen, pool)
     chosen = with_numbers(question, chosen, pool)
     if user_led:
@@ -405,6 +407,25 @@ def compose(
     chosen = complete_table(question, chosen, library)
     chosen = without_repeats(chosen, picks, settings.same_words_share)
     return Composition(source_first(group(order(chosen)), summaries))
+
+
+def list_answers(question: str, chosen: list[Candidate]) -> list[Candidate]:
+    """A question asking for a list ('What three criteria make up the mission test?') answered by the list its lead
+    announces, items and all, needs nothing more: what follows the list is padding (issue 10)."""
+    if not chosen or not asks_for_list(question):
+        return chosen
+    lead = chosen[0]
+    head = next((i for i, c in enumerate(chosen[:2]) if _announces(c) and _one_unit(c, lead)), None)
+    if head is None:
+        return chosen
+    items = 0
+    for cand in chosen[head + 1:]:
+        if not _is_item(cand):
+            break
+        items += 1
+    if items < 2:
+        return chosen
+    return chosen[: head + 1 + items]
 
 
 def without_repeats(chosen: list[Candidate], picks: Sequence[Candidate], share: float) -> list[Candidate]:

@@ -246,3 +246,10 @@ def test_an_announced_list_runs_on_past_an_items_further_sentences(corpus_assist
                                   "Brexit committees?")
     for lesson in ("Prime ministerial commitment", "High-level senior attendance", "Participation of officials"):
         assert lesson in answer.answer, answer.answer
+
+
+def test_a_list_question_answered_by_a_whole_list_has_no_padding(corpus_assistant: Assistant) -> None:
+    """'What three criteria ...' ('criteria': a plural without -s) is a list question; the announced list, items and
+    all, answers it, and nothing follows (once: two HMT sentences and a Table 3.1 cell)."""
+    answer = corpus_assistant.ask("What three criteria make up the mission test?")
+    assert answer.answer.rstrip().endswith("[5]?") and len(answer.citations) == 5, answer.answer
