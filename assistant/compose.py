@@ -31,6 +31,7 @@ from assistant.text.questions import (
     asks_for_number,
     asks_for_references,
     named_labels,
+    signposts,
 )
 from assistant.text.sentences import (
     is_list_item,
@@ -72,6 +73,7 @@ def candidates(
     settings = settings or AnswerSettings()
     wanted = {p.chunk.id: p for p in passages}
     wants_references = asks_for_references(question)
+    about_publication = asks_about_publication(question)
     question_terms = set(terms(question))
     question_numbers = numbers(question)
     out = []
@@ -82,7 +84,7 @@ def candidates(
         chunk = passage.chunk
         start, end = int(sentences.starts[row]), int(sentences.ends[row])
         text = chunk.text[start - chunk.start : end - chunk.start]
-        if not _answers_something(text, chunk.kind, wants_references, settings.min_words):
+        if not _answers_something(text, chunk.kind, wants_references, settings.min_words, about_publication):
             continue
         scope = chunk.display_text if chunk.kind in ("table_row", "figure") else f"{chunk.context}\n{text}"
         unit_terms = set(terms(scope))
@@ -96,10 +98,13 @@ def candidates(
     return out
 
 
-def _answers_something(text: str, kind: str, wants_references: bool, min_words: int) -> bool:
-    """Leave out units that cannot answer: rhetorical questions, bare labels, reference entries, and text
-    addressed to an AI model ('ignore previous instructions'), which is data to quote, never an answer."""
+def _answers_something(text: str, kind: str, wants_references: bool, min_words: int, about_publication: bool = False) -> bool:
+    """Leave out units that cannot answer: rhetorical questions, bare labels, reference entries, a publisher's
+    signposts ('For more information ..., please go to www.ippr.org'), and text addressed to an AI model ('ignore
+    previous instructions'), which is data to quote, never an answer."""
     if kind == "reference" and not wants_references:
+        return False
+    if signposts(text) and not (wants_references or about_publication):
         return False
     if addressed_to_model(text):
         return False

@@ -253,3 +253,13 @@ def test_a_list_question_answered_by_a_whole_list_has_no_padding(corpus_assistan
     all, answers it, and nothing follows (once: two HMT sentences and a Table 3.1 cell)."""
     answer = corpus_assistant.ask("What three criteria make up the mission test?")
     assert answer.answer.rstrip().endswith("[5]?") and len(answer.citations) == 5, answer.answer
+
+
+def test_a_publishers_signpost_is_no_answer(corpus_assistant: Assistant) -> None:
+    """'For more information about the Institute for Public Policy Research, please go to www.ippr.org' once led an
+    answer to a question naming the Education Policy Institute; it answers only questions about the publication."""
+    answer = corpus_assistant.ask("How does the report's claim about the attainment gap square with the Education "
+                                  "Policy Institute's 2021 findings?")
+    assert "please go to" not in answer.answer, answer.answer
+    answer = corpus_assistant.ask("How can I contact IPPR for more information?")
+    assert "please go to" in answer.answer, answer.answer

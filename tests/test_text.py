@@ -17,6 +17,7 @@ from assistant.text.questions import (
     asks_for_number,
     asks_for_references,
     named_labels,
+    signposts,
     without_attribution,
 )
 from assistant.text.sentences import (
@@ -181,6 +182,13 @@ def test_words_the_sources_use_for_an_advisers_words() -> None:
 def test_vocabulary_holds_joined_words_and_their_parts() -> None:
     assert vocabulary_words("The effect of Covid-19 on Quilter-Pinner's figures") == [
         "the", "effect", "of", "covid-19", "covid", "19", "on", "quilter-pinner's", "quilter", "pinner's", "figures"]
+
+
+def test_a_publishers_signpost_is_recognised() -> None:
+    assert signposts("For more information about the Institute for Public Policy Research, please go to www.ippr.org")
+    assert signposts("Please visit our website for updates.")
+    assert not signposts("Regulators should be improvement-focused and smart.")
+    assert not signposts("The report sets out more information on funding in chapter 3.")
 
 
 def test_web_and_email_addresses_are_left_out() -> None:

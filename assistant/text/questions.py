@@ -55,6 +55,11 @@ def asks_about_chart(question: str) -> bool:
     return bool(_pattern("questions", "asks_about_chart").search(question))
 
 
+def signposts(sentence: str) -> bool:
+    """'For more information about IPPR, please go to www.ippr.org': it sends the reader elsewhere, says nothing."""
+    return bool(_pattern("questions", "signposts").search(sentence))
+
+
 @cache
 def _label() -> re.Pattern[str]:
     return re.compile(rf"\b({alternation(entries('questions', 'labels'))})\s+(\d+(?:\.\d+)?)\b", re.IGNORECASE)
