@@ -705,8 +705,9 @@ def with_numbers(question: str, chosen: list[Candidate], pool: list[Candidate]) 
 
 
 def fit(ordered: list[Candidate], picks: list[Candidate], limit: int, extra: int = 3) -> list[Candidate]:
-    """About ``limit`` sentences: list items and linked sentences may add ``extra`` more; past that the weakest
-    picks go, each with what was added to complete it. The lead is always kept whole."""
+    """About ``limit`` sentences: list items and linked sentences may add ``extra`` more (a list's items count as
+    one, so a whole list is never what pushes the answer over); past that the weakest picks go, each with what was
+    added to complete it. The lead is always kept whole."""
     pick_ids = {id(c) for c in picks}
     blocks: list[list[Candidate]] = []
     for i, cand in enumerate(ordered):
@@ -719,7 +720,11 @@ def fit(ordered: list[Candidate], picks: list[Candidate], limit: int, extra: int
             blocks.append([cand])
         else:
             blocks[-1].append(cand)
-    while len(blocks) > 1 and sum(map(len, blocks)) > limit + extra:
+    def size(block: list[Candidate]) -> int:  # a list's items count as one: a list is one structural unit
+        items = sum(1 for c in block if _is_item(c))
+        return len(block) - items + min(items, 1)
+
+    while len(blocks) > 1 and sum(map(size, blocks)) > limit + extra:
         blocks.pop()
     return [c for block in blocks for c in block]
 

@@ -168,6 +168,7 @@ def test_questions_about_a_chart_itself() -> None:
     assert asks_about_chart("What does figure 1.3 show about policing?")
     assert asks_about_chart("Where does the data behind the crime outcomes chart come from?")
     assert asks_about_chart("What is illustrated in figure 3.2?")
+    assert asks_about_chart("Which figure shows the police detecting less crime?")
     assert not asks_about_chart("What figure does the report give for NHS satisfaction?")  # a figure = a number
     assert not asks_about_chart("How many deaths could the UK have avoided?")
 
