@@ -21,7 +21,7 @@ from assistant.settings import RetrievalSettings
 from assistant.store import IndexStore
 from assistant.text.acronyms import expand, find_acronyms
 from assistant.text.questions import asks_about_chart, named_labels
-from assistant.text.words import related, terms, vocabulary_words
+from assistant.text.words import proper_names, related, terms, vocabulary_words
 from assistant.types import Passage, SentenceVectors
 from ingest.chunking import chunk_label
 from ingest.library import owner_folder_of
@@ -86,6 +86,7 @@ class HybridRetriever:
     _terms: dict[str, list[str]]
     acronyms: dict[str, str]
     catalogue_vocabulary: frozenset[str]
+    catalogue_names: frozenset[str]  # words the report and its evidence only write capitalised: 'truss', 'cameron'
     _user_vocabularies: dict[str, frozenset[str]]
 
     def __init__(
@@ -194,10 +195,12 @@ class HybridRetriever:
         # the sources never mentioning it, exactly as if that document did not exist.
         if same_catalogue and previous is not None:
             self.acronyms, self.catalogue_vocabulary = previous.acronyms, previous.catalogue_vocabulary
+            self.catalogue_names = previous.catalogue_names
         else:
             self.acronyms = find_acronyms(c.text for c in sides["catalogue"])
             catalogue = [c.display_text for c in sides["catalogue"]] + list(extra_vocabulary)
             self.catalogue_vocabulary = frozenset(w for t in catalogue for w in vocabulary_words(t))
+            self.catalogue_names = proper_names(catalogue)
         texts: dict[str, list[str]] = {sid: [text] for sid, (_, text) in user_sources.items()}
         for c in sides["user document"]:
             texts.setdefault(c.source_id, []).append(c.display_text)
@@ -262,8 +265,8 @@ class HybridRetriever:
                 continue  # the first word of a sentence is capitalised anyway
             if word.isalpha() and word.isupper():
                 continue  # acronyms are too often spelt differently from the sources ("IIPP")
-            if _first_name(question, matches, i) and known(matches[i + 1].group(0)):
-                continue  # a first name before a surname the sources use ('Liz Truss' where they say 'Truss')
+            if _first_name(question, matches, i) and _POSSESSIVE.sub("", matches[i + 1].group(0)).lower() in self.catalogue_names:
+                continue  # a first name before a surname the report uses ('Liz Truss' where it says 'Truss')
             if not known(word):
                 found.append(word)
         return found

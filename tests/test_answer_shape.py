@@ -263,3 +263,10 @@ def test_a_publishers_signpost_is_no_answer(corpus_assistant: Assistant) -> None
     assert "please go to" not in answer.answer, answer.answer
     answer = corpus_assistant.ask("How can I contact IPPR for more information?")
     assert "please go to" in answer.answer, answer.answer
+
+
+def test_a_place_before_a_common_noun_is_still_an_unknown_name(corpus_assistant: Assistant) -> None:
+    """'Liz Truss' is answered because the report writes 'Truss' and only ever capitalised; 'Northbay Council' is
+    refused, since 'council' is a common noun the report also writes in lower case."""
+    answer = corpus_assistant.ask("How much will Northbay Council move into early help?")
+    assert answer.refused and "Northbay" in answer.answer, answer.answer

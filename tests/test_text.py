@@ -41,6 +41,7 @@ from assistant.text.words import (
     light_stem,
     negations,
     normalise_quotes,
+    proper_names,
     quantifiers,
     related,
     stem,
@@ -178,6 +179,11 @@ def test_words_the_sources_use_for_an_advisers_words() -> None:
     assert related("What should Ofsted do?") == ["regulators", "inspectorates"]
     assert related("What should the workforce and its staff do?") == []  # 'staff' is already asked for
     assert related("What does the report say about staff?") == []  # a group's first word brings the rest, not back
+
+
+def test_proper_names_are_the_words_only_ever_capitalised() -> None:
+    names = proper_names(["The NSC was briefly disbanded by Truss.", "Mission councils, like the National Security Council."])
+    assert "truss" in names and "council" not in names and "the" not in names
 
 
 def test_vocabulary_holds_joined_words_and_their_parts() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache, lru_cache
 
 from assistant.text.lexicon import entries, groups, phrases, word_set
@@ -140,6 +141,21 @@ def _antonyms() -> dict[str, frozenset[str]]:
         out.setdefault(up, set()).add(down)
         out.setdefault(down, set()).add(up)
     return {k: frozenset(v) for k, v in out.items()}
+
+
+_CASED_WORD = re.compile(r"[A-Za-z]+")
+
+
+def proper_names(texts: Iterable[str]) -> frozenset[str]:
+    """Words the texts only ever write capitalised ('Truss', 'Cameron'), lower-cased: names, not common nouns that
+    also head a name ('Council' is also 'councils')."""
+    capitalised: set[str] = set()
+    lower: set[str] = set()
+    for text in texts:
+        for word in _CASED_WORD.findall(text):
+            (capitalised if word[0].isupper() else lower).add(word.lower())
+    lower |= {w.removesuffix("s") for w in lower}  # 'councils' is the common noun 'council' too
+    return frozenset(w for w in capitalised - lower if w.removesuffix("s") not in lower)
 
 
 def related(text: str) -> list[str]:
