@@ -30,6 +30,7 @@ from assistant.text.questions import (
     asks_about_publication,
     asks_for_number,
     asks_for_references,
+    clauses,
     named_labels,
     signposts,
 )
@@ -416,8 +417,9 @@ def compose(
 
 def list_answers(question: str, chosen: list[Candidate]) -> list[Candidate]:
     """A question asking for a list ('What three criteria make up the mission test?') answered by the list its lead
-    announces, items and all, needs nothing more: what follows the list is padding (issue 10)."""
-    if not chosen or not asks_for_list(question):
+    announces, items and all, needs nothing more: what follows the list is padding (issue 10). Only for a question
+    of one clause: 'What are the three p's, and what does productivity mean?' asks for more than a list."""
+    if not chosen or not asks_for_list(question) or len(clauses(question)) > 1:
         return chosen
     lead = chosen[0]
     head = next((i for i, c in enumerate(chosen[:2]) if _announces(c) and _one_unit(c, lead)), None)
