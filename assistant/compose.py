@@ -204,14 +204,16 @@ def select(
     settings = settings or AnswerSettings()
     further = settings.relative_floor if further is None else further
     ranked = sorted(pool, key=lambda c: (-c.score, c.passage.n, c.unit.start))
+    on_focus = ranked
     if focus is not None:
         focus = focus.naming_rows(pool)
-        if not any(not off_focus(c, focus, settings) for c in ranked):
-            focus = None  # nothing on the focus at all: the best units answer as they are (or the answer refuses)
+        on_focus = [c for c in ranked if not off_focus(c, focus, settings)]
+        if not on_focus:
+            focus, on_focus = None, ranked  # nothing on the focus: the best units answer as they are (or it refuses)
         else:  # a table cell the question names by its label ('the Opportunity mission') is the answer: it leads
             ranked.sort(key=lambda c: not focus.answered_by(c))  # type: ignore[union-attr]
     # Floors are shares of the best score on the question's focus (a named cell may lead with less).
-    best = max((c.score for c in ranked if focus is None or not off_focus(c, focus, settings)), default=0.0)
+    best = max((c.score for c in on_focus), default=0.0)
     chosen: list[Candidate] = []
     for cand in ranked:
         if len(chosen) >= limit:
