@@ -29,10 +29,12 @@ from assistant.text.questions import (
     asks_about_chart,
     asks_about_publication,
     asks_for_number,
+    asks_for_proposal,
     asks_for_references,
     clauses,
     named_labels,
     signposts,
+    states_duty,
 )
 from assistant.text.sentences import (
     is_list_item,
@@ -125,11 +127,12 @@ class Focus:
     charts: bool = False  # it asks about a chart itself ('figure 1.3', 'the avoidable deaths chart')
     tables: frozenset[str] = frozenset()  # tables one of whose rows the question names by its label ('Opportunity')
     table: str = ""  # of those, the table whose named row scores best: its named rows lead the answer
+    proposals: bool = False  # it asks what someone should do ('What should Ofsted do differently?')
 
     @classmethod
     def of(cls, question: str) -> Focus:
         return cls(frozenset(terms(question)), named_labels(question), asks_about_publication(question),
-                   asks_about_chart(question))
+                   asks_about_chart(question), proposals=asks_for_proposal(question))
 
     def naming_rows(self, pool: Sequence[Candidate]) -> Focus:
         """This focus with the tables of ``pool`` one of whose rows the question names by its label."""
@@ -161,8 +164,11 @@ def front_matter(chunk: Chunk) -> bool:
     return chunk.section.startswith(FRONT_MATTER)
 
 
+_PROSE = ("text", "list", "box")  # chunk kinds of running prose; table rows and figures keep their own rules
+
+
 def off_focus(cand: Candidate, focus: Focus, settings: AnswerSettings) -> bool:
-    """Is ``cand`` off what the question asks? Four rules, each a structure an
+    """Is ``cand`` off what the question asks? Five rules, each a structure an
     adviser would use too (issue 10: answers padded with neighbouring passages):
 
     - the question names a labelled part ('Table 2.1', 'figure 1.2'): other parts of that kind, and sentences
@@ -174,9 +180,13 @@ def off_focus(cand: Candidate, focus: Focus, settings: AnswerSettings) -> bool:
       heading, not a finding (issue 10: 'lists figure titles instead of findings');
     - the question names a table row by its label ('the equivalent shift for Opportunity', 'the downside of
       regulation in Table 2.1'): that table's other rows are off (a question asking for the whole table gets
-      every row later: complete_table).
+      every row later: complete_table);
+    - the question asks what someone should do ('What should Ofsted and the CQC do differently?'): prose that
+      gives no one a duty is off, however many of its words it shares ('This includes the Care Quality Commission
+      (CQC) ... and Ofsted'), and so is a table row the question neither names nor finds by its table's label; the items of a recommendation's list come with it later (with_list_items). When no
+      unit gives a duty, the rule is dropped (``select``).
 
-    A fifth rule was measured and not kept (CHANGELOG): a further passage must hold nearly the lead's share of the
+    A further rule was measured and not kept (CHANGELOG): a further passage must hold nearly the lead's share of the
     question's terms. It lifted answer precision most, but cost key facts on the held-out set.
     """
     chunk = cand.passage.chunk
@@ -190,6 +200,10 @@ def off_focus(cand: Candidate, focus: Focus, settings: AnswerSettings) -> bool:
     if front_matter(chunk) and not focus.publication and cand.overlap < settings.front_matter_overlap:
         return True
     if chunk.kind == "figure" and not focus.charts and not focus.labels:
+        return True
+    if focus.proposals and not states_duty(cand.unit.text) and (
+        chunk.kind in _PROSE or (chunk.kind == "table_row" and not focus.labels and not focus.names_row(cand))
+    ):
         return True
     return chunk.kind == "table_row" and table_label(chunk) in focus.tables and not focus.names_row(cand)
 
@@ -208,6 +222,9 @@ def select(
     if focus is not None:
         focus = focus.naming_rows(pool)
         on_focus = [c for c in ranked if not off_focus(c, focus, settings)]
+        if focus.proposals and not any(states_duty(c.unit.text) for c in on_focus):
+            focus = replace(focus, proposals=False)  # no unit says what anyone should do: answer what is there
+            on_focus = [c for c in ranked if not off_focus(c, focus, settings)]
         if not on_focus:
             focus, on_focus = None, ranked  # nothing on the focus: the best units answer as they are (or it refuses)
         else:  # a table cell the question names by its label ('the Opportunity mission') is the answer: it leads
@@ -660,9 +677,14 @@ def with_list_items(chosen: list[Candidate], pool: list[Candidate], extra: int =
         siblings = _following(cand, pool)
         if not _announces(cand) and siblings and _announces(siblings[0]) and not _is_item(siblings[0]):
             lead = siblings.pop(0)
-            if (lead.passage.chunk.id, lead.unit.start) not in taken:
+            unshown = [c for c in siblings if not (_on_item_line(c) and not _is_item(c))][:1]
+            if (lead.passage.chunk.id, lead.unit.start) not in taken and unshown and _is_item(unshown[0]):
+                # An announcement comes only with its items: 'we recommend the following.' whose list is in a
+                # passage not retrieved would announce nothing (issue 10: 'This has included the following').
                 taken.add((lead.passage.chunk.id, lead.unit.start))
                 out.append(lead)
+            elif not (unshown and _is_item(unshown[0])):
+                continue
         elif not _announces(cand):
             continue
         elif siblings and not _is_item(siblings[0]) and leans_back(siblings[0].unit.text):

@@ -15,9 +15,11 @@ from assistant.text.questions import (
     asks_about_chart,
     asks_about_publication,
     asks_for_number,
+    asks_for_proposal,
     asks_for_references,
     named_labels,
     signposts,
+    states_duty,
     without_attribution,
 )
 from assistant.text.sentences import (
@@ -172,6 +174,20 @@ def test_questions_about_a_chart_itself() -> None:
     assert asks_about_chart("Which figure shows the police detecting less crime?")
     assert not asks_about_chart("What figure does the report give for NHS satisfaction?")  # a figure = a number
     assert not asks_about_chart("How many deaths could the UK have avoided?")
+
+
+def test_questions_asking_what_someone_should_do() -> None:
+    assert asks_for_proposal("What should Ofsted and the CQC do differently?")
+    assert asks_for_proposal("What does the report propose for the workforce?")
+    assert not asks_for_proposal("What qualities should a well-designed mission have?")  # a property, not an action
+    assert not asks_for_proposal("What practical steps does van Ark recommend for raising productivity?")  # not the report's
+    assert not asks_for_proposal("How should I cite the report?")
+
+
+def test_sentences_that_give_someone_a_duty() -> None:
+    assert states_duty("Regulators and inspectorates should increasingly be improvement-focused.")
+    assert states_duty("The centre needs to let go.") and states_duty("HMT must publish the test.")
+    assert not states_duty("This includes the Care Quality Commission (CQC) and Ofsted in the schools system.")
 
 
 def test_words_the_sources_use_for_an_advisers_words() -> None:

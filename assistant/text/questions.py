@@ -77,6 +77,17 @@ def announces_list(sentence: str) -> bool:
     return plain.rstrip().endswith(":") or bool(_pattern("questions", "announces_list").search(plain))
 
 
+def asks_for_proposal(question: str) -> bool:
+    """'What should Ofsted and the CQC do differently?', 'What does the report propose for the workforce?': the
+    question asks for what someone should do, so sentences that give a duty answer it (``states_duty``)."""
+    return bool(_pattern("questions", "asks_for_proposal").search(question))
+
+
+def states_duty(sentence: str) -> bool:
+    """'Regulators should be improvement-focused', 'the centre must ...': a sentence saying what someone should do."""
+    return bool(_pattern("stance", "duty").search(sentence))
+
+
 def recommends(sentence: str) -> bool:
     """'Government should ...': a recommendation."""
     return bool(_pattern("briefing", "recommends").search(sentence))
