@@ -238,6 +238,8 @@ def test_text_addressed_to_a_model_is_recognised() -> None:
     ("Productivity fell.", -1),
     ("There was virtually no growth in productivity.", -1),
     ("Inequality increased.", -1),
+    ("Providers cut their costs.", 1),  # a quantity on something bad to have, past its determiner, is good
+    ("Costs increased.", -1),
 ])
 def test_polarity_signs(sentence: str, sign: int) -> None:
     assert signals(sentence)[0].sign == sign

@@ -127,13 +127,24 @@ def _match(
     counted = claim.kind == evidence.kind == "implicit" and counts_the_same(claim.clause, evidence.clause)
     if claim.kind == evidence.kind == "implicit" and claim_counts and not (counted or same_figure):
         return 0.0, set()
+    if {claim.kind, evidence.kind} == {"quantity", "valence"}:
+        # 'Outsourcing improved services' against 'more outsourcing' or 'rising demand': a quantity says something is
+        # good or bad only of a measure whose good direction is known ('productivity increased'; a quantity on a
+        # bad thing is already a valence: polarity.bad_objects). Of funding, demand or numbers it says neither.
+        quantity = claim if claim.kind == "quantity" else evidence
+        if not quantity.local & stemmed_list("measures", "higher_is_better"):
+            return 0.0, set()
     shared = set(claim.terms & evidence.terms)
     if claim.kind == evidence.kind != "implicit" and _head(claim.cue) == _head(evidence.cue):
         shared.add(f"'{_head(claim.cue)}'")  # the same predicate ('undermine' ... 'undermines') is some common ground
     around = sorted((claim.terms & sentence.context) - shared)
     if around:
         shared.add(around[0])  # a row label or the passage's topic counts once
-    strength = sum(0.5 if t in placing or t.startswith("'") else 1.0 for t in shared)
+    # The same predicate counts half a word, or a whole one in a table row the claim names by its label: the row
+    # is about the claim's subject, so 'Targets drive improvement' and the Targets row's 'Can drive improvement in
+    # the measured metrics' say the same of the same thing.
+    named_row = bool(sentence.label) and sentence.label <= claim.terms
+    strength = sum(0.5 if t in placing or (t.startswith("'") and not named_row) else 1.0 for t in shared)
     if strength < cfg.min_shared:
         return 0.0, shared
     if evidence.kind != "mixed" and not (shared & (claim.local | evidence.local | {f"'{_head(claim.cue)}'"})) - placing:
@@ -166,6 +177,8 @@ def check_claim(ev: Evidence, claim: str) -> ClaimCheck:
     # The verdict rests on the report and its evidence; the user's own documents are shown apart, never counted
     # (issue 13: an upload saying "five criteria" must not make "the mission test has five criteria" supported).
     passages = [p for p in retrieved if p.chunk.origin != "user document"]
+    held = {p.chunk.id for p in passages}
+    passages += [p for p in ev.rows_named(claim) if p.chunk.id not in held]  # 'Targets ...': Table 2.1's Targets row
     users = [p for p in retrieved if p.chunk.origin == "user document"]
     short = ev.acronyms
     claim_signals = signals(claim, short)
@@ -187,8 +200,9 @@ def check_claim(ev: Evidence, claim: str) -> ClaimCheck:
     if verdict is None:
         verdict = _without_cues(ev, claim, sentences, sides, notes)
     covers: dict[tuple[str, int], float] = {}
-    conflicts = _disagreements(claim, sentences, sides, cfg, covers)
-    verdict = _with_disagreements(verdict, conflicts, sides, notes, covers, cfg)
+    about: dict[tuple[str, int], float] = {}  # as covers, a table cell's row label counted: how much it is about
+    conflicts = _disagreements(claim, sentences, sides, cfg, covers, about)
+    verdict = _with_disagreements(verdict, conflicts, sides, notes, covers | about, cfg)
     by_key = {(s.passage.chunk.id, s.unit.start): s for s in sentences}
     supporting = _side(ledger, by_key, sides, "support", verdict, cfg, covers)
     contradicting = _side(ledger, by_key, sides, "contradict", verdict, cfg, covers)
@@ -220,7 +234,7 @@ def _your_documents(
 
 def _disagreements(
     claim: str, sentences: list[EvidenceSentence], sides: dict[tuple[str, int], dict[str, float]], cfg: StanceSettings,
-    covers: dict[tuple[str, int], float],
+    covers: dict[tuple[str, int], float], about: dict[tuple[str, int], float],
 ) -> dict[tuple[str, int], stance.Conflict]:
     """Sentences about the claim's topic that the stance engine finds say something else ('fell', not 'rose';
     'limited evidence it can drive excellence'): each moves to the contradicting side, weighted by how
@@ -229,8 +243,13 @@ def _disagreements(
     said = without_attribution(claim)  # how much of what the claim says a sentence holds, not who it credits
     for sentence in sentences:
         text = sentence.unit.text
+        chunk = sentence.passage.chunk
+        # A table cell is about its row's label too ('Can drive improvement ...' in the Targets row is about targets).
+        label = chunk.text.split("\t", 1)[0] + ": " if chunk.kind == "table_row" and "\t" in chunk.text else ""
         cover = stance.align(said, [text])[2]
         covers[(sentence.passage.chunk.id, sentence.unit.start)] = cover
+        if label:
+            about[(sentence.passage.chunk.id, sentence.unit.start)] = stance.align(said, [label + text])[2]
         if cover < cfg.stance_cover:
             continue
         conflict = stance.compare(claim, text, " ".join((sentence.passage.chunk.title, sentence.passage.chunk.context)))
@@ -370,7 +389,8 @@ def _weigh(
         scored = [(*_match(c, sentence, e, cfg), ei) for ei, e in enumerate(sentence.signals)]
         scored = [m for m in scored if m[0]]
         if scored:
-            best[ci] = max(scored, key=lambda m: (m[0], -m[2]))
+            # Of equal weight, the match on more of the claim's own words (not a shared predicate) wins.
+            best[ci] = max(scored, key=lambda m: (m[0], sum(not t.startswith("'") for t in m[1]), -m[2]))
     matched = {ei for _, _, ei in best.values()}
     for ci, (weight, shared, ei) in best.items():
         c, e = claim_signals[ci], sentence.signals[ei]
@@ -417,7 +437,8 @@ def _concedes(claim: Signal, sentence: EvidenceSentence, ei: int, matched: set[i
         between = [sig for sig in sentence.signals if first.position < sig.position <= last.position]
         across = patterns().concessive.match(first.clause) or any(patterns().opens_contrast.match(sig.clause) for sig in between)
         same_predicate = _head(other.cue) == _head(claim.cue)
-        if across and ((claim.terms & other.terms) - stemmed_list("words", "placing") or same_predicate):
+        named_row = bool(sentence.label) and sentence.label <= claim.terms  # the row is about the claim's subject
+        if across and ((claim.terms & other.terms) - stemmed_list("words", "placing") or same_predicate or named_row):
             return True
     return False
 
@@ -458,9 +479,17 @@ def _without_cues(
     """No polarity met: a close restatement supports the claim; anything else is not enough evidence."""
     pool, _ = ev.units(claim, k=ev.settings.stance.retrieve_k)
     wanted = set(content_lemmas(claim))
+    rare = wanted & ev.specific(claim)
     best, best_key, best_cover = 0.0, None, 0.0
     for cand in pool:
-        cover = len(wanted & set(content_lemmas(cand.unit.text))) / len(wanted) if wanted else 0.0
+        # A restatement restates in one clause: 'improve services' in one and 'outsourcing' in the clause across the
+        # 'but' ('... but they are more sceptical about ... outsourcing') is no restatement of 'outsourcing improved
+        # services' (issue 11).
+        # Nor is one that leaves out what few passages name ('outsourcing'; half of such words at least): it restates
+        # only the common words around it.
+        held = [set(content_lemmas(s.clause)) for s in signals(cand.unit.text)] or [set(content_lemmas(cand.unit.text))]
+        held = [words for words in held if 2 * len(rare & words) >= len(rare)]
+        cover = max((len(wanted & words) for words in held), default=0) / len(wanted) if wanted else 0.0
         if cand.score >= ev.floor and cover >= ev.settings.stance.restatement_cover and cand.score > best:
             best, best_key, best_cover = cand.score, (cand.passage.chunk.id, cand.unit.start), cover
     if best_key is None:

@@ -199,6 +199,19 @@ class Evidence:
             return None
         return without_instructions(Passage(0, chunk, 1.0, 1.0))
 
+    def rows_named(self, text: str) -> list[Passage]:
+        """The table rows of the report and its evidence whose label (first cell) ``text`` names: 'Targets drive
+        improvement' -> Table 2.1's Targets row, which a claim about targets is weighed against even when its
+        other words pull retrieval elsewhere."""
+        wanted = set(content_lemmas(text))
+
+        def build() -> list[tuple[frozenset[str], str]]:
+            return [(frozenset(content_lemmas(c.text.split("\t", 1)[0])), c.id) for c in self.snapshot.chunks
+                    if c.kind == "table_row" and "\t" in c.text and c.origin != "user document"]
+
+        labels: list[tuple[frozenset[str], str]] = self._derived("row_labels", build)  # type: ignore[assignment]
+        return [p for label, chunk_id in labels if label and label <= wanted and (p := self.chunk(chunk_id)) is not None]
+
     # -- the report's tables (from the profile) --------------------------------------------------
     def table_cells(self, spec: TableSpec | None) -> list[tuple[re.Match[str], Passage]]:
         """Every table-row chunk of the report whose locator matches ``spec``, with the match."""

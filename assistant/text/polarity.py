@@ -183,6 +183,8 @@ def _on_bad_object(lower: str, cue: re.Match[str]) -> bool:
     """Is the quantity cue about something bad to have more of? Its object ('increased *inequality*',
     'a lower *percentage*') if a noun follows, else its subject ('avoidable *deaths* are higher')."""
     after = _ENGLISH_WORD.findall(lower[cue.end():])
+    while after and after[0] in word_set("polarity", "determiners"):
+        after = after[1:]  # 'reducing *their* costs': the object is the noun after the determiner
     if after and after[0] not in stopwords() and after[0] not in word_set("words", "adverbs"):
         words = after[:4]
     else:
