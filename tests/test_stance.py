@@ -149,6 +149,14 @@ def test_a_quantity_claim_is_not_backed_by_a_quantity_of_something_neutral(corpu
     assert not any("increases in fun" in c.quote for c in check.supporting), check.signals
 
 
+def test_an_aim_or_a_proposal_does_not_back_a_claim_that_it_happened(corpus_assistant: Assistant) -> None:
+    """'stated an aim to shift NHS care' and Table 3.2's 'Shift the balance of spending ...' say what was wanted;
+    the Nuffield note's 'little sign of the intended shift' says what happened."""
+    check = corpus_assistant.check("Governments have moved NHS spending into community care.")
+    assert check.verdict == "contradicted", check.signals
+    assert not any(c.quote.startswith("Shift the balance") for c in check.supporting)
+
+
 def test_a_concession_across_but_makes_a_one_sided_claim_mixed(corpus_assistant: Assistant) -> None:
     check = corpus_assistant.check("Choice and competition led providers to reduce their costs.")
     assert check.verdict == "mixed", check.signals

@@ -8,7 +8,7 @@ import pytest
 from assistant.text.acronyms import abbreviate, expand, find_acronyms
 from assistant.text.lexicon import LexiconError, entries, groups, number, sections, word_set
 from assistant.text.numbers import figures, money, numbers, pounds, word_number
-from assistant.text.polarity import clause_terms, is_cue, signals
+from assistant.text.polarity import clause_terms, is_cue, signals, states_intent
 from assistant.text.questions import (
     addressed_to_model,
     announces_list,
@@ -243,6 +243,14 @@ def test_text_addressed_to_a_model_is_recognised() -> None:
 ])
 def test_polarity_signs(sentence: str, sign: int) -> None:
     assert signals(sentence)[0].sign == sign
+
+
+def test_sentences_of_aims_and_instructions_are_not_of_what_happened() -> None:
+    assert states_intent("Successive strategies have stated an aim to shift NHS care into the community.")
+    assert states_intent("Shift the balance of spending from hospitals to primary care.")  # an instruction
+    assert states_intent("Regulators should be improvement-focused.")
+    assert not states_intent("NHS spending shifted towards hospitals.")
+    assert not states_intent("Productivity rose by 0.7 per cent a year.")
 
 
 def test_a_but_clause_turns_the_granted_side() -> None:

@@ -33,7 +33,7 @@ from assistant.schemas import Citation, ClaimCheck, Verdict
 from assistant.settings import StanceSettings
 from assistant.text import polarity, stance
 from assistant.text.numbers import count_clash, counts, counts_the_same, numbers
-from assistant.text.polarity import Signal, clause_terms, is_cue, patterns, signals
+from assistant.text.polarity import Signal, clause_terms, is_cue, patterns, signals, states_intent
 from assistant.text.questions import without_attribution
 from assistant.text.sentences import refers_back, split_sentences
 from assistant.text.words import content_lemmas, stem, stemmed_list
@@ -293,6 +293,11 @@ def _with_disagreements(
                and covers.get(k, 0.0) >= closest - cfg.backing_margin]
     if verdict == "mixed" and not backing:
         return "contradicted"
+    if verdict == "supported" and max((covers.get(k, 0.0) for k in backing), default=0.0) >= closest + cfg.restates_margin:
+        # The backing sentence restates the claim ('Over the last decade crime outcomes, NHS waiting times ... got
+        # worse') where the disagreeing one shares only part of it (waiting times that fell in another decade).
+        notes.append("a passage restating the claim outweighs one about only part of it")
+        return verdict
     if verdict in ("supported", "not enough evidence"):
         return "mixed" if backing else "contradicted"
     return verdict
@@ -374,7 +379,7 @@ def _weigh(
     """Add what one evidence sentence says about each clause of the claim to the tallies."""
     key = (sentence.passage.chunk.id, sentence.unit.start)
     where = f"“{_short(sentence.unit.text)}” ({sentence.passage.chunk.locator.split(' · ')[0]})"
-    modal = patterns().modal
+    modal, intent = patterns().modal, patterns().intent
     hedged = bool(modal.search(claim))
     # A claim's figures, counts in words among them ('five criteria' -> 5). A count is compared only with a count
     # of the same thing ('three criteria', not the '10 year test' or 'Number 10' beside it); a figure that counts
@@ -403,6 +408,8 @@ def _weigh(
             tallies[ci].notes.append(f"mixed: {where} says '{e.cue}'")
             continue
         target = "support" if c.sign * e.sign > 0 else "contradict"
+        if target == "support" and states_intent(sentence.unit.text) and not (intent.search(claim) or hedged):
+            continue  # 'stated an aim to shift NHS care' does not back 'governments have shifted NHS spending'
         if c.kind == "implicit" and e.kind in ("quantity", "valence"):
             target = "support"  # matched on the very figure: 'fell to 29 per cent' states the level a plain claim gives
         numbers_differ = bool(uncounted and sentence.numbers and not uncounted & sentence.numbers) or clash is not None

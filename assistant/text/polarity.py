@@ -47,6 +47,7 @@ class Patterns:
     absolute: re.Pattern[str]
     contrast: re.Pattern[str]
     counterfactual: re.Pattern[str]
+    intent: re.Pattern[str]
 
 
 @cache
@@ -66,7 +67,16 @@ def patterns() -> Patterns:
         absolute=re.compile(rf"\b(?:{alternation(entries('quantifiers', 'absolute_patterns'))})\b", re.I),
         contrast=re.compile(rf"\b(?:{phrases((*contrast, *concessive))})\b", re.I),
         counterfactual=re.compile(rf"(?:{alternation(entries('polarity', 'counterfactual_patterns'))})", re.I),
+        intent=re.compile(rf"\b(?:{alternation(entries('polarity', 'intent_patterns'))})\b", re.I),
     )
+
+
+def states_intent(sentence: str) -> bool:
+    """Does the sentence say what someone aims, plans or ought to do ('stated an aim to shift', 'should'), or
+    instruct it ('Shift the balance of spending ...'), rather than what was done?"""
+    first = sentence.lstrip("-*• \t").split(maxsplit=1)
+    opens = bool(first) and first[0].lower() in word_set("polarity", "imperatives")  # capitalised: an instruction, not 'shift'
+    return bool(patterns().intent.search(sentence)) or (opens and first[0][:1].isupper())
 
 
 @dataclass(frozen=True)
