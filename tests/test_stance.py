@@ -157,6 +157,13 @@ def test_an_aim_or_a_proposal_does_not_back_a_claim_that_it_happened(corpus_assi
     assert not any(c.quote.startswith("Shift the balance") for c in check.supporting)
 
 
+def test_an_abbreviation_the_report_leaves_undefined_is_read(corpus_assistant: Assistant) -> None:
+    """The report writes only 'PM'; a claim naming the Prime Minister is its restatement."""
+    check = corpus_assistant.check("Each mission council would be chaired by the Prime Minister.")
+    assert check.verdict == "supported", check.signals
+    assert any("chaired by the PM" in c.quote for c in check.supporting)
+
+
 def test_a_concession_across_but_makes_a_one_sided_claim_mixed(corpus_assistant: Assistant) -> None:
     check = corpus_assistant.check("Choice and competition led providers to reduce their costs.")
     assert check.verdict == "mixed", check.signals

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.text.acronyms import abbreviate, expand, find_acronyms
+from assistant.text.acronyms import abbreviate, expand, find_acronyms, with_common
 from assistant.text.lexicon import LexiconError, entries, groups, number, sections, word_set
 from assistant.text.numbers import figures, money, numbers, pounds, word_number
 from assistant.text.polarity import clause_terms, is_cue, signals, states_intent
@@ -174,6 +174,13 @@ def test_questions_about_a_chart_itself() -> None:
     assert asks_about_chart("Which figure shows the police detecting less crime?")
     assert not asks_about_chart("What figure does the report give for NHS satisfaction?")  # a figure = a number
     assert not asks_about_chart("How many deaths could the UK have avoided?")
+
+
+def test_common_abbreviations_join_a_documents_own() -> None:
+    known = with_common({"new public management": "NPM", "prime minister": "Premier"})
+    assert known["new public management"] == "NPM" and known["hm treasury"] == "HMT"
+    assert known["prime minister"] == "Premier"  # a document's own definition wins
+    assert abbreviate("chaired by the Prime Minister", with_common({})) == "chaired by the PM"
 
 
 def test_questions_asking_what_someone_should_do() -> None:

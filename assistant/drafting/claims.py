@@ -32,6 +32,7 @@ from assistant.errors import QuestionError
 from assistant.schemas import Citation, ClaimCheck, Verdict
 from assistant.settings import StanceSettings
 from assistant.text import polarity, stance
+from assistant.text.acronyms import abbreviate
 from assistant.text.numbers import count_clash, counts, counts_the_same, numbers
 from assistant.text.polarity import Signal, clause_terms, is_cue, patterns, signals, states_intent
 from assistant.text.questions import without_attribution
@@ -485,8 +486,9 @@ def _without_cues(
 ) -> Verdict:
     """No polarity met: a close restatement supports the claim; anything else is not enough evidence."""
     pool, _ = ev.units(claim, k=ev.settings.stance.retrieve_k)
-    wanted = set(content_lemmas(claim))
-    rare = wanted & ev.specific(claim)
+    said = abbreviate(without_attribution(claim), ev.acronyms)  # 'the Prime Minister' is the passages' 'PM'
+    wanted = set(content_lemmas(said))
+    rare = wanted & ev.specific(said)
     best, best_key, best_cover = 0.0, None, 0.0
     for cand in pool:
         # A restatement restates in one clause: 'improve services' in one and 'outsourcing' in the clause across the
@@ -494,7 +496,8 @@ def _without_cues(
         # services' (issue 11).
         # Nor is one that leaves out what few passages name ('outsourcing'; half of such words at least): it restates
         # only the common words around it.
-        held = [set(content_lemmas(s.clause)) for s in signals(cand.unit.text)] or [set(content_lemmas(cand.unit.text))]
+        text = abbreviate(cand.unit.text, ev.acronyms)
+        held = [set(content_lemmas(s.clause)) for s in signals(text)] or [set(content_lemmas(text))]
         held = [words for words in held if 2 * len(rare & words) >= len(rare)]
         cover = max((len(wanted & words) for words in held), default=0) / len(wanted) if wanted else 0.0
         if cand.score >= ev.floor and cover >= ev.settings.stance.restatement_cover and cand.score > best:

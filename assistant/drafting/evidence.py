@@ -28,7 +28,7 @@ from assistant.prompts import load_prompt
 from assistant.retrieval import HybridRetriever
 from assistant.schemas import Citation, Draft, EvidenceGap, RemovedSentence, Statement
 from assistant.settings import Settings
-from assistant.text.acronyms import find_acronyms
+from assistant.text.acronyms import find_acronyms, with_common
 from assistant.text.questions import blank_model_directed
 from assistant.text.words import content_lemmas, key_lemmas, terms
 from assistant.types import Passage, Unit
@@ -172,7 +172,7 @@ class Evidence:
     @property
     def acronyms(self) -> dict[str, str]:
         chunks = self.snapshot.chunks
-        return self._derived("acronyms", lambda: find_acronyms(c.display_text for c in chunks))  # type: ignore[return-value]
+        return self._derived("acronyms", lambda: with_common(find_acronyms(c.display_text for c in chunks)))  # type: ignore[return-value]
 
     @property
     def vocabulary(self) -> frozenset[str]:

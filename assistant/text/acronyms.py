@@ -1,9 +1,11 @@
-"""Acronyms the sources define: 'new public management (NPM)' -> {'new public management': 'NPM'}."""
+"""Acronyms: those the sources define ('new public management (NPM)' -> {'new public management': 'NPM'}), and common ones they leave undefined."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+
+from assistant.text.lexicon import groups
 
 # The acronym in brackets is found first, then at most six words are read backwards from it: a regex with the
 # words in front ("(?:word\s+){1,6}\(") retried from every letter of a long unbroken token, which made one
@@ -49,6 +51,12 @@ def find_acronyms(texts: Iterable[str]) -> dict[str, str]:
             if len(words) >= n and "".join(w[0] for w in words[-n:]).lower() == short.lower():
                 found.setdefault(" ".join(words[-n:]).lower(), short)
     return found
+
+
+def with_common(defined: dict[str, str]) -> dict[str, str]:
+    """``defined`` (a document's own acronyms, which win) with the ones UK government writing leaves undefined
+    ('PM': lexicon [acronyms] common)."""
+    return {**{long.lower(): short for long, short in groups("acronyms", "common")}, **defined}
 
 
 def expand(text: str, acronyms: dict[str, str]) -> str:
