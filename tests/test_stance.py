@@ -164,6 +164,13 @@ def test_an_abbreviation_the_report_leaves_undefined_is_read(corpus_assistant: A
     assert any("chaired by the PM" in c.quote for c in check.supporting)
 
 
+def test_a_sentence_taken_back_by_the_next_makes_the_claim_mixed(corpus_assistant: Assistant) -> None:
+    """'... undoubtedly led to some significant improvements ...' followed by 'However, ...': the passage grants and
+    qualifies, so a claim stating only the grant is mixed."""
+    check = corpus_assistant.check("Public service outcomes improved under New Labour's reforms.")
+    assert check.verdict == "mixed", check.signals
+
+
 def test_a_concession_across_but_makes_a_one_sided_claim_mixed(corpus_assistant: Assistant) -> None:
     check = corpus_assistant.check("Choice and competition led providers to reduce their costs.")
     assert check.verdict == "mixed", check.signals

@@ -34,7 +34,7 @@ from assistant.settings import StanceSettings
 from assistant.text import polarity, stance
 from assistant.text.acronyms import abbreviate
 from assistant.text.numbers import count_clash, counts, counts_the_same, numbers
-from assistant.text.polarity import Signal, clause_terms, is_cue, patterns, signals, states_intent
+from assistant.text.polarity import Signal, clause_terms, instructs, is_cue, patterns, signals, states_intent
 from assistant.text.questions import without_attribution
 from assistant.text.sentences import refers_back, split_sentences
 from assistant.text.words import content_lemmas, stem, stemmed_list
@@ -52,6 +52,7 @@ class EvidenceSentence:
     context: frozenset[str]  # the label, and the passage's words when the sentence says 'these', 'it' ...
     contrast: bool
     numbers: set[str]
+    qualified: bool = False  # the next sentence of its passage opens with a contrast ('But few would argue ...')
 
 
 @dataclass
@@ -79,7 +80,7 @@ class Tally:
 # -- evidence sentences ---------------------------------------------------------------------------
 def evidence_sentences(passages: list[Passage], short: dict[str, str] | None = None) -> list[EvidenceSentence]:
     """Every sentence of the passages with its signals; a table row's cells are split into their sentences."""
-    out = []
+    out: list[EvidenceSentence] = []
     for passage in passages:
         chunk = passage.chunk
         if chunk.kind == "reference":
@@ -97,11 +98,14 @@ def evidence_sentences(passages: list[Passage], short: dict[str, str] | None = N
         else:
             spans = split_sentences(chunk.text, chunk.start)
         around = clause_terms(chunk.display_text)
+        first = len(out)
         for s, e in spans:
             text = chunk.text[s - chunk.start : e - chunk.start]
             context = label | (around if refers_back(text) else frozenset())
             out.append(EvidenceSentence(passage, Unit(s, e, text), signals(text, short), label, context,
                                         bool(patterns().contrast.search(text)), numbers(text, years=False)))
+        for before, after in zip(out[first:], out[first + 1:], strict=False):
+            before.qualified = bool(patterns().opens_contrast.match(after.unit.text.lstrip("-*• ")))
     return out
 
 
@@ -409,7 +413,9 @@ def _weigh(
             tallies[ci].notes.append(f"mixed: {where} says '{e.cue}'")
             continue
         target = "support" if c.sign * e.sign > 0 else "contradict"
-        if target == "support" and states_intent(sentence.unit.text) and not (intent.search(claim) or hedged):
+        if target == "support" and not (intent.search(claim) or hedged) and (
+            states_intent(e.clause) or instructs(sentence.unit.text)
+        ):
             continue  # 'stated an aim to shift NHS care' does not back 'governments have shifted NHS spending'
         if c.kind == "implicit" and e.kind in ("quantity", "valence"):
             target = "support"  # matched on the very figure: 'fell to 29 per cent' states the level a plain claim gives
@@ -426,7 +432,13 @@ def _weigh(
                else f"; the claim says {', '.join(sorted(uncounted))}, the source {', '.join(sorted(sentence.numbers))}"
                if numbers_differ else "")
         )
-        if not numbers_differ and _concedes(c, sentence, ei, matched):
+        if not numbers_differ and target == "support" and sentence.qualified and not hedged:
+            # 'This would usually be considered a success. But few would argue ...': the next sentence takes back
+            # what this one grants.
+            tallies[ci].mixed += weight
+            sides[key]["contradict"] += weight / 2
+            tallies[ci].notes.append(f"mixed: the sentence after {where} qualifies it ('but', 'however')")
+        elif not numbers_differ and _concedes(c, sentence, ei, matched):
             # "X improved, but at the expense of Y": the sentence grants one side and takes the other.
             tallies[ci].mixed += weight
             sides[key]["support" if target == "contradict" else "contradict"] += weight / 2

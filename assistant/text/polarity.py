@@ -71,12 +71,16 @@ def patterns() -> Patterns:
     )
 
 
-def states_intent(sentence: str) -> bool:
-    """Does the sentence say what someone aims, plans or ought to do ('stated an aim to shift', 'should'), or
-    instruct it ('Shift the balance of spending ...'), rather than what was done?"""
+def states_intent(text: str) -> bool:
+    """Does ``text`` (a clause) say what someone aims, plans or ought to do ('stated an aim to shift', 'should'),
+    or instruct it ('Shift the balance of spending ...'), rather than what was done?"""
+    return bool(patterns().intent.search(text)) or instructs(text)
+
+
+def instructs(sentence: str) -> bool:
+    """Does ``sentence`` open with an instruction ('Shift the balance of spending ...', 'Make the UK ...')?"""
     first = sentence.lstrip("-*• \t").split(maxsplit=1)
-    opens = bool(first) and first[0].lower() in word_set("polarity", "imperatives")  # capitalised: an instruction, not 'shift'
-    return bool(patterns().intent.search(sentence)) or (opens and first[0][:1].isupper())
+    return bool(first) and first[0][:1].isupper() and first[0].lower() in word_set("polarity", "imperatives")
 
 
 @dataclass(frozen=True)
