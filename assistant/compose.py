@@ -32,6 +32,7 @@ from assistant.text.questions import (
     asks_for_proposal,
     asks_for_references,
     clauses,
+    ends_announcing,
     named_labels,
     signposts,
     states_duty,
@@ -678,12 +679,15 @@ def with_list_items(chosen: list[Candidate], pool: list[Candidate], extra: int =
         if not _announces(cand) and siblings and _announces(siblings[0]) and not _is_item(siblings[0]):
             lead = siblings.pop(0)
             unshown = [c for c in siblings if not (_on_item_line(c) and not _is_item(c))][:1]
-            if (lead.passage.chunk.id, lead.unit.start) not in taken and unshown and _is_item(unshown[0]):
-                # An announcement comes only with its items: 'we recommend the following.' whose list is in a
-                # passage not retrieved would announce nothing (issue 10: 'This has included the following').
+            if (lead.passage.chunk.id, lead.unit.start) in taken:
+                pass
+            elif unshown and _is_item(unshown[0]) or not ends_announcing(lead.unit.text):
                 taken.add((lead.passage.chunk.id, lead.unit.start))
                 out.append(lead)
-            elif not (unshown and _is_item(unshown[0])):
+            else:
+                # An announcement ending on its list comes only with its items: 'we recommend the following.' whose
+                # list is in a passage not retrieved would announce nothing (issue 10: 'This has included the
+                # following').
                 continue
         elif not _announces(cand):
             continue

@@ -171,6 +171,14 @@ def test_a_sentence_taken_back_by_the_next_makes_the_claim_mixed(corpus_assistan
     assert check.verdict == "mixed", check.signals
 
 
+def test_a_figure_given_to_the_wrong_item_of_a_respectively_list_is_contradicted(corpus_assistant: Assistant) -> None:
+    """The Deci note names three kinds of reward in one sentence and gives their effect sizes 'respectively' in the
+    next: the two are read together, and a figure moved to another kind contradicts the claim."""
+    check = corpus_assistant.check("Engagement-contingent rewards reduced free-choice motivation by d = -0.28.")
+    assert check.verdict == "contradicted", check.signals
+    assert any("0.40 for engagement-contingent" in note for note in check.signals)
+
+
 def test_a_concession_across_but_makes_a_one_sided_claim_mixed(corpus_assistant: Assistant) -> None:
     check = corpus_assistant.check("Choice and competition led providers to reduce their costs.")
     assert check.verdict == "mixed", check.signals

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.text import stance
 from assistant.text.acronyms import abbreviate, expand, find_acronyms, with_common
 from assistant.text.lexicon import LexiconError, entries, groups, number, sections, word_set
 from assistant.text.numbers import figures, money, numbers, pounds, word_number
@@ -17,6 +18,7 @@ from assistant.text.questions import (
     asks_for_number,
     asks_for_proposal,
     asks_for_references,
+    ends_announcing,
     named_labels,
     signposts,
     states_duty,
@@ -183,6 +185,12 @@ def test_common_abbreviations_join_a_documents_own() -> None:
     assert abbreviate("chaired by the Prime Minister", with_common({})) == "chaired by the PM"
 
 
+def test_a_sentence_ending_on_the_list_it_announces() -> None:
+    assert ends_announcing("Instead of relying on top-down control we recommend the following.")
+    assert ends_announcing("These organisations should offer support including:")
+    assert not ends_announcing("Where tasks are simple (eg solvable by following reliable procedures) they are effective.")
+
+
 def test_questions_asking_what_someone_should_do() -> None:
     assert asks_for_proposal("What should Ofsted and the CQC do differently?")
     assert asks_for_proposal("What does the report propose for the workforce?")
@@ -250,6 +258,12 @@ def test_text_addressed_to_a_model_is_recognised() -> None:
 ])
 def test_polarity_signs(sentence: str, sign: int) -> None:
     assert signals(sentence)[0].sign == sign
+
+
+def test_figures_given_respectively() -> None:
+    assert stance.gives_respectively("The effect sizes were d = -0.40, -0.36 and -0.28 respectively.")
+    assert not stance.gives_respectively("Satisfaction fell to 29 per cent, respectively the lowest since 1983.")  # one figure
+    assert not stance.gives_respectively("The effect sizes were d = -0.40 and -0.36.")
 
 
 def test_sentences_of_aims_and_instructions_are_not_of_what_happened() -> None:

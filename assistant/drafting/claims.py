@@ -53,6 +53,7 @@ class EvidenceSentence:
     contrast: bool
     numbers: set[str]
     qualified: bool = False  # the next sentence of its passage opens with a contrast ('But few would argue ...')
+    previous: str = ""  # the sentence before it in its passage
 
 
 @dataclass
@@ -106,6 +107,7 @@ def evidence_sentences(passages: list[Passage], short: dict[str, str] | None = N
                                         bool(patterns().contrast.search(text)), numbers(text, years=False)))
         for before, after in zip(out[first:], out[first + 1:], strict=False):
             before.qualified = bool(patterns().opens_contrast.match(after.unit.text.lstrip("-*• ")))
+            after.previous = before.unit.text
     return out
 
 
@@ -251,6 +253,10 @@ def _disagreements(
         chunk = sentence.passage.chunk
         # A table cell is about its row's label too ('Can drive improvement ...' in the Targets row is about targets).
         label = chunk.text.split("\t", 1)[0] + ": " if chunk.kind == "table_row" and "\t" in chunk.text else ""
+        if sentence.previous and stance.gives_respectively(text):
+            # 'The effect sizes were d = -0.40, -0.36 and -0.28 respectively.' binds its figures to the items of the
+            # sentence before: the two are read together (issue 11: a number given to the wrong item).
+            text = f"{sentence.previous} {text}"
         cover = stance.align(said, [text])[2]
         covers[(sentence.passage.chunk.id, sentence.unit.start)] = cover
         if label:
@@ -290,6 +296,8 @@ def _with_disagreements(
         return verdict
     for conflict in conflicts.values():
         notes.append(f"contradicts: {conflict.reason}")
+    if any(c.kind == "number_misbound" for c in conflicts.values()):
+        return "contradicted"  # the claim's figure belongs to something else: sentences agreeing on the rest do not save it
     # A sentence backing the claim counts against a disagreement only when it is as much about the claim as the
     # closest disagreeing sentence: 'productivity grew' does not outweigh 'grew faster than the private sector'
     # for 'grew more slowly than the private sector'.

@@ -88,6 +88,14 @@ def states_duty(sentence: str) -> bool:
     return bool(_pattern("stance", "duty").search(sentence))
 
 
+def ends_announcing(sentence: str) -> bool:
+    """Does the sentence end on the list it announces ('... we recommend the following.', '... including:'), so that
+    without its items it says nothing?"""
+    plain = sentence.replace("**", "").rstrip()
+    return plain.endswith(":") or bool(re.search(rf"\b(?:{alternation(entries('questions', 'ends_announcing'))})\W*$",
+                                                 plain, re.IGNORECASE))
+
+
 def recommends(sentence: str) -> bool:
     """'Government should ...': a recommendation."""
     return bool(_pattern("briefing", "recommends").search(sentence))

@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from assistant.text.lexicon import entries, groups, nested, phrases, word_set
+from assistant.text.lexicon import alternation, entries, groups, nested, phrases, word_set
 from assistant.text.numbers import figures
 from assistant.text.sentences import split_sentences
 from assistant.text.words import normalise_quotes, stem, stopwords, strict_negation
@@ -349,6 +349,12 @@ def _own_words(claim_bound: list[tuple[str, set[str]]], figure: str, source: lis
     words = set().union(*(w for f, w in claim_bound if f == figure))
     own = max((len(words & w) for f, w in source if f == figure), default=0)
     return own >= max((len(words & w) for f, w in source if f != figure), default=0)
+
+
+def gives_respectively(sentence: str) -> bool:
+    """Does ``sentence`` give figures in the order of items named before it ('... -0.36 and -0.28 respectively')?"""
+    return len([f for f in figures(sentence) if not f.is_year]) >= 2 and bool(re.search(rf"\b(?:{alternation(entries('stance', 'respectively'))})\b",
+                                                        sentence, re.I))
 
 
 def _respective(claim: str, passage: str) -> Conflict | None:
