@@ -386,12 +386,13 @@ def is_sub_item(cand: Candidate) -> bool:
 
 
 def asks_for_list(question: str) -> bool:
-    """'What are the four missions?', 'Which levers...', 'List the ...': the answer is a whole list."""
+    """'What are the four missions?', 'Which levers...', 'List the ...', 'what makes them work?' (its factors): the
+    answer is a whole list."""
     return bool(_ASKS_FOR_LIST.search(question))
 
 
 _ASKS_FOR_LIST = re.compile(
-    r"\b(?:what are the|list|name the|all the|each of the|(?:two|three|four|five|six|seven|eight) (?!years?\b|months?\b|"
+    r"\b(?:what are the|what makes|list|name the|all the|each of the|(?:two|three|four|five|six|seven|eight) (?!years?\b|months?\b|"
     r"weeks?\b|days?\b|times?\b|per\b)\w+)\b", re.I
 )
 

@@ -106,8 +106,6 @@ def test_a_question_asking_for_a_list_gets_the_whole_list_across_a_boxs_parts(co
         assert not LEANS_BACK.match(paragraph), f"a sentence continuing an item stays with it: {paragraph[:80]}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10: the mission councils' five success factors are in Box 3.2 across two "
-                   "parts; the answer names the chair but not all five factors")
 def test_mission_council_answer_gives_all_five_success_factors(corpus_assistant: Assistant) -> None:
     answer = corpus_assistant.ask("Who chairs the mission councils, and what makes them work?")
     for factor in ("Prime ministerial commitment", "High-level senior attendance", "Participation of officials",
