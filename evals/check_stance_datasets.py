@@ -329,9 +329,12 @@ def _summary(path: Path, key: str) -> str:
     return f"{len(rows)} items: " + ", ".join(parts)
 
 
-def check_tune_claims(path, corpus_dir=None) -> list[str]:
-    """The problems of a tune set of claims (ids "v3-claim-NNN", split "tune")."""
-    return check_claims(path, corpus_dir, split="tune", version="v3", minimums=TUNE_CLAIM_VERDICTS,
+def check_tune_claims(path, corpus_dir=None, version: str | None = None) -> list[str]:
+    """The problems of a tune set of claims (ids "<version>-claim-NNN", split "tune"); the version is read from
+    the file name ('claims-tune-v4.jsonl' -> 'v4') unless given."""
+    named = re.search(r"-(v\d+)\.jsonl$", str(path))
+    version = version or (named.group(1) if named else "v3")
+    return check_claims(path, corpus_dir, split="tune", version=version, minimums=TUNE_CLAIM_VERDICTS,
                         min_total=MIN_TUNE_CLAIMS)
 
 

@@ -9,6 +9,7 @@ from evals.check_stance_datasets import (
     VERIFIER_PATH,
     check_claims,
     check_heldout_verifier,
+    check_tune_claims,
     check_tune_verifier,
     check_verifier,
 )
@@ -25,6 +26,12 @@ def test_later_verifier_files_have_no_problems():
 
 def test_claims_dataset_has_no_problems():
     assert check_claims(CLAIMS_PATH) == []
+
+
+def test_tune_claim_sets_have_no_problems():
+    datasets = CLAIMS_PATH.parent
+    assert check_tune_claims(datasets / "claims-tune-v3.jsonl") == []
+    assert check_tune_claims(datasets / "claims-tune-v4.jsonl") == []
 
 
 def _rewrite(src, dst, change):
