@@ -179,6 +179,14 @@ def test_a_figure_given_to_the_wrong_item_of_a_respectively_list_is_contradicted
     assert any("0.40 for engagement-contingent" in note for note in check.signals)
 
 
+def test_can_never_grants_a_plain_claim_only_in_part(corpus_assistant: Assistant) -> None:
+    """'This does not mean targets and incentives can never work': they can, sometimes; and NPM's own claims, which
+    the report reports rather than holds, are evidence neither way."""
+    check = corpus_assistant.check("Extrinsic incentives like targets work in the public sector.")
+    assert check.verdict == "mixed", check.signals
+    assert not any("NPM contended" in c.quote or "NPM claimed" in c.quote for c in check.supporting + check.contradicting)
+
+
 def test_a_concession_across_but_makes_a_one_sided_claim_mixed(corpus_assistant: Assistant) -> None:
     check = corpus_assistant.check("Choice and competition led providers to reduce their costs.")
     assert check.verdict == "mixed", check.signals

@@ -9,7 +9,7 @@ from assistant.text import stance
 from assistant.text.acronyms import abbreviate, expand, find_acronyms, with_common
 from assistant.text.lexicon import LexiconError, entries, groups, number, sections, word_set
 from assistant.text.numbers import figures, money, numbers, pounds, word_number
-from assistant.text.polarity import clause_terms, is_cue, signals, states_intent
+from assistant.text.polarity import clause_terms, is_cue, reports_view, signals, states_intent
 from assistant.text.questions import (
     addressed_to_model,
     announces_list,
@@ -264,6 +264,18 @@ def test_figures_given_respectively() -> None:
     assert stance.gives_respectively("The effect sizes were d = -0.40, -0.36 and -0.28 respectively.")
     assert not stance.gives_respectively("Satisfaction fell to 29 per cent, respectively the lowest since 1983.")  # one figure
     assert not stance.gives_respectively("The effect sizes were d = -0.40 and -0.36.")
+
+
+def test_phrases_whose_comparatives_change_no_quantity() -> None:
+    assert [s.cue for s in signals("Future work will set out in more detail how this shift can be achieved.")] == ["(asserts)"]
+    assert [s.cue for s in signals("This briefing set its sights lower.")] == ["(asserts)"]
+    assert signals("Productivity rose more than before.")[0].sign == 1
+
+
+def test_a_view_the_source_reports_rather_than_holds() -> None:
+    assert reports_view("As a result, NPM claimed, public servants would not drive innovation.")
+    assert reports_view("Some argue that the only solution is more funding.")
+    assert not reports_view("He correctly argues that the public sector focuses on the first two.")
 
 
 def test_sentences_of_aims_and_instructions_are_not_of_what_happened() -> None:

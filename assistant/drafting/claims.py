@@ -34,7 +34,16 @@ from assistant.settings import StanceSettings
 from assistant.text import polarity, stance
 from assistant.text.acronyms import abbreviate
 from assistant.text.numbers import count_clash, counts, counts_the_same, numbers
-from assistant.text.polarity import Signal, clause_terms, instructs, is_cue, patterns, signals, states_intent
+from assistant.text.polarity import (
+    Signal,
+    clause_terms,
+    instructs,
+    is_cue,
+    patterns,
+    reports_view,
+    signals,
+    states_intent,
+)
 from assistant.text.questions import without_attribution
 from assistant.text.sentences import refers_back, split_sentences
 from assistant.text.words import content_lemmas, stem, stemmed_list
@@ -379,6 +388,8 @@ def weigh(claim: str, passages: list[Passage], acronyms: dict[str, str], cfg: St
     sides: dict[tuple[str, int], dict[str, float]] = defaultdict(lambda: defaultdict(float))
     sentences = _same_lever(evidence_sentences(passages, acronyms), claim_signals)
     for sentence in sentences:
+        if reports_view(sentence.unit.text):
+            continue  # 'NPM claimed, public servants would not drive ...': a view the source reports, not its own
         _weigh(claim_signals, sentence, tallies, sides, claim, cfg)
     notes = [note for tally in tallies for note in tally.notes]
     verdict = _verdict(claim, claim_signals, tallies, notes, cfg)
@@ -440,7 +451,15 @@ def _weigh(
                else f"; the claim says {', '.join(sorted(uncounted))}, the source {', '.join(sorted(sentence.numbers))}"
                if numbers_differ else "")
         )
-        if not numbers_differ and target == "support" and sentence.qualified and not hedged:
+        if not numbers_differ and target == "support" and not hedged and modal.search(e.clause) and (
+            patterns().absolute.search(sentence.unit.text)
+        ):
+            # 'This does not mean targets and incentives can never work': it can work sometimes, which grants a
+            # plain 'targets work' only in part.
+            tallies[ci].mixed += weight
+            sides[key]["contradict"] += weight / 2
+            tallies[ci].notes.append(f"mixed: {where} says it can happen, not that it does")
+        elif not numbers_differ and target == "support" and sentence.qualified and not hedged:
             # 'This would usually be considered a success. But few would argue ...': the next sentence takes back
             # what this one grants.
             tallies[ci].mixed += weight

@@ -77,6 +77,12 @@ def states_intent(text: str) -> bool:
     return bool(patterns().intent.search(text)) or instructs(text)
 
 
+def reports_view(sentence: str) -> bool:
+    """Does ``sentence`` report a view the source describes rather than holds ('NPM claimed, ...', 'Some argue that
+    ...', 'NPM contended')? Its content is someone else's claim, evidence neither way."""
+    return bool(re.search(rf"\b(?:{alternation(entries('polarity', 'reported_views'))})\b", sentence, re.IGNORECASE))
+
+
 def instructs(sentence: str) -> bool:
     """Does ``sentence`` open with an instruction ('Shift the balance of spending ...', 'Make the UK ...')?"""
     first = sentence.lstrip("-*• \t").split(maxsplit=1)
@@ -159,6 +165,8 @@ def _cues(piece: str, flip: bool) -> list[_Cue]:
         if kind == "mixed":
             parts.append((0, m.group(0), "mixed", m))
             continue
+        if kind in ("up", "down") and _idiom(lower, m):
+            continue  # 'in more detail', 'most clearly seen', 'set its sights lower': no quantity changes
         sign = 1 if kind in ("up", "good", "favour") else -1
         category = {"up": "quantity", "down": "quantity", "favour": "attitude", "against": "attitude"}.get(kind, "valence")
         if category == "quantity" and _on_bad_object(lower, m):
@@ -191,6 +199,16 @@ def _cues(piece: str, flip: bool) -> list[_Cue]:
         n = alone[-1]
         out.append(_Cue((-1) ** len(alone) * flip_sign, n.group(0), "negation", lower[: alone[0].start()], lower[n.end():]))
     return out
+
+
+@cache
+def _idioms() -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{alternation(entries('polarity', 'not_quantities'))})\b")
+
+
+def _idiom(lower: str, cue: re.Match[str]) -> bool:
+    """Is the quantity cue part of a phrase that changes no quantity ('in more detail', 'most clearly')?"""
+    return any(m.start() <= cue.start() and cue.end() <= m.end() for m in _idioms().finditer(lower))
 
 
 def _on_bad_object(lower: str, cue: re.Match[str]) -> bool:
