@@ -432,10 +432,13 @@ def _weigh(
             tallies[ci].notes.append(f"mixed: {where} says '{e.cue}'")
             continue
         target = "support" if c.sign * e.sign > 0 else "contradict"
-        if target == "support" and not (intent.search(claim) or hedged) and (
+        if target == "support" and not (intent.search(claim) or hedged or claim_counts) and (
             states_intent(e.clause) or instructs(sentence.unit.text)
         ):
-            continue  # 'stated an aim to shift NHS care' does not back 'governments have shifted NHS spending'
+            # 'stated an aim to shift NHS care' does not back 'governments have shifted NHS spending'. A claim counting
+            # the parts of what is proposed ('The mission test has three criteria') is backed by the proposal itself
+            # ('This should include three criteria').
+            continue
         if c.kind == "implicit" and e.kind in ("quantity", "valence"):
             target = "support"  # matched on the very figure: 'fell to 29 per cent' states the level a plain claim gives
         numbers_differ = bool(uncounted and sentence.numbers and not uncounted & sentence.numbers) or clash is not None
