@@ -45,7 +45,7 @@ from assistant.text.sentences import (
     strip_markers,
     without_addresses,
 )
-from assistant.text.words import content_lemmas, terms
+from assistant.text.words import content_lemmas, related, terms
 from assistant.types import Passage, SentenceVectors, Unit
 from ingest.chunking import FRONT_MATTER, chunk_label
 
@@ -129,11 +129,17 @@ class Focus:
     tables: frozenset[str] = frozenset()  # tables one of whose rows the question names by its label ('Opportunity')
     table: str = ""  # of those, the table whose named row scores best: its named rows lead the answer
     proposals: bool = False  # it asks what someone should do ('What should Ofsted do differently?')
+    topic: frozenset[str] = frozenset()  # its terms with the words the sources use for them ('regulators' for Ofsted)
+    topical: bool = False  # some unit giving a duty is on its topic: units giving duties off it are off
 
     @classmethod
     def of(cls, question: str) -> Focus:
         return cls(frozenset(terms(question)), named_labels(question), asks_about_publication(question),
-                   asks_about_chart(question), proposals=asks_for_proposal(question))
+                   asks_about_chart(question), proposals=asks_for_proposal(question),
+                   topic=frozenset(terms(" ".join([question, *related(question)]))))
+
+    def on_topic(self, cand: Candidate) -> bool:
+        return bool(self.topic & set(terms(cand.unit.text)))
 
     def naming_rows(self, pool: Sequence[Candidate]) -> Focus:
         """This focus with the tables of ``pool`` one of whose rows the question names by its label."""
@@ -185,7 +191,8 @@ def off_focus(cand: Candidate, focus: Focus, settings: AnswerSettings) -> bool:
     - the question asks what someone should do ('What should Ofsted and the CQC do differently?'): prose that
       gives no one a duty is off, however many of its words it shares ('This includes the Care Quality Commission
       (CQC) ... and Ofsted'), and so is a table row the question neither names nor finds by its table's label; the items of a recommendation's list come with it later (with_list_items). When no
-      unit gives a duty, the rule is dropped (``select``).
+      unit gives a duty, the rule is dropped (``select``); when some unit giving a duty names what the question
+      asks about or the sources' words for it ('regulators' for Ofsted), units naming neither are off too.
 
     A further rule was measured and not kept (CHANGELOG): a further passage must hold nearly the lead's share of the
     question's terms. It lifted answer precision most, but cost key facts on the held-out set.
@@ -206,6 +213,8 @@ def off_focus(cand: Candidate, focus: Focus, settings: AnswerSettings) -> bool:
         chunk.kind in _PROSE or (chunk.kind == "table_row" and not focus.labels and not focus.names_row(cand))
     ):
         return True
+    if focus.topical and chunk.kind in _PROSE and not focus.on_topic(cand):
+        return True  # 'the centre should shift away from targets' for 'What should Ofsted and the CQC do?'
     return chunk.kind == "table_row" and table_label(chunk) in focus.tables and not focus.names_row(cand)
 
 
@@ -225,6 +234,9 @@ def select(
         on_focus = [c for c in ranked if not off_focus(c, focus, settings)]
         if focus.proposals and not any(states_duty(c.unit.text) for c in on_focus):
             focus = replace(focus, proposals=False)  # no unit says what anyone should do: answer what is there
+            on_focus = [c for c in ranked if not off_focus(c, focus, settings)]
+        elif focus.proposals and any(focus.on_topic(c) for c in on_focus):
+            focus = replace(focus, topical=True)  # duties of the bodies asked about: others' duties are off
             on_focus = [c for c in ranked if not off_focus(c, focus, settings)]
         if not on_focus:
             focus, on_focus = None, ranked  # nothing on the focus: the best units answer as they are (or it refuses)
