@@ -184,6 +184,8 @@ CASES = [
          "outcome_dates", "2029-03"),
     Case("evaluation-date-not-outcome", _two("We seek £5m.", "We expect fewer repeat calls. An evaluation will be "
                                                              "published in 2028."), "outcome_dates", None),
+    Case("review-date-not-outcome", _two("We seek £5m.", "We expect fewer repeat calls, and a post-implementation "
+                                                         "review is planned for 2029."), "outcome_dates", None),
     Case("will-when-no-expect", _two("We seek £5m.", "The new vans will cut response times."), "outcomes",
          "cut response times"),
     Case("no-outcome", _two("We seek £5m.", "No outcome measures are set."), "outcomes", None),
