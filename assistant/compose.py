@@ -229,15 +229,19 @@ def select(
     further = settings.relative_floor if further is None else further
     ranked = sorted(pool, key=lambda c: (-c.score, c.passage.n, c.unit.start))
     on_focus = ranked
+
+    def on(f: Focus) -> list[Candidate]:
+        return [c for c in ranked if not off_focus(c, f, settings)]
+
     if focus is not None:
         focus = focus.naming_rows(pool)
-        on_focus = [c for c in ranked if not off_focus(c, focus, settings)]
+        on_focus = on(focus)
         if focus.proposals and not any(states_duty(c.unit.text) for c in on_focus):
             focus = replace(focus, proposals=False)  # no unit says what anyone should do: answer what is there
-            on_focus = [c for c in ranked if not off_focus(c, focus, settings)]
+            on_focus = on(focus)
         elif focus.proposals and any(focus.on_topic(c) for c in on_focus):
             focus = replace(focus, topical=True)  # duties of the bodies asked about: others' duties are off
-            on_focus = [c for c in ranked if not off_focus(c, focus, settings)]
+            on_focus = on(focus)
         if not on_focus:
             focus, on_focus = None, ranked  # nothing on the focus: the best units answer as they are (or it refuses)
         else:  # a table cell the question names by its label ('the Opportunity mission') is the answer: it leads
@@ -692,16 +696,15 @@ def with_list_items(chosen: list[Candidate], pool: list[Candidate], extra: int =
         if not _announces(cand) and siblings and _announces(siblings[0]) and not _is_item(siblings[0]):
             lead = siblings.pop(0)
             unshown = [c for c in siblings if not (_on_item_line(c) and not _is_item(c))][:1]
-            if (lead.passage.chunk.id, lead.unit.start) in taken:
-                pass
-            elif unshown and _is_item(unshown[0]) or not ends_announcing(lead.unit.text):
+            has_items = bool(unshown) and _is_item(unshown[0])
+            if (lead.passage.chunk.id, lead.unit.start) not in taken:
+                if not has_items and ends_announcing(lead.unit.text):
+                    # An announcement ending on its list comes only with its items: 'we recommend the following.'
+                    # whose list is in a passage not retrieved would announce nothing (issue 10: 'This has included
+                    # the following').
+                    continue
                 taken.add((lead.passage.chunk.id, lead.unit.start))
                 out.append(lead)
-            else:
-                # An announcement ending on its list comes only with its items: 'we recommend the following.' whose
-                # list is in a passage not retrieved would announce nothing (issue 10: 'This has included the
-                # following').
-                continue
         elif not _announces(cand):
             continue
         elif siblings and not _is_item(siblings[0]) and leans_back(siblings[0].unit.text):

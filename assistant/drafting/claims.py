@@ -159,7 +159,7 @@ def _match(
     # The same predicate counts half a word, or a whole one in a table row the claim names by its label: the row
     # is about the claim's subject, so 'Targets drive improvement' and the Targets row's 'Can drive improvement in
     # the measured metrics' say the same of the same thing.
-    named_row = bool(sentence.label) and sentence.label <= claim.terms
+    named_row = _names_row(sentence, claim)
     strength = sum(0.5 if t in placing or (t.startswith("'") and not named_row) else 1.0 for t in shared)
     if strength < cfg.min_shared:
         return 0.0, shared
@@ -175,6 +175,11 @@ def _match(
     if {claim.kind, evidence.kind} == {"quantity", "valence"}:
         weight /= 2  # 'reduced' against 'undermined' is a looser match than 'fell' against 'rose'
     return weight, shared
+
+
+def _names_row(sentence: EvidenceSentence, claim: Signal) -> bool:
+    """Is ``sentence`` a cell of a table row the claim names by its label ('Targets ...': the Targets row)?"""
+    return bool(sentence.label) and sentence.label <= claim.terms
 
 
 def _head(cue: str) -> str:
@@ -487,8 +492,8 @@ def _concedes(claim: Signal, sentence: EvidenceSentence, ei: int, matched: set[i
         between = [sig for sig in sentence.signals if first.position < sig.position <= last.position]
         across = patterns().concessive.match(first.clause) or any(patterns().opens_contrast.match(sig.clause) for sig in between)
         same_predicate = _head(other.cue) == _head(claim.cue)
-        named_row = bool(sentence.label) and sentence.label <= claim.terms  # the row is about the claim's subject
-        if across and ((claim.terms & other.terms) - stemmed_list("words", "placing") or same_predicate or named_row):
+        if across and ((claim.terms & other.terms) - stemmed_list("words", "placing") or same_predicate
+                       or _names_row(sentence, claim)):  # a row the claim names is about the claim's subject
             return True
     return False
 

@@ -48,6 +48,8 @@ class Patterns:
     contrast: re.Pattern[str]
     counterfactual: re.Pattern[str]
     intent: re.Pattern[str]
+    reported: re.Pattern[str]
+    not_quantities: re.Pattern[str]
 
 
 @cache
@@ -68,6 +70,8 @@ def patterns() -> Patterns:
         contrast=re.compile(rf"\b(?:{phrases((*contrast, *concessive))})\b", re.I),
         counterfactual=re.compile(rf"(?:{alternation(entries('polarity', 'counterfactual_patterns'))})", re.I),
         intent=re.compile(rf"\b(?:{alternation(entries('polarity', 'intent_patterns'))})\b", re.I),
+        reported=re.compile(rf"\b(?:{alternation(entries('polarity', 'reported_views'))})\b", re.I),
+        not_quantities=re.compile(rf"\b(?:{alternation(entries('polarity', 'not_quantities'))})\b"),
     )
 
 
@@ -80,7 +84,7 @@ def states_intent(text: str) -> bool:
 def reports_view(sentence: str) -> bool:
     """Does ``sentence`` report a view the source describes rather than holds ('NPM claimed, ...', 'Some argue that
     ...', 'NPM contended')? Its content is someone else's claim, evidence neither way."""
-    return bool(re.search(rf"\b(?:{alternation(entries('polarity', 'reported_views'))})\b", sentence, re.IGNORECASE))
+    return bool(patterns().reported.search(sentence))
 
 
 def instructs(sentence: str) -> bool:
@@ -201,14 +205,9 @@ def _cues(piece: str, flip: bool) -> list[_Cue]:
     return out
 
 
-@cache
-def _idioms() -> re.Pattern[str]:
-    return re.compile(rf"\b(?:{alternation(entries('polarity', 'not_quantities'))})\b")
-
-
 def _idiom(lower: str, cue: re.Match[str]) -> bool:
     """Is the quantity cue part of a phrase that changes no quantity ('in more detail', 'most clearly')?"""
-    return any(m.start() <= cue.start() and cue.end() <= m.end() for m in _idioms().finditer(lower))
+    return any(m.start() <= cue.start() and cue.end() <= m.end() for m in patterns().not_quantities.finditer(lower))
 
 
 def _on_bad_object(lower: str, cue: re.Match[str]) -> bool:

@@ -88,12 +88,16 @@ def states_duty(sentence: str) -> bool:
     return bool(_pattern("stance", "duty").search(sentence))
 
 
+@cache
+def _ends_announcing() -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{alternation(entries('questions', 'ends_announcing'))})\W*$", re.IGNORECASE)
+
+
 def ends_announcing(sentence: str) -> bool:
     """Does the sentence end on the list it announces ('... we recommend the following.', '... including:'), so that
     without its items it says nothing?"""
     plain = sentence.replace("**", "").rstrip()
-    return plain.endswith(":") or bool(re.search(rf"\b(?:{alternation(entries('questions', 'ends_announcing'))})\W*$",
-                                                 plain, re.IGNORECASE))
+    return plain.endswith(":") or bool(_ends_announcing().search(plain))
 
 
 def recommends(sentence: str) -> bool:

@@ -351,10 +351,14 @@ def _own_words(claim_bound: list[tuple[str, set[str]]], figure: str, source: lis
     return own >= max((len(words & w) for f, w in source if f != figure), default=0)
 
 
+@cache
+def _respectively() -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{alternation(entries('stance', 'respectively'))})\b", re.I)
+
+
 def gives_respectively(sentence: str) -> bool:
     """Does ``sentence`` give figures in the order of items named before it ('... -0.36 and -0.28 respectively')?"""
-    return len([f for f in figures(sentence) if not f.is_year]) >= 2 and bool(re.search(rf"\b(?:{alternation(entries('stance', 'respectively'))})\b",
-                                                        sentence, re.I))
+    return len([f for f in figures(sentence) if not f.is_year]) >= 2 and bool(_respectively().search(sentence))
 
 
 def _respective(claim: str, passage: str) -> Conflict | None:
