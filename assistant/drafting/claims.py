@@ -33,7 +33,16 @@ from assistant.schemas import Citation, ClaimCheck, Verdict
 from assistant.settings import StanceSettings
 from assistant.text import polarity, stance
 from assistant.text.acronyms import abbreviate
-from assistant.text.numbers import count_clash, counts, counts_the_same, numbers
+from assistant.text.numbers import (
+    count_clash,
+    counts,
+    counts_the_same,
+    numbers,
+    same_share,
+    share_clash,
+    shares,
+    worded_shares_agree,
+)
 from assistant.text.polarity import (
     Signal,
     clause_terms,
@@ -63,6 +72,7 @@ class EvidenceSentence:
     numbers: set[str]
     qualified: bool = False  # the next sentence of its passage opens with a contrast ('But few would argue ...')
     previous: str = ""  # the sentence before it in its passage
+    following: str = ""  # the sentence after it
 
 
 @dataclass
@@ -116,7 +126,7 @@ def evidence_sentences(passages: list[Passage], short: dict[str, str] | None = N
                                         bool(patterns().contrast.search(text)), numbers(text, years=False)))
         for before, after in zip(out[first:], out[first + 1:], strict=False):
             before.qualified = bool(patterns().opens_contrast.match(after.unit.text.lstrip("-*• ")))
-            after.previous = before.unit.text
+            after.previous, before.following = before.unit.text, after.unit.text
     return out
 
 
@@ -131,7 +141,9 @@ def _match(
     same_figure = bool(claim.numbers) and claim.numbers <= evidence.numbers
     # A plain claim giving a figure ('stood at 39 per cent') meets a sentence giving a figure for the same thing
     # ('fell to 29 per cent'): whether the figures agree is weighed in _weigh.
-    figures_meet = bool(claim.numbers) and bool(evidence.numbers)
+    # A share in words ('roughly a quarter') is a figure too: it meets the sentence's '18 per cent'.
+    worded = any(not s.exact for s in shares(claim.clause))
+    figures_meet = bool(claim.numbers or worded) and bool(evidence.numbers)
     if (evidence.kind == "implicit" and claim.kind not in ("implicit", "negation")) or (
         claim.kind == "implicit" and evidence.kind not in plain and not (same_figure or figures_meet)
     ):
@@ -170,7 +182,7 @@ def _match(
     # value is compared in _weigh): 'three criteria' covers the 'five' of 'five criteria'.
     covered = shared | ({stem(c.number.lower()) for c in claim_counts} if counted else set())
     if evidence.kind == "implicit" and len(covered & specific) < cfg.implicit_cover * len(specific):
-        return 0.0, shared  # two plain statements agree only if one restates most of the other  # they must meet on what the cue governs ('higher *output*'), not only on the subject
+        return 0.0, shared  # two plain statements agree only if one restates most of the other
     weight = strength**2  # two sentences sharing five words say far more about each other than two sharing two
     if {claim.kind, evidence.kind} == {"quantity", "valence"}:
         weight /= 2  # 'reduced' against 'undermined' is a looser match than 'fell' against 'rose'
@@ -358,7 +370,8 @@ _FIGURE_PHRASE = re.compile(r"£?\d[\d,.]*\s?(?:per cent|%|percentage points|poi
 def _source_figures(claim: str, contradicting: list[Citation]) -> list[str]:
     """Where the claim states a figure and a contradicting passage gives another: the passage's figures as worded."""
     claimed = numbers(claim, years=False, words=True)
-    if not claimed:
+    worded = [s for s in shares(claim) if not s.exact]
+    if not claimed and not worded:
         return []
     out: list[str] = []
     mine = counts(claim)
@@ -370,7 +383,8 @@ def _source_figures(claim: str, contradicting: list[Citation]) -> list[str]:
         for m in _FIGURE_PHRASE.finditer(c.quote):
             phrase = m.group(0).strip().rstrip(".,")
             value = numbers(phrase, years=False)
-            if value and not value & claimed and phrase not in out:
+            agrees = any(same_share(w, x) for w in worded for x in shares(phrase))  # 'about half' is '51 per cent'
+            if value and not value & claimed and not agrees and phrase not in out:
                 out.append(phrase)
     return out
 
@@ -392,13 +406,22 @@ def weigh(claim: str, passages: list[Passage], acronyms: dict[str, str], cfg: St
     tallies = [Tally() for _ in claim_signals]
     sides: dict[tuple[str, int], dict[str, float]] = defaultdict(lambda: defaultdict(float))
     sentences = _same_lever(evidence_sentences(passages, acronyms), claim_signals)
+    said = without_attribution(claim)
     for sentence in sentences:
         if reports_view(sentence.unit.text):
             continue  # 'NPM claimed, public servants would not drive ...': a view the source reports, not its own
+        if cfg.about_cover and _about(said, sentence) < cfg.about_cover:
+            continue  # filler sharing a word or two with the claim ('mission', 'money') says nothing about it
         _weigh(claim_signals, sentence, tallies, sides, claim, cfg)
     notes = [note for tally in tallies for note in tally.notes]
     verdict = _verdict(claim, claim_signals, tallies, notes, cfg)
     return Weighing(verdict, sides, sentences, notes)
+
+
+def _about(said: str, sentence: EvidenceSentence) -> float:
+    """The share of the claim's topic words a sentence holds, its table row's label counted."""
+    label = sentence.passage.chunk.text.split("\t", 1)[0] if sentence.label else ""
+    return stance.align(said, [f"{label} {sentence.unit.text}"])[2]
 
 
 def _weigh(
@@ -416,7 +439,7 @@ def _weigh(
     claim_numbers = numbers(claim, years=False, words=True)
     claim_counts = [c for c in counts(claim) if c.things]
     uncounted = numbers(claim, years=False) - {c.value for c in claim_counts if not c.spelled}
-    clash = count_clash(claim, sentence.unit.text)
+    clash = count_clash(claim, sentence.unit.text) or share_clash(claim, sentence.unit.text)
     best: dict[int, tuple[float, set[str], int]] = {}
     for ci, c in enumerate(claim_signals):
         # Only the sentence's best match per claim clause counts, so a cue-rich sentence is not counted twice.
@@ -446,10 +469,16 @@ def _weigh(
             continue
         if c.kind == "implicit" and e.kind in ("quantity", "valence"):
             target = "support"  # matched on the very figure: 'fell to 29 per cent' states the level a plain claim gives
+        if target == "support" and _figure_unbacked(c.clause, f"{sentence.unit.text} {sentence.following}"):
+            # 'would save the NHS around £5 billion a year' is not backed by 'the reluctance to invest to save': a
+            # sentence giving no figure cannot confirm the clause's, only what surrounds it. (With the sentence after:
+            # 'all reduced motivation. The effect sizes were d = -0.40, -0.36 ...' gives its figures next.)
+            continue
         numbers_differ = bool(uncounted and sentence.numbers and not uncounted & sentence.numbers) or clash is not None
         if numbers_differ:
             target = "contradict"  # the same thing, measured differently: the figure is wrong
-        elif claim_numbers and claim_numbers <= numbers(sentence.unit.text, years=False, words=True):
+        elif (claim_numbers and claim_numbers <= numbers(sentence.unit.text, years=False, words=True)) or (
+                worded_shares_agree(claim, sentence.unit.text)):
             weight *= 2  # the very figure the claim gives: the strongest kind of agreement
         setattr(tallies[ci], target, getattr(tallies[ci], target) + weight)
         sides[key][target] += weight
@@ -478,6 +507,19 @@ def _weigh(
             tallies[ci].mixed += weight
             sides[key]["support" if target == "contradict" else "contradict"] += weight / 2
             tallies[ci].notes.append(f"mixed: {where} concedes both ways")
+
+
+def _figure_unbacked(clause: str, passage: str) -> bool:
+    """Does the claim clause give a figure (money, a share, a number that counts nothing) where the evidence gives
+    none? (A sentence giving other figures is no backing either: _weigh finds them different.)"""
+    figures = numbers(clause, years=False) - {c.value for c in counts(clause) if c.things}
+    worded = [s for s in shares(clause) if not s.exact]
+    if not figures and not worded:
+        return False
+    held = numbers(passage, years=False, words=True)
+    if not held and not shares(passage):
+        return True
+    return False  # a sentence giving figures is compared figure by figure in _weigh
 
 
 def _concedes(claim: Signal, sentence: EvidenceSentence, ei: int, matched: set[int]) -> bool:
@@ -624,9 +666,10 @@ def _unknown(ev: Evidence, claim: str) -> list[str]:
     """Content words of the claim that no indexed passage uses, in any form."""
     vocabulary = ev.vocabulary
     out = []
+    share_words = {w.lower() for s in shares(claim) for w in re.findall(r"[A-Za-z]+", s.text)}  # 'a quarter' is a figure
     for word in _WORD.findall(claim):
         lemmas = content_lemmas(word)
-        if lemmas and all(w not in vocabulary for w in lemmas) and not is_cue(word):
+        if lemmas and all(w not in vocabulary for w in lemmas) and not is_cue(word) and word.lower() not in share_words:
             out.append(word)
     return out
 

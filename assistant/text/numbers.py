@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from assistant.text.lexicon import entries, phrases, word_set
+from assistant.text.lexicon import entries, nested, number, phrases, word_set
 from assistant.text.words import stem, stopwords
 
 # A figure as written: '0.7', '1,000', '£1.2bn', '£350m', '29', '2010'. Not part of a word ('G7') or a
@@ -31,11 +31,14 @@ class Figure:
 
 def figures(text: str) -> list[Figure]:
     """Every figure in ``text``, in order."""
-    out = []
+    out: list[Figure] = []
     for m in _FIGURE.finditer(text):
         raw = m.group(0)
         value = raw.replace(",", "").replace(" ", "").lstrip("£")
         is_year = len(value) == 4 and value.isdigit() and value[:2] in ("19", "20")
+        # The second half of a span of years is a year too: '2010-19', '2017/18'.
+        is_year = is_year or (len(value) == 2 and value.isdigit() and bool(out) and out[-1].is_year
+                              and text[out[-1].end:m.start()] in ("-", "–", "/"))
         out.append(Figure(value, m.start(), m.end(), is_year, raw.startswith("£")))
     return out
 
@@ -233,3 +236,74 @@ def counts_the_same(claim: str, source: str) -> bool:
     """Does ``source`` count something ``claim`` counts ('three criteria' and 'five criteria'), whatever the number?"""
     theirs = counts(source)
     return any(mine.things & t.things for mine in counts(claim) for t in theirs)
+
+
+# -- shares: a part of a whole, as a figure or in words -------------------------------------------------
+@dataclass(frozen=True)
+class Share:
+    """A share of a whole in per cent: '51 per cent' (``exact``), 'about half' or 'one in seven' (not exact)."""
+
+    value: float
+    exact: bool
+    text: str
+
+
+@cache
+def _share_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    fractions = tuple(str(f) for f, _ in nested("proportions", "fractions"))
+    units, tens = _number_words()
+    small = phrases(tuple(w for w, v in units.items() if 0 < v < 20))
+    numerator = rf"(?:(a|an|one|{small}|\d+)[\s-]+)?"
+    return (
+        re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?(?:%|per\s?cent\b|percent\b)", re.I),
+        re.compile(rf"\b{numerator}({phrases(fractions)})\b", re.I),
+        re.compile(rf"\b({small}|\d+)\s+(?:in|out\s+of)\s+(?:every\s+)?({small}|{phrases(tuple(tens))}|\d+)\b", re.I),
+    )
+
+
+def shares(text: str) -> list[Share]:
+    """The shares of a whole that ``text`` gives, as figures ('51 per cent', '18%') and in words ('about half',
+    'a quarter', 'two thirds', 'one in seven'); not a part of a period ('the first half of the decade')."""
+    percent, fraction, one_in = _share_patterns()
+    out = [Share(float(m.group(1)), True, m.group(0)) for m in percent.finditer(text)]
+    values = dict(nested("proportions", "fractions"))
+    for m in fraction.finditer(text):
+        before = re.findall(r"[A-Za-z]+", text[max(0, m.start() - 12):m.start()])
+        if m.group(1) is None and before and before[-1].lower() in word_set("proportions", "not_shares"):
+            continue
+        top = 1 if m.group(1) is None or m.group(1).lower() in ("a", "an") else word_number(m.group(1))
+        if top:
+            out.append(Share(round(top * float(values[m.group(2).lower()]), 1), False, m.group(0)))
+    for m in one_in.finditer(text):
+        part, whole = word_number(m.group(1)), word_number(m.group(2))
+        if part and whole and part < whole:
+            out.append(Share(round(100 * part / whole, 1), False, m.group(0)))
+    return out
+
+
+def same_share(a: Share, b: Share) -> bool:
+    """Do two shares name the same figure? Two figures must be equal; a share in words may stand
+    ``[proportions] tolerance_percent`` of the larger from a figure ('about half' is 51 per cent)."""
+    if a.exact and b.exact:
+        return a.value == b.value
+    return abs(a.value - b.value) <= max(1.0, number("proportions", "tolerance_percent") / 100 * max(a.value, b.value))
+
+
+def share_clash(claim: str, source: str) -> tuple[Share, Share] | None:
+    """A share the claim gives in words that ``source`` gives as another figure ('roughly a quarter' where the source
+    says 'around 18 per cent'); None when the claim gives no share in words, the source none at all, or one agrees."""
+    mine = [s for s in shares(claim) if not s.exact]
+    theirs = shares(source)
+    if not mine or not theirs:
+        return None
+    for m in mine:
+        if not any(same_share(m, t) for t in theirs):
+            return m, theirs[0]
+    return None
+
+
+def worded_shares_agree(claim: str, source: str) -> bool:
+    """Does ``source`` give, as a figure or in words, every share the claim gives in words?"""
+    mine = [s for s in shares(claim) if not s.exact]
+    theirs = shares(source)
+    return bool(mine) and all(any(same_share(m, t) for t in theirs) for m in mine)

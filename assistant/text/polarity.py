@@ -17,7 +17,7 @@ import numpy as np
 
 from assistant.text.acronyms import abbreviate
 from assistant.text.lexicon import alternation, entries, number, phrases, word_set
-from assistant.text.numbers import numbers
+from assistant.text.numbers import money, numbers, shares
 from assistant.text.words import content_lemmas, normalise_quotes, stem, stemmed_list, stopwords
 
 _PARENTHESIS = re.compile(r"\([^()]*\)|…|\.\.\.")
@@ -123,7 +123,7 @@ class _Cue:
 def signals(text: str, acronyms: dict[str, str] | None = None) -> list[Signal]:
     """The polarity signals of a sentence: one per cue, each with its clause's words and its own neighbours."""
     p = patterns()
-    plain = abbreviate(_PARENTHESIS.sub(" ", normalise_quotes(text)), acronyms or {})
+    plain = abbreviate(_PARENTHESIS.sub(_aside, normalise_quotes(text)), acronyms or {})
     flipped = (0, 0)
     disbelief, denial = p.disbelief.search(plain), p.denial.search(plain)
     if disbelief:
@@ -151,6 +151,13 @@ def signals(text: str, acronyms: dict[str, str] | None = None) -> list[Signal]:
         sign = -1 if flipped[1] > flipped[0] else 1  # 'this does not mean X' asserts not-X
         found = [Signal(sign, "(asserts)", "implicit", terms, terms - YEARS or terms, " ".join(plain.split()))]
     return found
+
+
+def _aside(m: re.Match[str]) -> str:
+    """A parenthesis is dropped from a clause unless it gives the clause's figure ('half the public (51%)',
+    'the Conservative government (38 per cent)'): then its words stay, without the brackets."""
+    inside = m.group(0)
+    return f" {inside[1:-1]} " if inside.startswith("(") and (shares(inside) or money(inside)) else " "
 
 
 def _cues(piece: str, flip: bool) -> list[_Cue]:
