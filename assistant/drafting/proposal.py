@@ -111,11 +111,38 @@ def _title_end(text: str) -> int:
     return offset + line_end
 
 
+# A key-fact line ('Funding: within DHSC's existing capital budget', '• Aimed at: residents of …') and a section heading
+# ('Costs', 'The ask') end where their line ends, full stop or not: a proposal's lines are its structure. (The shared
+# splitter joins lines, as a wrapped PDF paragraph needs.)
+_LABEL_LINE = re.compile(r"[ \t]*(?:[-•*][ \t]*)?[A-Z][^:\n.]{0,40}:[ \t]*\S")
+_HEADING_LINE = re.compile(r"[ \t]*[A-Z][\w'’&/ -]{0,40}[ \t]*")
+
+
+def _blocks(text: str, start: int) -> list[tuple[int, int]]:
+    """Spans of ``text`` from ``start`` to split into sentences: each key-fact line and each heading on its own."""
+    out: list[tuple[int, int]] = []
+    pos, current = start, start
+    for line in text[start:].splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        alone = bool(_LABEL_LINE.match(body)) or (
+            bool(_HEADING_LINE.fullmatch(body)) and len(body.split()) <= 5 and not body.rstrip().endswith((".", ",")))
+        if alone:
+            if current < pos:
+                out.append((current, pos))
+            out.append((pos, pos + len(body)))
+            current = pos + len(line)
+        pos += len(line)
+    if current < len(text):
+        out.append((current, len(text)))
+    return out
+
+
 def sentences(text: str) -> list[Sentence]:
     """The proposal's sentences with their roles; a first line without a full stop is its title."""
     title_end = _title_end(text)
     out = []
-    spans = ([(0, title_end)] if title_end else []) + split_sentences(text[title_end:], title_end)
+    spans = ([(0, title_end)] if title_end else []) + [
+        span for b_start, b_end in _blocks(text, title_end) for span in split_sentences(text[b_start:b_end], b_start)]
     for s, e in spans:
         chunk = text[s:e]
         lead = len(chunk) - len(chunk.lstrip())
@@ -173,6 +200,9 @@ def _money(text: str, sents: list[Sentence]) -> list[Money]:
 def _money_role(text: str, sent: Sentence, a: Amount, previous_cost: bool) -> str:
     c_start, c_end = _clause(sent, a.start, a.end)
     before, after = text[c_start:a.start], text[a.end:c_end]
+    label = _LABEL_LINE.match(sent.text)
+    if label and c_start <= sent.start + sent.text.index(":") + 1 < a.start:
+        before = sent.text[:sent.text.index(":")] + " " + before  # 'Running costs: £3.5m a year': the label says what it is
     near_before = text[max(sent.start, a.start - 25):a.start]
     if cue("running_costs").search(before) or cue("running_costs").match(after.lstrip(" a-z")) or \
             re.match(r"\s*(?:a year\s+)?in (?:running|ongoing) costs", after, re.I):
@@ -197,7 +227,8 @@ def _money_role(text: str, sent: Sentence, a: Amount, previous_cost: bool) -> st
         return "cost"
     if cue("saving_amount").search(before):
         return "saving"
-    if cue("funding_verbs").search(text[max(sent.start, a.start - 20):a.start]):
+    verb = cue("funding_verbs").search(text[max(sent.start, a.start - 20):a.start])
+    if verb and not verb.group(0).endswith(":"):  # 'Financing: CDEL of £120m' labels the cost, not a source's share
         return "funding"
     return "cost"
 
@@ -205,7 +236,7 @@ def _money_role(text: str, sent: Sentence, a: Amount, previous_cost: bool) -> st
 def _near_headroom(text: str, sent: Sentence, a: Amount) -> bool:
     """Is the amount the headroom's: a few words after it ('reduces fiscal headroom by £2bn', 'within headroom of
     £1bn') or just before it ('£1bn of headroom')?"""
-    after_headroom = re.search(r"\bheadroom\b:?(?:\s+[\w-]+){0,6}?\s*:?\s+$", text[sent.start:a.start], re.I)
+    after_headroom = re.search(r"\bheadroom\b:?(?:\s+[\w-]+){0,6}?\s*:?\s+[-−]?$", text[sent.start:a.start], re.I)
     before_headroom = re.match(r"\s+(?:[\w-]+\s+){0,2}?(?:of\s+|in\s+|to\s+)?(?:the\s+)?(?:fiscal\s+)?headroom\b",
                                text[a.end:sent.end], re.I)
     return bool(after_headroom or before_headroom)
@@ -452,6 +483,8 @@ def _funding_sources(text: str, sents: list[Sentence]) -> tuple[ProposalFact | N
                     continue  # 'savings of £40m a year' is an outcome; 'Savings … are expected to cover the cost' pays
                 if name == "other_funding" and not verb:
                     continue
+                if name == "reprioritisation" and any(n == "savings" and 0 <= m.start() - h.end() <= 12 for n, h in hits):
+                    continue  # 'savings made by closing two institutions': how the savings are made, not a second source
                 hits.append((name, m))
         if not hits or not (verb or any(n in ("reprioritisation", "existing_limit") for n, _ in hits)):
             continue
@@ -509,7 +542,9 @@ def _headroom(text: str, sents: list[Sentence], money: list[Money]) -> ProposalF
         down = [m for m in cue("headroom_down").finditer(sent.text, verb_zone_start, head.start())]
         up = [m for m in cue("headroom_up").finditer(sent.text, verb_zone_start, head.start())]
         after_verbs = re.search(r"\bheadroom\s+(?:(?:would|will)\s+)?(?:falls?|is reduced|reduces|drops?)\b", sent.text, re.I)
-        sign = -1.0 if (down and (not up or down[-1].start() > up[-1].start())) or after_verbs else 1.0 if up else -1.0
+        minus = text[amount.amount.start - 1:amount.amount.start] in ("-", "−")  # 'Headroom: -£115m'
+        sign = -1.0 if (down and (not up or down[-1].start() > up[-1].start())) or after_verbs or minus else (
+            1.0 if up else -1.0)
         verb = (down or up or [head])[-1]
         start = min(sent.start + min(verb.start(), head.start()), amount.amount.start)
         return _fact(text, sign * amount.amount.pounds, start, amount.amount.unit_end)
@@ -634,6 +669,7 @@ _SERVES_STOP = re.compile(r"[,.](?!\d)|[;:()]|\s(?:so|which|while|will|would|can
                           r"(?<!\d\sto\s)", re.I)
 
 
+_SERVES_MORE_STOP = re.compile(_SERVES_STOP.pattern + r"|\swho\s", re.I)
 _SERVES_MORE = re.compile(r",\s+(?:including|particularly|especially|mainly|most of them|many of them)\b", re.I)
 
 
@@ -648,8 +684,10 @@ def _served_by(text: str, sents: list[Sentence], cue_name: str) -> list[Proposal
             start = m.end() + len(rest) - len(rest.lstrip(" :–-"))
             end = _np_end(sent.text, start, len(sent.text), _SERVES_STOP)
             more = _SERVES_MORE.match(sent.text, end)  # '…social tenants, including around 30,000 families with children'
-            if more:
-                end = _np_end(sent.text, more.end(), len(sent.text), _SERVES_STOP)
+            if more:  # ... up to a clause about them ('particularly frail older people who now wait many hours'), when
+                # it names people ('including those now held in police custody suites' adds none)
+                further = _np_end(sent.text, more.end(), len(sent.text), _SERVES_MORE_STOP)
+                end = further if _people().search(sent.text[more.end():further]) else end
             phrase = sent.text[start:end]
             if _people().search(phrase) and len(phrase.split()) <= 25:
                 served.append(_fact(text, phrase, sent.start + start, sent.start + end))
