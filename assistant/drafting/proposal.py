@@ -666,9 +666,12 @@ _MODALS = {"will", "would", "can", "could", "should", "may", "might", "must", "t
 _LEFT_STOPS = {"for", "to", "of", "the", "and", "with", "in", "on", "at", "among", "by", "is", "are", "be", "was", "were",
                "been", "that", "who", "which", "so", "this", "these", "its", "their", "say", "says", "said"} | _MODALS
 _SERVES_STOP = re.compile(r"[,.](?!\d)|[;:()]|\s(?:so|which|while|will|would|can|could|may|might|should|must|and will|and is|and are|where|whose|with a focus)\s|(?<!subject|ntitled|ligible)\s(?:to)\s(?=[a-z]+\s)"
-                          r"(?<!\d\sto\s)", re.I)
+                          r"(?<!\d\sto\s)(?!(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b)", re.I)
 
 
+_COUNTED_GROUP = re.compile(r"(?:the\s+|some\s+|all\s+)?(?:(?:roughly|around|about|approximately|nearly|up to|over|more than)\s+)?"
+                            r"\d[\d,.]*(?:\s+(?:million|thousand))?\s+[a-z-]+", re.I)
+_SERVES_CLAUSE_STOP = re.compile(r"[.;:()]|,\s(?!or\b)", re.I)
 _SERVES_MORE_STOP = re.compile(_SERVES_STOP.pattern + r"|\swho\s", re.I)
 _SERVES_MORE = re.compile(r",\s+(?:including|particularly|especially|mainly|most of them|many of them)\b", re.I)
 
@@ -676,10 +679,14 @@ _SERVES_MORE = re.compile(r",\s+(?:including|particularly|especially|mainly|most
 def _served_by(text: str, sents: list[Sentence], cue_name: str) -> list[ProposalFact]:
     """The people named after each match of the [proposal] list ``cue_name`` ('aimed at care leavers aged 18 to 25')."""
     served: list[ProposalFact] = []
+    bare, openers = word_set("proposal", "bare_serve_verbs"), word_set("proposal", "verb_openers")
     for sent in [s for s in sents if not s.title]:
         for m in cue(cue_name).finditer(sent.text):
             if m.start() > 0 and m.group(0)[0].isupper() and not sent.text[:m.start()].rstrip().endswith((":", ".")):
                 continue  # a name, not a verb: 'Child Benefit', 'the Household Support Fund'
+            before = re.findall(r"[A-Za-z]+", sent.text[:m.start()])
+            if m.group(0).lower() in bare and (not before or before[-1].lower() not in openers):
+                continue  # 'the gap between benefit support and rent': a noun here, not 'would benefit'
             rest = sent.text[m.end():]
             start = m.end() + len(rest) - len(rest.lstrip(" :–-"))
             end = _np_end(sent.text, start, len(sent.text), _SERVES_STOP)
@@ -688,10 +695,35 @@ def _served_by(text: str, sents: list[Sentence], cue_name: str) -> list[Proposal
                 # it names people ('including those now held in police custody suites' adds none)
                 further = _np_end(sent.text, more.end(), len(sent.text), _SERVES_MORE_STOP)
                 end = further if _people().search(sent.text[more.end():further]) else end
+            if len(sent.text[start:end].split()) <= 2 and re.match(r"\s+(?:who|whose)\s", sent.text[end:]):
+                # A bare group and the clause that defines it: 'aimed at adults whose offending is linked to …'
+                end = _np_end(sent.text, end + 1, len(sent.text), _SERVES_CLAUSE_STOP)
             phrase = sent.text[start:end]
-            if _people().search(phrase) and len(phrase.split()) <= 25:
+            # 'benefiting the roughly 650,000 direct care workers': a number of them, first, says they are people too
+            counted = cue_name == "serve_verbs" and bool(_COUNTED_GROUP.match(phrase))
+            if (_people().search(phrase) or counted) and len(phrase.split()) <= 25:
                 served.append(_fact(text, phrase, sent.start + start, sent.start + end))
     return served
+
+
+def _served_for(text: str, sents: list[Sentence]) -> ProposalFact | None:
+    """The people after 'for' in a sentence saying what the proposal does ('We propose a network of 150 youth hubs …,
+    for young people aged 18 to 24 who have been NEET for six months or more')."""
+    says = cue("proposal_says")
+    for sent in sents:
+        if sent.title or not says.search(sent.text):
+            continue
+        for m in re.finditer(r"\bfor\s+(?:the\s+|all\s+)?", sent.text):
+            first = _people().match(sent.text, m.end()) or re.match(r"(?:[\w-]+\s+){0,2}?(?=(?:" + _people().pattern + "))",
+                                                                    sent.text[m.end():])
+            if not first:
+                continue
+            end = _np_end(sent.text, m.end(), len(sent.text), _SERVES_STOP)
+            if re.match(r"\s+(?:who|whose)\s", sent.text[end:]):
+                end = _np_end(sent.text, end + 1, len(sent.text), _SERVES_CLAUSE_STOP)
+            if _people().search(sent.text[m.end():end]):
+                return _fact(text, sent.text[m.end():end], sent.start + m.end(), sent.start + end)
+    return None
 
 
 def _serves(text: str, sents: list[Sentence]) -> ProposalFact | None:
@@ -703,6 +735,12 @@ def _serves(text: str, sents: list[Sentence]) -> ProposalFact | None:
     served = _served_by(text, sents, "serve_verbs")  # 'will serve around 1.1 million patients', 'reaches … households'
     if served:  # a phrase that counts the people is the most specific: 'reaches about 12 million children'
         return next((f for f in served if counts(f.words)), served[0])
+    proposed = _served_for(text, sents)  # 'We propose a network of 150 youth hubs … for young people aged 18 to 24 …'
+    if proposed is not None:
+        return proposed
+    described = _served_by(text, sents, "serve_adjectives")  # 'so that eligible families are enrolled automatically'
+    if described:
+        return described[0]
     receivers = [s for s in sents if not s.title and not s.has("funding") and not s.has("headroom") and not s.has("running")]
     for sent in receivers:  # 'Around 90,000 people aged 65 and over will receive reablement'
         receive = cue("receive_verbs").search(sent.text)
