@@ -114,7 +114,7 @@ def _title_end(text: str) -> int:
 # A key-fact line ('Funding: within DHSC's existing capital budget', '• Aimed at: residents of …') and a section heading
 # ('Costs', 'The ask') end where their line ends, full stop or not: a proposal's lines are its structure. (The shared
 # splitter joins lines, as a wrapped PDF paragraph needs.)
-_LABEL_LINE = re.compile(r"[ \t]*(?:[-•*][ \t]*)?[A-Z][^:\n.]{0,40}:[ \t]*\S")
+_LABEL_LINE = re.compile(r"[ \t]*(?:[-•*][ \t]*)?[A-Z][^:\n.()]{0,60}:[ \t]*\S")
 _HEADING_LINE = re.compile(r"[ \t]*[A-Z][\w'’&/ -]{0,40}[ \t]*")
 
 
@@ -215,12 +215,18 @@ def _money_role(text: str, sent: Sentence, a: Amount, previous_cost: bool) -> st
 
     if _near_headroom(text, sent, a) and not cue("cost_words").search(near_before):
         return "headroom"
+    if _BUDGET_BEFORE.search(text[sent.start:a.start]):
+        return "budget"  # 'within the £9.9bn police grant', 'The core schools budget is £65.3bn': what it sits in
     if re.search(r"\bof which\s*$", before, re.I) or re.match(r"\s*of it\b", after, re.I) or \
             (previous_cost and re.match(r"\s*(?:is\s+|of\s+)?(?:capital|resource)\b", after, re.I)) or \
             (previous_cost and re.search(r"\b(?:capital|resource)\s+(?:costs?\s+)?of\s*$", before, re.I)):
         return "component"
     if a.per_year and not previous_cost and re.match(rf"\s*(?:{alternation(entries('proposal', 'running_after'))})\b", text[a.unit_end:c_end], re.I):
         return "running"
+    if a.per_year and not previous_cost and re.match(r"\s*from\s+(?:(?:19|20)\d\d(?:[-–/]\d\d)?(?![\d/–-])|year\s+\w+)(?!\s*(?:to|until|[-–])\s)",
+                                                     text[a.unit_end:sent.end], re.I) and \
+            cue("running_payer").search(text[a.unit_end:sent.end]):
+        return "running"  # 'Staffing: £310m a year from 2030-31, to be met from the elective recovery fund'
     if a.per_unit:
         return "unit"
     if cue("cost_words").search(near_before):
@@ -231,6 +237,10 @@ def _money_role(text: str, sent: Sentence, a: Amount, previous_cost: bool) -> st
     if verb and not verb.group(0).endswith(":"):  # 'Financing: CDEL of £120m' labels the cost, not a source's share
         return "funding"
     return "cost"
+
+
+_BUDGET_BEFORE = re.compile(r"(?:\bwithin\s+(?:the|its|our|their)|\bthe\s+(?:[\w-]+\s+){0,3}(?:budget|grant|settlement|"
+                            r"allocation|baseline)\s+(?:is|was|stands at|totals?))\s*$", re.I)
 
 
 def _near_headroom(text: str, sent: Sentence, a: Amount) -> bool:
@@ -446,6 +456,10 @@ def _running_from(text: str, sent: Sentence, years: ProposalFact | None) -> Prop
         lead = re.search(r"\b(from|in|starting|after)\s+$", sent.text[:d.start], re.I)
         if lead:
             value = _next_period(d.value) if lead.group(1).lower() == "after" else d.value
+            fiscal_end = re.fullmatch(r"((?:19|20)\d\d)-03", str(d.value))
+            if lead.group(1).lower() == "after" and fiscal_end:  # 'After March 2029': the financial year 2029-30
+                year = int(fiscal_end.group(1))
+                value = f"{year}-{(year + 1) % 100:02d}"
             return _fact(text, value, sent.start + lead.start(), sent.start + d.end)
     m = re.search(r"\b(?:after|once) the (?:programme|scheme|fund|grant) ends\b", sent.text, re.I)
     if m and years is not None and isinstance(years.value, int):
