@@ -582,11 +582,19 @@ def _scale(text: str, sents: list[Sentence], outcome_sents: list[Sentence]) -> P
     skip = word_set("proposal", "scale_skip")
     says = cue("proposal_says")
     for sent in sorted(sents, key=lambda s: not (says.search(s.text) or _LABELLED.match(s.text))):
-        if sent.title or sent in outcome_sents or sent.has("running") or sent.has("evaluation"):
+        if sent.title or sent.has("running"):
             continue
+        # An outcome's or evaluation's sentence may say what is bought first ('wants to add 2,500 virtual ward beds so
+        # that more patients can be looked after at home, with remote monitoring'): its counts before the cue only.
+        until = len(sent.text)
+        if sent in outcome_sents or sent.has("evaluation"):
+            names = ("evaluation",) + (("outcome_strong", "outcome_will") if sent in outcome_sents else ())
+            until = min((m.start() for name in names for m in cue(name).finditer(sent.text)), default=0)
         blocks = sorted([d.start for d in durations(sent.text)] + [d.start for d in dates(sent.text)]
                         + [a.start for a in amounts(sent.text)])
         for c in counts(sent.text):
+            if c.end > until:
+                break
             before = sent.text[:c.start]
             words_before = re.findall(r"[A-Za-z]+", before)[-2:]
             clause = re.split(r"[,;:](?!\d)", before)[-1]
@@ -624,8 +632,21 @@ def _scale(text: str, sents: list[Sentence], outcome_sents: list[Sentence]) -> P
                 lead_word = re.search(r"(?:[A-Z][\w-]*\s+){1,4}(?:in|across)\s+$", left)
                 if lead_word:
                     start = sent.start + lead_word.start()
+            collective = _COLLECTIVE.search(before)  # 'a network of 1,200 link workers'
+            if collective:
+                start = sent.start + collective.start()
+            more = _SCALE_MORE.match(text, end, sent.end)  # ', one in every primary care network', ', colleges and youth centres'
+            if more:
+                end = more.end()
             return _fact(text, text[start:end], start, end)
     return None
+
+
+_COLLECTIVE = re.compile(r"\b(?:an?|the)\s+(?:[\w-]+\s+)?(?:network|team|fleet|series|programme|total|cohort)\s+of\s+$", re.I)
+# What an amount's phrase runs on with: an apposition giving its spread ('1,200 link workers, one in every primary care
+# network in England') or the rest of a list ('150 youth hubs in jobcentres, colleges and youth centres').
+_SCALE_MORE = re.compile(r",\s+(?:one|two)\s+(?:in|per|for)\s+(?:every|each)\s+[^,.;]+?(?=\s+and\s|[,.;]|$)"
+                         r"|,\s+[\w-]+(?:\s+[\w-]+){0,2}\s+and\s+[\w-]+(?:\s+[\w-]+){0,2}(?=[,.;]|$)", re.I)
 
 
 # A key fact's label ('New places', 'hubs'): a line that opens with one, one that ends the text before a count, and
