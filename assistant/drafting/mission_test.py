@@ -610,6 +610,10 @@ def _affordability(reading: Reading, question: Statement, s: MissionTestSettings
         rating = "red"
         finding = f"Funded by new borrowing{' that ' + cut if cut else ''}: it does not stay within the fiscal rule and " \
                   "departmental spending limits."
+    elif funding == "other" and reduces:
+        # Wholly new money, sought from the Treasury, that the proposal says will cost headroom: the tune sets'
+        # analysts rate it red (drafting-tune-v3, -v4; drafting-tune-v2 has one reserve claim rated amber).
+        rating, finding = "red", f"Wholly new money from outside departmental limits that {cut}."
     elif (funding == "mixed" and not own) or reduces:
         rating, finding = "amber", f"Only partly met within existing limits{'; it ' + cut if cut else ''}."
     elif funding == "savings" and reading.certified is None:

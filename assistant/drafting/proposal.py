@@ -68,6 +68,8 @@ class Sentence:
     def unlabelled(self) -> Sentence:
         """The sentence with its key-fact labels ('Who benefits:') blanked to spaces, offsets kept: a label names a
         field of the proposal, not what it spends on ('benefits' is not the benefits bill)."""
+        if is_heading(self.text):
+            return replace(self, text=" " * len(self.text))  # 'Benefits', 'The ask': a section's name, not its content
         text = cue("serve_labels").sub(lambda m: " " * len(m.group(0)) if m.group(0).rstrip().endswith(":") else m.group(0),
                                        self.text)
         return self if text == self.text else replace(self, text=text)
@@ -115,7 +117,12 @@ def _title_end(text: str) -> int:
 # ('Costs', 'The ask') end where their line ends, full stop or not: a proposal's lines are its structure. (The shared
 # splitter joins lines, as a wrapped PDF paragraph needs.)
 _LABEL_LINE = re.compile(r"[ \t]*(?:[-•*][ \t]*)?[A-Z][^:\n.()]{0,60}:[ \t]*\S")
-_HEADING_LINE = re.compile(r"[ \t]*[A-Z][\w'’&/ -]{0,40}[ \t]*")
+_HEADING_LINE = re.compile(r"[ \t]*[A-Z][A-Za-z'’&/ -]{0,40}[ \t]*")
+
+
+def is_heading(line: str) -> bool:
+    """Is ``line`` a section heading ('Costs', 'The ask'): a few capitalised words with no full stop?"""
+    return bool(_HEADING_LINE.fullmatch(line)) and len(line.split()) <= 5 and not line.rstrip().endswith((".", ","))
 
 
 def _blocks(text: str, start: int) -> list[tuple[int, int]]:
@@ -124,8 +131,7 @@ def _blocks(text: str, start: int) -> list[tuple[int, int]]:
     pos, current = start, start
     for line in text[start:].splitlines(keepends=True):
         body = line.rstrip("\r\n")
-        alone = bool(_LABEL_LINE.match(body)) or (
-            bool(_HEADING_LINE.fullmatch(body)) and len(body.split()) <= 5 and not body.rstrip().endswith((".", ",")))
+        alone = bool(_LABEL_LINE.match(body)) or is_heading(body)
         if alone:
             if current < pos:
                 out.append((current, pos))
