@@ -22,7 +22,7 @@ contradicts it:
   otherwise amber, its reasons saying whether it runs against the shift;
 - 10-year test: time-limited with no outcome at all -> red; dated outcomes and a view past the first years
   (running costs stated, ten years or more, or a recurring cost with no end) -> green; dated outcomes with a
-  partial view (a recurring resource cost, or running costs with a named payer) -> amber; else insufficient;
+  partial view (a recurring resource cost, or running costs with a named payer) or none -> amber; else insufficient;
 - overall: red if any criterion is red, green only if all are green, amber otherwise.
 Tunable cut-offs live in settings.mission_test, each with how it was calibrated.
 """
@@ -718,9 +718,12 @@ def _ten_year(ev: Evidence, ledger: Ledger, reading: Reading, fit: Fit, question
     elif dated and view:
         rating = "green"
         finding = "Outcomes are dated and costs are set out beyond the first years."
-    elif dated and partial:
+    elif dated:
+        # A dated outcome with costs after the first years partly set out, or not at all, is half a long-term case:
+        # amber, as drafting-tune-v3 and -v4 label it (drafting-v1's tune split labels three such 'insufficient').
         rating = "amber"
-        finding = "Outcomes are dated, but costs and effects after the first years are only partly set out."
+        finding = ("Outcomes are dated, but costs and effects after the first years are only partly set out." if partial
+                   else "Outcomes are dated, but nothing is said about costs after the first years.")
     else:
         rating = "insufficient evidence"
         missing = []
