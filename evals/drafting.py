@@ -31,7 +31,8 @@ SCOPE_NAMES = {"tune": "tune", "tune_more": "more tune", "heldout": "heldout", "
 # Tune sets written after drafting-v1, each before the reader was tuned on it (evals/README.md): every record is
 # tune, scored in its own column and gated by its own measured floor.
 TUNE_MORE = tuple(Path(__file__).parent / "datasets" / name
-                  for name in ("drafting-tune-v2.jsonl", "drafting-tune-v3.jsonl", "briefing-tune-v1.jsonl"))
+                  for name in ("drafting-tune-v2.jsonl", "drafting-tune-v3.jsonl", "drafting-tune-v4.jsonl",
+                               "briefing-tune-v1.jsonl"))
 Progress = Callable[[str, int, int], None]
 
 # Issue 12's targets, on the held-out split. Counts are maxima (lower is better).
