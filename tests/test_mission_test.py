@@ -353,3 +353,46 @@ def test_a_total_known_from_every_years_amount_is_not_asked_for(corpus_assistant
                                                                   "for three years, rising from £150m in 2025-26 "
                                                                   "to £210m in 2027-28"))
     assert [q for q in partial.questions if "total cost" in q.lower()], "two of three years' amounts: ask"
+
+
+# -- drafting-tune-v4: headed sections, wholly new money, dated outcomes with nothing after ---------------------
+LINK_WORKERS = """Social Prescribing Link Workers (DHSC)
+
+Background
+GPs say many appointments are taken up by problems that are mainly social.
+
+The ask
+DHSC asks ministers to agree a network of 1,200 link workers, one in every primary care network in England.
+
+Costs
+£48m a year for four years, 2026-27 to 2029-30, all RDEL, reprioritised from an underspent scheme, with no effect on \
+headroom. From 2030-31 integrated care boards will meet the cost, estimated at £45m a year.
+
+Benefits
+The evaluation projects a gain of four months in healthy life expectancy among people referred by 2034."""
+
+
+def test_a_section_heading_is_not_an_item_of_the_shifts_table(corpus_assistant: Assistant) -> None:
+    test = corpus_assistant.draft_mission_test(LINK_WORKERS)
+    assert test.prevention.mission == "Health", "the heading 'Benefits' is not the benefits bill (Security)"
+    assert _criterion(test, "mission critical").rating == "green", _criterion(test, "mission critical").finding
+    assert _criterion(test, "10-year test").rating == "green", _criterion(test, "10-year test").finding
+
+
+NEW_MONEY = """Early Language Places (DfE)
+
+Proposal: places for 4,000 children in 200 nursery settings
+Total cost: £115m over three years (2026-27 to 2028-29)
+Funding: new money, to be sought at the Spending Review
+Headroom: -£115m over the period
+Expected outcome: a 10 percentage point rise in the share of these children meeting the expected standard, by 2031"""
+
+
+def test_wholly_new_money_that_costs_headroom_is_red(corpus_assistant: Assistant) -> None:
+    test = corpus_assistant.draft_mission_test(NEW_MONEY)
+    assert test.facts.funding is not None and test.facts.funding.value == "other"
+    assert test.facts.headroom_effect is not None and test.facts.headroom_effect.value == -115_000_000.0
+    assert _criterion(test, "affordability").rating == "red", _criterion(test, "affordability").finding
+    ten = _criterion(test, "10-year test")
+    assert ten.rating == "amber", "a dated outcome with nothing said about costs after 2028-29 is half a case"
+    assert "nothing is said about costs" in ten.finding

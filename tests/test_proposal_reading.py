@@ -321,6 +321,56 @@ CASES = [
          [150_000_000.0, 210_000_000.0], words="£210m in 2027-28"),
     Case("scale-in-all", _two("We seek £150m.", "This proposal would build falls services in all 42 integrated care systems."),
          "scale", "falls services in all 42 integrated care systems"),
+    # drafting-tune-v4's shapes (our own wording): key-fact lines without full stops, section headings, a bid at the
+    # Spending Review, figures that are not the cost, who is served said in passing
+    Case("key-fact-lines-are-sentences", _two("Capital: £28m over 2026-27 to 2028-29\nRunning costs: £3.5m a year from "
+                                              "2029-30, paid from the public health budget\nHeadroom: nil",
+                                              "Who benefits: residents of the covered areas."),
+         "running_costs", 3_500_000.0),
+    Case("headroom-minus-line", _two("Total cost: £115m over three years\nHeadroom: -£115m over the period", "Fine."),
+         "headroom_effect", -115_000_000.0),
+    Case("headroom-impact-none", _two("Cost: £32m per annum (revenue)\nHeadroom impact: none", "Fine."),
+         "headroom_effect", 0.0),
+    Case("funding-spending-review-bid", _two("Cost: £45m a year for three years", "Funding: a bid at the Spending Review."),
+         "funding", "other"),
+    Case("funding-asking-for-baseline", _two("The cost would be £1.1bn a year.", "I am asking for the cost to be added to our "
+                                             "baseline at the Spending Review."), "funding", "other"),
+    Case("funding-fund-and-contribute", _two("We seek £87m over three years.", "The ministry will fund £60m through savings "
+                                             "from fewer short sentences and the health department will contribute £27m "
+                                             "from the public health grant."), "funding", "mixed"),
+    Case("funding-savings-made-by", _two("It would cost £18.5m per annum.", "We would pay for it from the savings made by "
+                                         "closing two under-used sites."), "funding", "savings"),
+    Case("wider-budget-not-the-cost", _two("Cost: £135m a year, ongoing", "Funding: reprioritised within the £9.9bn police "
+                                           "grant."), "total_cost", None),
+    Case("an-hour-is-per-person", _two("It would raise pay by £1.50 an hour.", "The cost would be around £1.1bn a year."),
+         "total_cost", None),
+    Case("revenue-after-amount", _two("Split: £40m capital for rooms, £75m revenue for staff", "Fine."),
+         "spend_type", "both"),
+    Case("running-after-march", _two("The programme costs £252m over three years.", "After March 2029 councils would run the "
+                                     "hubs from their own budgets, at around £60m a year."), "running_costs_from", "2029-30"),
+    Case("serves-for-label", _two("Key facts\n- Homes: 3,000\n- For: the 12,000 households in temporary accommodation, with "
+                                  "priority for families", "Fine."), "serves",
+         "12,000 households in temporary accommodation"),
+    Case("serves-mainly-for", _two("We seek £220m.", "The beds are mainly for frail older people recovering at home."),
+         "serves", "frail older people recovering at home"),
+    Case("serves-bare-group-with-clause", _two("We seek £87m.", "The service is aimed at adults whose offending is linked to "
+                                               "drug misuse."), "serves", "adults whose offending is linked to drug misuse"),
+    Case("serves-benefit-is-a-noun", _two("The gap between benefit support and rent is a cause of family homelessness.",
+                                          "The change would benefit private renters on housing benefit."), "serves",
+         "private renters on housing benefit"),
+    Case("serves-for-people-in-the-proposal", _two("We propose a network of 150 hubs for young people aged 18 to 24 who have "
+                                                   "been out of work for six months.", "It costs £80m a year."), "serves",
+         "young people aged 18 to 24 who have been out of work for six months"),
+    Case("outcome-evaluation-projects", _two("We seek £48m a year.", "The evaluation projects a gain of four months in "
+                                             "healthy life expectancy by 2034."), "outcomes",
+         "a gain of four months in healthy life expectancy"),
+    Case("outcome-should-lead-to", _two("We seek £18m a year.", "We think this should lead to fewer repeat admissions."),
+         "outcomes", "fewer repeat admissions"),
+    Case("scale-before-so-that", _two("The trust wants to add 2,500 virtual ward beds so that more patients are cared for "
+                                      "at home.", "We seek £220m."), "scale", "2,500 virtual ward beds"),
+    Case("scale-network-of-with-apposition", _two("The department asks ministers to agree a network of 1,200 link workers, "
+                                                  "one in every primary care network.", "It costs £48m a year."), "scale",
+         "a network of 1,200 link workers, one in every primary care network"),
 ]
 
 

@@ -875,7 +875,7 @@ def _outcomes(text: str, sents: list[Sentence]) -> tuple[ProposalFact | None, Pr
         # '…, the change would lift …', 'Analysis … indicates the measure could cut …': the outcome starts at its verb.
         lead = re.match(rf"[\s,]*(?:(?:by|in)\s+[^,]+,\s*)?(?:(?:{alternation(entries('proposal', 'self_refs'))})\s+)?"
                         r"(?:(?:the|this|these|its)\s+[\w-]+\s+(?=(?:would|will|could|should|may|might)\s))?"
-                        r"(?:(?:would|will|could|should|may|might)\s+)?(?:to\s+)?", body, re.I)
+                        r"(?:(?:would|will|could|should|may|might)\s+)?(?:to\s+)?(?:lead\s+to\s+)?", body, re.I)
         start += lead.end() if lead else 0
         aside = _ENABLING.match(sent.text, start)  # 'help low-paid workers, particularly in …, progress into …'
         if aside:
