@@ -89,3 +89,22 @@ def test_a_share_in_words_on_the_real_corpus(corpus_assistant: Assistant) -> Non
                                    "satisfied with the NHS.")
     assert check.verdict == "contradicted"
     assert any("29 per cent" in f for f in check.source_figures), check.source_figures
+
+
+def test_synonyms_count_as_one_word() -> None:
+    from assistant.text.words import content_lemmas, same_sense
+
+    assert same_sense(content_lemmas("money moved")) == same_sense(content_lemmas("spending shifted"))
+    assert same_sense(content_lemmas("jobs")) == same_sense(content_lemmas("employment"))
+    assert same_sense(content_lemmas("prisons")) != same_sense(content_lemmas("hospitals"))
+
+
+def test_a_restatement_in_other_words_supports_and_one_with_another_figure_contradicts(
+        corpus_assistant: Assistant) -> None:
+    moved = corpus_assistant.check("In its safety mission the report wants money moved away from prisons and towards "
+                                   "community policing, rehabilitation and youth services.")
+    assert moved.verdict == "supported", moved.signals
+    assert any("community policing" in c.quote for c in moved.supporting)
+    jobs = corpus_assistant.check("The report says about a quarter of UK jobs are in the public sector.")
+    assert jobs.verdict == "contradicted", jobs.signals
+    assert any("18 per cent" in f for f in jobs.source_figures), jobs.source_figures

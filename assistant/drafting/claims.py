@@ -55,7 +55,7 @@ from assistant.text.polarity import (
 )
 from assistant.text.questions import without_attribution
 from assistant.text.sentences import refers_back, split_sentences
-from assistant.text.words import content_lemmas, stem, stemmed_list
+from assistant.text.words import content_lemmas, same_sense, stem, stemmed_list
 from assistant.types import Passage, Unit
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
@@ -576,9 +576,9 @@ def _without_cues(
     """No polarity met: a close restatement supports the claim; anything else is not enough evidence."""
     pool, _ = ev.units(claim, k=ev.settings.stance.retrieve_k)
     said = abbreviate(without_attribution(claim), ev.acronyms)  # 'the Prime Minister' is the passages' 'PM'
-    wanted = set(content_lemmas(said))
-    rare = wanted & ev.specific(said)
-    best, best_key, best_cover = 0.0, None, 0.0
+    wanted = same_sense(content_lemmas(said))  # 'money moved' restates 'spending shifted'
+    rare = wanted & same_sense(ev.specific(said))
+    best, best_key, best_cover, best_cand = 0.0, None, 0.0, None
     for cand in pool:
         # A restatement restates in one clause: 'improve services' in one and 'outsourcing' in the clause across the
         # 'but' ('... but they are more sceptical about ... outsourcing') is no restatement of 'outsourcing improved
@@ -586,15 +586,38 @@ def _without_cues(
         # Nor is one that leaves out what few passages name ('outsourcing'; half of such words at least): it restates
         # only the common words around it.
         text = abbreviate(cand.unit.text, ev.acronyms)
-        held = [set(content_lemmas(s.clause)) for s in signals(text)] or [set(content_lemmas(text))]
+        held = [same_sense(content_lemmas(s.clause)) for s in signals(text)] or [same_sense(content_lemmas(text))]
         held = [words for words in held if 2 * len(rare & words) >= len(rare)]
         cover = max((len(wanted & words) for words in held), default=0) / len(wanted) if wanted else 0.0
         if cand.score >= ev.floor and cover >= ev.settings.stance.restatement_cover and cand.score > best:
-            best, best_key, best_cover = cand.score, (cand.passage.chunk.id, cand.unit.start), cover
-    if best_key is None:
+            best, best_key, best_cover, best_cand = cand.score, (cand.passage.chunk.id, cand.unit.start), cover, cand
+    if best_key is None or best_cand is None:
         notes.append("no passage states or denies the claim")
         return "not enough evidence"
     if best_key not in {(s.passage.chunk.id, s.unit.start) for s in sentences}:
+        # The restating unit came from the wider pool (a table row the claim's retrieval ranked lower), or is a whole
+        # row whose cells are the evidence sentences: its sentences are weighed too, the first standing for it.
+        unit = best_cand.unit
+        inside = [s for s in evidence_sentences([best_cand.passage], ev.acronyms)
+                  if s.unit.start >= unit.start and s.unit.end <= unit.end]
+        if not inside:
+            notes.append("no passage states or denies the claim")
+            return "not enough evidence"
+        weighed = {(s.passage.chunk.id, s.unit.start) for s in sentences}
+        sentences += [s for s in inside if (s.passage.chunk.id, s.unit.start) not in weighed]
+        best_key = (inside[0].passage.chunk.id, inside[0].unit.start)
+    clash = share_clash(claim, best_cand.unit.text)
+    figures = numbers(claim, years=False) - {c.value for c in counts(claim) if c.things}
+    theirs = numbers(best_cand.unit.text, years=False)
+    if clash is not None or (figures and theirs and not figures & theirs):
+        # A restatement giving another figure for the same thing ('roughly a quarter of jobs' where it says 'around 18
+        # per cent of total employment') contradicts the claim.
+        sides[best_key]["contradict"] += 1
+        said_figure = clash[1].text if clash is not None else ", ".join(sorted(theirs))
+        notes.append(f"contradicts: a passage restates the claim ({best_cover:.0%} of its words) with another figure ({said_figure})")
+        return "contradicted"
+    if (figures or any(not x.exact for x in shares(claim))) and not theirs and not shares(best_cand.unit.text):
+        notes.append("a passage restates the claim but gives none of its figures")
         return "not enough evidence"
     sides[best_key]["support"] += 1
     notes.append(f"supports: a passage restates the claim ({best_cover:.0%} of its words), with no opposite cue")

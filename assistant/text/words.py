@@ -169,6 +169,26 @@ def related(text: str) -> list[str]:
     return out
 
 
+@cache
+def _synonym_heads() -> dict[str, str]:
+    """Every inflection's stem of a synonyms group's words -> the group's first word's stem (the stemmer gives 'move'
+    and 'moved' different stems, so each form is listed)."""
+    heads: dict[str, str] = {}
+    for group in groups("words", "synonyms"):
+        head = stem(group[0])
+        for w in group:
+            base = w[:-1] if w.endswith("e") else w
+            for form in (w, w + "s", w + "d", w + "ed", base + "ed", base + "ing", w + "ing"):
+                heads[stem(form)] = head
+    return heads
+
+
+def same_sense(lemmas: Iterable[str]) -> set[str]:
+    """Content stems with each word of a [words] synonyms group replaced by its group's first ('spend' -> 'money')."""
+    heads = _synonym_heads()
+    return {heads.get(w, w) for w in lemmas}
+
+
 def antonyms(word: str) -> frozenset[str]:
     """Words of the opposite direction ('rose' -> {'fell'}); empty when the lexicon pairs none."""
     return _antonyms().get(word.lower(), frozenset())
