@@ -108,3 +108,11 @@ def test_a_restatement_in_other_words_supports_and_one_with_another_figure_contr
     jobs = corpus_assistant.check("The report says about a quarter of UK jobs are in the public sector.")
     assert jobs.verdict == "contradicted", jobs.signals
     assert any("18 per cent" in f for f in jobs.source_figures), jobs.source_figures
+
+
+def test_an_absolute_word_the_claim_denies_is_no_absolute_claim() -> None:
+    claim_denied = "Most staff said they want both more pay and more training rather than one alone."
+    claim_absolute = "More pay alone will keep staff."
+    passages = [passage("Neither more pay alone nor more training alone will keep staff.")]
+    assert not any("absolute claim" in n for n in weigh(claim_denied, passages, {}, StanceSettings()).notes)
+    assert any("absolute claim" in n for n in weigh(claim_absolute, passages, {}, StanceSettings()).notes)

@@ -556,7 +556,11 @@ def _verdict(
     if not any(statuses):
         return None
     contradicted = any(t.contradict for t in tallies)
-    absolute = patterns().absolute.search(claim)
+    # 'need both more money and reform rather than one alone': an absolute word the claim itself denies is no
+    # absolute claim.
+    absolute = next((m for m in patterns().absolute.finditer(claim)
+                     if not re.search(r"\b(?:rather than|instead of|not)\b(?:\s+\S+){0,3}\s*$", claim[:m.start()], re.I)),
+                    None)
     if absolute and contradicted and any(s == "contradicted" or s == "mixed" for s in statuses):
         notes.append("absolute claim ('" + absolute.group(0) + "'): any counter-evidence contradicts it")
         return "contradicted"
