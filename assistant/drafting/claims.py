@@ -584,6 +584,8 @@ def _without_cues(
     rare = wanted & same_sense(ev.specific(said))
     best, best_key, best_cover, best_cand = 0.0, None, 0.0, None
     for cand in pool:
+        if cand.passage.chunk.origin == "user document":
+            continue  # the verdict rests on the catalogue (issue 13): the user's documents are shown apart
         # A restatement restates in one clause: 'improve services' in one and 'outsourcing' in the clause across the
         # 'but' ('... but they are more sceptical about ... outsourcing') is no restatement of 'outsourcing improved
         # services' (issue 11).
