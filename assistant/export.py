@@ -30,7 +30,7 @@ from assistant.schemas import (
     Statement,
 )
 from assistant.text.numbers import pounds_text
-from assistant.text.sentences import clip, split_sentences
+from assistant.text.sentences import clip, split_sentences, structured_lines
 
 BlockKind = Literal["h1", "h2", "para", "bullet"]
 # The two-page budget, for A4 with 2 cm margins and 10 pt text: ~100 characters a line, ~58 lines a page,
@@ -245,8 +245,8 @@ def _fact_value(value: object) -> str:
 def _(draft: MissionTestAssessment) -> Layout:
     verdict = draft.verdict.rstrip(".") + "." if draft.verdict else ""
     blocks = [Block("h2", "Verdict", badge=draft.overall), Block("para", verdict)] if verdict else []
-    blocks += [Block("h2", "Proposal"), *(Block("para", " ".join(p.split()))
-                                          for p in re.split(r"\n\s*\n", draft.proposal) if p.strip())]
+    blocks += [Block("h2", "Proposal"), *(Block("para", line) for p in re.split(r"\n\s*\n", draft.proposal)
+                                          for line in structured_lines(p))]  # key-fact lines stay lines
     blocks.append(Block("h2", "What the proposal states"))
     quoted_only = {"scale", "serves", "outcomes", "outcome_dates"}  # their words are the fact
     for key, fact in draft.facts.stated().items():

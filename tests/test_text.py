@@ -335,3 +335,15 @@ def test_strip_markers_drops_bracketed_reference_numbers_only() -> None:
     assert strip_markers("Councils are chaired by the PM [1].") == "Councils are chaired by the PM."
     assert strip_markers("Two sources agree [1, 5] here") == "Two sources agree here"
     assert strip_markers("Table [A] and [source: x] stay") == "Table [A] and [source: x] stay"
+
+
+def test_a_proposal_keeps_its_key_fact_lines_and_headings() -> None:
+    from assistant.text.sentences import is_heading, is_key_fact_line, structured_lines
+
+    assert is_key_fact_line("Headroom: nil") and is_key_fact_line("- For: the 12,000 households")
+    assert not is_key_fact_line("The cost is £5m: all of it capital.".lower())
+    assert is_heading("The ask") and not is_heading("The ask is simple.")
+    assert structured_lines("Background\nAround 9 million adults\nare lonely.\nFunding: a bid\nHeadroom: nil") == [
+        "Background", "Around 9 million adults are lonely.", "Funding: a bid", "Headroom: nil"]
+    assert structured_lines("A wrapped paragraph of the report\nthat goes on.") == [
+        "A wrapped paragraph of the report that goes on."]

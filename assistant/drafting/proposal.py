@@ -22,7 +22,7 @@ from functools import cache
 from assistant.schemas import ProposalFact, ProposalFacts
 from assistant.text.lexicon import alternation, entries, phrases, word_set
 from assistant.text.quantities import Amount, DateMention, Duration, amounts, counts, dates, durations, number_word
-from assistant.text.sentences import split_sentences
+from assistant.text.sentences import is_heading, is_key_fact_line, split_sentences
 
 # The old compatibility field: fiscal headroom as the proposal states it is available ('within headroom of £1bn').
 _HEADROOM_AVAILABLE = re.compile(
@@ -116,22 +116,13 @@ def _title_end(text: str) -> int:
 # A key-fact line ('Funding: within DHSC's existing capital budget', '• Aimed at: residents of …') and a section heading
 # ('Costs', 'The ask') end where their line ends, full stop or not: a proposal's lines are its structure. (The shared
 # splitter joins lines, as a wrapped PDF paragraph needs.)
-_LABEL_LINE = re.compile(r"[ \t]*(?:[-•*][ \t]*)?[A-Z][^:\n.()]{0,60}:[ \t]*\S")
-_HEADING_LINE = re.compile(r"[ \t]*[A-Z][A-Za-z'’&/ -]{0,40}[ \t]*")
-
-
-def is_heading(line: str) -> bool:
-    """Is ``line`` a section heading ('Costs', 'The ask'): a few capitalised words with no full stop?"""
-    return bool(_HEADING_LINE.fullmatch(line)) and len(line.split()) <= 5 and not line.rstrip().endswith((".", ","))
-
-
 def _blocks(text: str, start: int) -> list[tuple[int, int]]:
     """Spans of ``text`` from ``start`` to split into sentences: each key-fact line and each heading on its own."""
     out: list[tuple[int, int]] = []
     pos, current = start, start
     for line in text[start:].splitlines(keepends=True):
         body = line.rstrip("\r\n")
-        alone = bool(_LABEL_LINE.match(body)) or is_heading(body)
+        alone = is_key_fact_line(body) or is_heading(body)
         if alone:
             if current < pos:
                 out.append((current, pos))
@@ -206,8 +197,7 @@ def _money(text: str, sents: list[Sentence]) -> list[Money]:
 def _money_role(text: str, sent: Sentence, a: Amount, previous_cost: bool) -> str:
     c_start, c_end = _clause(sent, a.start, a.end)
     before, after = text[c_start:a.start], text[a.end:c_end]
-    label = _LABEL_LINE.match(sent.text)
-    if label and c_start <= sent.start + sent.text.index(":") + 1 < a.start:
+    if is_key_fact_line(sent.text) and c_start <= sent.start + sent.text.index(":") + 1 < a.start:
         before = sent.text[:sent.text.index(":")] + " " + before  # 'Running costs: £3.5m a year': the label says what it is
     near_before = text[max(sent.start, a.start - 25):a.start]
     if cue("running_costs").search(before) or cue("running_costs").match(after.lstrip(" a-z")) or \
@@ -652,7 +642,7 @@ _COLLECTIVE = re.compile(r"\b(?:an?|the)\s+(?:[\w-]+\s+)?(?:network|team|fleet|s
 # What an amount's phrase runs on with: an apposition giving its spread ('1,200 link workers, one in every primary care
 # network in England') or the rest of a list ('150 youth hubs in jobcentres, colleges and youth centres').
 _SCALE_MORE = re.compile(r",\s+(?:one|two)\s+(?:in|per|for)\s+(?:every|each)\s+[^,.;]+?(?=\s+and\s|[,.;]|$)"
-                         r"|,\s+[\w-]+(?:\s+[\w-]+){0,2}\s+and\s+[\w-]+(?:\s+[\w-]+){0,2}(?=[,.;]|$)", re.I)
+                         r"|,\s+[\w-]+(?:\s+[\w-]+){0,2}\s+(?:and|or)\s+[\w-]+(?:\s+[\w-]+){0,2}(?=[,.;]|$)", re.I)
 
 
 # A key fact's label ('New places', 'hubs'): a line that opens with one, one that ends the text before a count, and
@@ -736,6 +726,9 @@ def _served_by(text: str, sents: list[Sentence], cue_name: str) -> list[Proposal
                 # it names people ('including those now held in police custody suites' adds none)
                 further = _np_end(sent.text, more.end(), len(sent.text), _SERVES_MORE_STOP)
                 end = further if _people().search(sent.text[more.end():further]) else end
+            listed = _SCALE_MORE.match(sent.text, end)  # 'identified speech, language or communication needs'
+            if listed and not listed.group(0).lstrip(", ").lower().startswith(("one ", "two ")):
+                end = listed.end()
             if len(sent.text[start:end].split()) <= 2 and re.match(r"\s+(?:who|whose)\s", sent.text[end:]):
                 # A bare group and the clause that defines it: 'aimed at adults whose offending is linked to …'
                 end = _np_end(sent.text, end + 1, len(sent.text), _SERVES_CLAUSE_STOP)

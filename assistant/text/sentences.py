@@ -157,3 +157,38 @@ def clip(text: str, limit: int) -> str:
     if not text[len(head)].isspace() and " " in head:
         head = head.rsplit(" ", 1)[0]
     return head.rstrip(" ,;:–-") + "…"
+
+
+# A key-fact line: 'Funding: within DHSC's existing capital budget', '• Aimed at: residents of …' (a short label, a
+# colon, its value), in a proposal or a briefing written as lines rather than sentences.
+_KEY_FACT_LINE = re.compile(r"[ \t]*(?:[-•*][ \t]*)?[A-Z][^:\n.()]{0,60}:[ \t]*\S")
+
+
+def is_key_fact_line(line: str) -> bool:
+    """Does ``line`` open with a short label and a colon ('Headroom: nil', '- For: the 12,000 households …')?"""
+    return bool(_KEY_FACT_LINE.match(line))
+
+
+_HEADING_LINE = re.compile(r"[ \t]*[A-Z][A-Za-z'’&/ -]{0,40}[ \t]*")
+
+
+def is_heading(line: str) -> bool:
+    """Is ``line`` a section heading ('Costs', 'The ask'): a few capitalised words with no full stop?"""
+    return bool(_HEADING_LINE.fullmatch(line)) and len(line.split()) <= 5 and not line.rstrip().endswith((".", ","))
+
+
+def structured_lines(paragraph: str) -> list[str]:
+    """A paragraph as its reader sees it: key-fact lines, bullets and headings each on their own, other lines
+    joined (a wrapped paragraph)."""
+    out: list[str] = []
+    alone = True  # the line before stands alone: a heading or a key-fact line ends where its line ends
+    for line in paragraph.splitlines():
+        if not line.strip():
+            continue
+        starts = is_key_fact_line(line) or bool(_BULLET.match(line)) or is_heading(line)
+        if out and not starts and not alone:
+            out[-1] += " " + line.strip()
+        else:
+            out.append(line.strip())
+        alone = is_heading(line)
+    return [" ".join(x.split()) for x in out]
