@@ -396,3 +396,12 @@ def test_wholly_new_money_that_costs_headroom_is_red(corpus_assistant: Assistant
     ten = _criterion(test, "10-year test")
     assert ten.rating == "amber", "a dated outcome with nothing said about costs after 2028-29 is half a case"
     assert "nothing is said about costs" in ten.finding
+
+
+def test_a_verb_form_is_not_an_item_of_the_shifts_table(corpus_assistant: Assistant) -> None:
+    proposal = ("Care Worker Pay (DHSC)\n\nThe first stage would raise the minimum rate for care workers by £1.50 an hour, "
+                "benefiting the roughly 650,000 direct care workers paid within that margin. The cost would be around "
+                "£1.1bn a year. We expect vacancies to fall to 70,000 by 2029.")
+    test = corpus_assistant.draft_mission_test(proposal)
+    reasons = [r for c in test.criteria for r in c.reasons]
+    assert not any("benefiting" in r for r in reasons), reasons

@@ -175,6 +175,8 @@ def _as_nouns(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         before = text[:a]
         if verbs.search(before) or descriptors.search(before):
             continue
+        if re.match(r"[A-Za-z]+(?:ing|ed)\b", text[a:b]) and text[a:b].lower() not in word_set("proposal", "gerund_items"):
+            continue  # 'benefiting the 650,000 care workers', 'benefited': a verb form, not the benefits bill
         if not any(a < y and x < b for x, y in out):
             out.append((a, b))
     return out
