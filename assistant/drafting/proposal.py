@@ -491,12 +491,13 @@ def _funding_sources(text: str, sents: list[Sentence]) -> tuple[ProposalFact | N
                                                        sent.text[:m.start()], re.I) \
                         and not bridged and not cue("funding_verbs").search(sent.text, m.end()):
                     continue  # 'savings of £40m a year' is an outcome; 'Savings … are expected to cover the cost' pays
-                if name == "other_funding" and not verb:
-                    continue
+                if name == "other_funding" and not verb and not _NEW_MONEY.search(m.group(0)):
+                    continue  # 'a levy' may be anything; 'new money at the Spending Review' is how it is paid for
                 if name == "reprioritisation" and any(n == "savings" and 0 <= m.start() - h.end() <= 12 for n, h in hits):
                     continue  # 'savings made by closing two institutions': how the savings are made, not a second source
                 hits.append((name, m))
-        if not hits or not (verb or any(n in ("reprioritisation", "existing_limit") for n, _ in hits)):
+        if not hits or not (verb or any(n in ("reprioritisation", "existing_limit", "borrowing") or _NEW_MONEY.search(h.group(0))
+                                        for n, h in hits)):
             continue
         kinds = {n for n, _ in hits}
         value = "mixed" if len(kinds) >= 2 and bridged else _funding_kind(kinds)
@@ -509,6 +510,9 @@ def _funding_sources(text: str, sents: list[Sentence]) -> tuple[ProposalFact | N
             end += rest.end() if rest else 0
         return _fact(text, value, sent.start + start, sent.start + end), frozenset(kinds)
     return None, frozenset()
+
+
+_NEW_MONEY = re.compile(r"\bmoney\b", re.I)
 
 
 def _funding_kind(kinds: set[str]) -> str:
