@@ -30,7 +30,7 @@ from assistant.schemas import (
     Statement,
 )
 from assistant.text.numbers import pounds_text
-from assistant.text.sentences import clip, split_sentences, structured_lines
+from assistant.text.sentences import clip, is_bullet_line, split_sentences, strip_bullet, structured_lines
 
 BlockKind = Literal["h1", "h2", "para", "bullet"]
 # The two-page budget, for A4 with 2 cm margins and 10 pt text: ~100 characters a line, ~58 lines a page,
@@ -245,16 +245,17 @@ def _fact_value(value: object) -> str:
 def _(draft: MissionTestAssessment) -> Layout:
     verdict = draft.verdict.rstrip(".") + "." if draft.verdict else ""
     blocks = [Block("h2", "Verdict", badge=draft.overall), Block("para", verdict)] if verdict else []
-    blocks += [Block("h2", "Proposal"), *(Block("para", line) for p in re.split(r"\n\s*\n", draft.proposal)
-                                          for line in structured_lines(p))]  # key-fact lines stay lines
+    blocks += [Block("h2", "Proposal"), *(Block("bullet", strip_bullet(line)) if is_bullet_line(line) else Block("para", line)
+                                          for p in re.split(r"\n\s*\n", draft.proposal)
+                                          for line in structured_lines(p))]  # key-fact lines and list items stay lines
     blocks.append(Block("h2", "What the proposal states"))
     quoted_only = {"scale", "serves", "outcomes", "outcome_dates"}  # their words are the fact
     for key, fact in draft.facts.stated().items():
         if fact is None:
             continue
         shown = None if key in quoted_only else _shown_fact(key, fact.value)
-        blocks.append(Block("bullet", f"{FACT_LABELS.get(key, key)}: " + (f"{shown} (“{fact.words}”)" if shown else
-                                                                          f"“{fact.words}”")))
+        words = " ".join(fact.words.split())  # one line, as every rendering shows it
+        blocks.append(Block("bullet", f"{FACT_LABELS.get(key, key)}: " + (f"{shown} (“{words}”)" if shown else f"“{words}”")))
     if draft.unstated:
         blocks.append(Block("bullet", "Not stated: " + ", ".join(FACT_LABELS.get(k, k).lower() for k in draft.unstated)
                             + " (each is asked about below)."))

@@ -25,16 +25,21 @@ from evals.check_dataset import read_jsonl
 from evals.check_drafting_dataset import CRITERIA, DEFAULT_DATASET, FACT_KEYS, split_of
 from evals.metrics import WITHHELD
 
-SCOPES = ("tune", "tune_more", "tune_v4", "heldout", "all")
-GATED_SCOPES = ("tune", "tune_more", "tune_v4", "heldout")  # each has its [drafting.minimum|maximum.<scope>] in the gate
-SCOPE_NAMES = {"tune": "tune", "tune_more": "more tune", "tune_v4": "tune v4", "heldout": "heldout", "all": "all (v1)"}
+SCOPES = ("tune", "tune_more", "tune_v4", "tune_v5", "heldout", "all")
+GATED_SCOPES = ("tune", "tune_more", "tune_v4", "tune_v5", "heldout")  # each has its [drafting.minimum|maximum.<scope>]
+SCOPE_NAMES = {"tune": "tune", "tune_more": "more tune", "tune_v4": "tune v4", "tune_v5": "tune v5", "heldout": "heldout",
+               "all": "all (v1)"}
 # Tune sets written after drafting-v1, each before the reader was tuned on it (evals/README.md): every record is
 # tune, scored in its own column and gated by its own measured floor. drafting-tune-v4 has its own column: its
 # proposals are laid out unlike the others' (headed sections, key-fact lines, a letter), and adding it to 'more tune'
 # would have moved that column's floors.
 TUNE_MORE = tuple(Path(__file__).parent / "datasets" / name
                   for name in ("drafting-tune-v2.jsonl", "drafting-tune-v3.jsonl", "briefing-tune-v1.jsonl"))
-TUNE_V4 = (Path(__file__).parent / "datasets" / "drafting-tune-v4.jsonl",)
+# Later blind tune sets, each scored as its own scope: its first score, before any tuning on it, is the nearest thing
+# to a fresh held-out figure the reader has.
+LATEST = {"tune_v4": Path(__file__).parent / "datasets" / "drafting-tune-v4.jsonl",
+          "tune_v5": Path(__file__).parent / "datasets" / "drafting-tune-v5.jsonl"}
+FIRST_SCORES = {"tune_v4": (0.633, 0.400), "tune_v5": (0.725, 0.562)}  # (fact accuracy, rating agreement) at first sight
 Progress = Callable[[str, int, int], None]
 
 # Issue 12's targets, on the held-out split. Counts are maxima (lower is better).
@@ -122,7 +127,7 @@ class DraftingReport(BaseModel):
     metrics: dict[str, dict[str, float | None]]
     items: list[DraftingResult]
     more: list[str] = Field(default_factory=list)  # the further tune files scored as 'tune_more'
-    latest: list[str] = Field(default_factory=list)  # the tune files scored as 'tune_v4'
+    latest: dict[str, str] = Field(default_factory=dict)  # scope -> the blind tune file scored as it ('tune_v4')
 
     def with_metrics(self) -> DraftingReport:
         self.metrics = {scope: drafting_metrics(self.scope(scope)) for scope in SCOPES}
@@ -215,14 +220,15 @@ def export_check(draft: BaseModel, folder: Path) -> tuple[bool, list[str]]:
 
 # -- the run ------------------------------------------------------------------------------------------
 def run_drafting(assistant: Any, path: Path = DEFAULT_DATASET, progress: Progress | None = None,
-                 more: Sequence[Path] = TUNE_MORE, latest: Sequence[Path] = TUNE_V4) -> DraftingReport:
+                 more: Sequence[Path] = TUNE_MORE, latest: dict[str, Path] | None = None) -> DraftingReport:
     """Every drafting-v1 record (split by its id) and every record of the ``more`` tune files through the product;
     per-split figures."""
     from assistant.errors import QuestionError
 
     began = time.perf_counter()
     records: list[tuple[str | None, dict[str, Any]]] = []
-    for file, split in [(path, None), *((p, "tune_more") for p in more), *((p, "tune_v4") for p in latest)]:
+    latest = LATEST if latest is None else latest
+    for file, split in [(path, None), *((p, "tune_more") for p in more), *((p, scope) for scope, p in latest.items())]:
         lines, problems = read_jsonl(file)
         if problems:
             raise ValueError(f"{file}: {problems[0]}")
@@ -258,7 +264,7 @@ def run_drafting(assistant: Any, path: Path = DEFAULT_DATASET, progress: Progres
     return DraftingReport(
         dataset=str(path.relative_to(path.parents[2])) if len(path.parents) > 2 else str(path),
         sha256=hashlib.sha256(path.read_bytes()).hexdigest(), seconds=round(time.perf_counter() - began, 1),
-        targets=dict(TARGETS), metrics={}, items=results, more=[p.name for p in more], latest=[p.name for p in latest],
+        targets=dict(TARGETS), metrics={}, items=results, more=[p.name for p in more], latest={s: p.name for s, p in latest.items()},
     ).with_metrics()
 
 
@@ -362,7 +368,8 @@ def _fmt(value: float | None) -> str:
 
 def drafting_markdown(report: DraftingReport, thresholds: dict[str, Any]) -> list[str]:
     """The drafting section: figures per split against the targets, the gate, and the items behind misses."""
-    v1, more = report.scope("all"), report.scope("tune_more") + report.scope("tune_v4")
+    v1 = report.scope("all")
+    more = report.scope("tune_more") + [r for scope in report.latest for r in report.scope(scope)]
     out = [
         "## Drafting (drafting-v1)", "",
         f"`{report.dataset}` (sha256 `{report.sha256[:12]}`): {sum(r.kind == 'proposal' for r in v1)} "
@@ -373,9 +380,9 @@ def drafting_markdown(report: DraftingReport, thresholds: dict[str, Any]) -> lis
         f"{report.seconds:.0f} s. The split rule is evals/README.md's; targets are on held-out. "
         + (f"'more tune' is every record of {', '.join(f'`{m}`' for m in report.more)} (tune sets written later, each "
            "before the code was tuned on it; 'all (v1)' leaves them out)." if report.more else "")
-        + (f" 'tune v4' is every record of {', '.join(f'`{m}`' for m in report.latest)}, written the same way "
-           "(first scored, before any tuning on it, at fact accuracy 0.633 and rating agreement 0.400)."
-           if report.latest else ""), "",
+        + "".join(f" '{SCOPE_NAMES[scope]}' is every record of `{name}`, written the same way (first scored, before "
+                  f"any tuning on it, at fact accuracy {FIRST_SCORES[scope][0]:.3f} and rating agreement "
+                  f"{FIRST_SCORES[scope][1]:.3f})." for scope, name in report.latest.items() if scope in FIRST_SCORES), "",
         f"| Metric | Target (held out) | {' | '.join(SCOPE_NAMES[s] for s in SCOPES)} |", "|---" * (len(SCOPES) + 2) + "|",
     ]
     for key, name in NAMES.items():

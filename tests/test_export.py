@@ -39,6 +39,11 @@ EXPORTS = [
     ExportCase("answer", lambda a: a.ask("What three criteria make up the mission test?")),
     ExportCase("metrics", lambda a: a.draft_metrics("Safety")),
     ExportCase("mission-test", lambda a: a.draft_mission_test("£2bn over four years for 10,000 new prison places")),
+    # key-fact lines, a Markdown table and a bullet in the proposal (drafting-tune-v5's shapes, our own words)
+    ExportCase("mission-test-lines", lambda a: a.draft_mission_test(
+        "Reablement Teams (DHSC)\n\n| Item | Detail |\n|---|---|\n| Scale | 2,200 reablement workers in 60 teams |\n"
+        "| Beneficiaries | older people leaving hospital |\n| Cost | £85m per year, 2026-27 to 2029-30 |\n\n"
+        "Funding: new money at the Spending Review\nHeadroom: -£85m a year\n\n- Consultation closes 31 January 2026")),
     ExportCase("briefing", lambda a: a.draft_briefing("health", "shifting care from hospitals into the community")),
     ExportCase("claim", lambda a: a.check("Targets improve outcomes.")),
 ]

@@ -568,7 +568,7 @@ def _headroom(text: str, sents: list[Sentence], money: list[Money]) -> ProposalF
 # -- what it buys, for whom, and what it expects ----------------------------------------------------
 @cache
 def _np_stop() -> re.Pattern[str]:
-    return re.compile(rf"[,.](?!\d)|[;:()£]|\s(?:{alternation(entries('proposal', 'np_stops'))})\s|\s(?:bringing|allowing|giving|delivered|"
+    return re.compile(rf"[,.](?!\d)|[;:()£|\n]|\s(?:{alternation(entries('proposal', 'np_stops'))})\s|\s(?:bringing|allowing|giving|delivered|"
                       r"allocated|prioritising|linked|reaching|drawn|at a (?:total )?cost|costing|worth)\b", re.I)
 
 
@@ -642,7 +642,8 @@ def _scale(text: str, sents: list[Sentence], outcome_sents: list[Sentence]) -> P
     return None
 
 
-_COLLECTIVE = re.compile(r"\b(?:an?|the)\s+(?:[\w-]+\s+)?(?:network|team|fleet|series|programme|total|cohort)\s+of\s+$", re.I)
+_COLLECTIVE = re.compile(r"\b(?:an?|the)\s+(?:[\w-]+\s+)?(?:network|team|fleet|series|programme|total|cohort|recruitment|"
+                         r"replacement|installation|creation|expansion|purchase|provision|roll-out|construction)\s+of\s+$", re.I)
 # What an amount's phrase runs on with: an apposition giving its spread ('1,200 link workers, one in every primary care
 # network in England') or the rest of a list ('150 youth hubs in jobcentres, colleges and youth centres').
 _SCALE_MORE = re.compile(r",\s+(?:one|two)\s+(?:in|per|for)\s+(?:every|each)\s+[^,.;]+?(?=\s+and\s|[,.;]|$)"

@@ -117,6 +117,11 @@ def is_list_item(text: str) -> bool:
     return text.lstrip().startswith(("-", "*", "•"))
 
 
+def is_bullet_line(line: str) -> bool:
+    """A line written as a bullet ('- Consultation closes …'), not one opening with a sign ('-£115m') or bold."""
+    return bool(re.match(r"\s*[-*•]\s", line))
+
+
 @cache
 def _opener() -> re.Pattern[str]:
     return re.compile(rf"^\W*(?:{'|'.join(entries('anaphora', 'openers'))})\b")
