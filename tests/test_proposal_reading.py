@@ -368,6 +368,14 @@ CASES = [
          "outcomes", "fewer repeat admissions"),
     Case("scale-before-so-that", _two("The trust wants to add 2,500 virtual ward beds so that more patients are cared for "
                                       "at home.", "We seek £220m."), "scale", "2,500 virtual ward beds"),
+    Case("serves-under-a-numbered-heading", _two("2. Cost. £60m a year.", "3. Beneficiaries. Adults with long-term "
+                                                 "conditions who live alone."), "serves",
+         "Adults with long-term conditions who live alone"),
+    Case("serves-question-and-answer", _two("Q1. What is the cost?\nA1. £120m of CDEL.", "Q2. Who will benefit?\nA2. Patients "
+                                            "referred for a scan, particularly those on cancer pathways."), "serves",
+         "Patients referred for a scan"),
+    Case("serves-would-qualify", _two("The payment would cost £500m.", "About 3 million children would qualify."),
+         "serves", "About 3 million children"),
     Case("scale-network-of-with-apposition", _two("The department asks ministers to agree a network of 1,200 link workers, "
                                                   "one in every primary care network.", "It costs £48m a year."), "scale",
          "a network of 1,200 link workers, one in every primary care network"),

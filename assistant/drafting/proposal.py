@@ -745,6 +745,35 @@ def _served_by(text: str, sents: list[Sentence], cue_name: str) -> list[Proposal
     return served
 
 
+# A heading, question or table cell naming who benefits, the people following it: '3. Beneficiaries. Adults with …',
+# 'Q2. Who will benefit?' then 'A2. Hospital inpatients …', 'Who?' then the next line, '| Beneficiaries | Older … |'.
+_SERVES_HEAD = re.compile(r"[ \t|]*(?:(?:Q?\d+[.)]|[A-Z]\d*[.)])[ \t]*)?(?:beneficiaries|who (?:will |would )?benefits?|who is it "
+                          r"for|who it is for|who|eligibility|eligible)[ \t]*[.?:|]?[ \t|]*", re.I)
+_ANSWER_LEAD = re.compile(r"[ \t]*(?:A\d+[.)][ \t]*)?")
+
+
+def _served_under_heading(text: str) -> ProposalFact | None:
+    lines = [(m.start(), m.group(0)) for m in re.finditer(r"[^\n]+", text)]
+    for i, (start, line) in enumerate(lines):
+        head = _SERVES_HEAD.match(line)
+        if head is None or not re.search(r"(?i)benefi|who|eligib", line[:head.end()]):
+            continue
+        if head.end() < len(line.rstrip(" |")):
+            at, rest = start + head.end(), line[head.end():]  # on the heading's line: '3. Beneficiaries. Adults …'
+        elif i + 1 < len(lines):
+            lead = _ANSWER_LEAD.match(lines[i + 1][1])
+            at, rest = lines[i + 1][0] + (lead.end() if lead else 0), lines[i + 1][1][lead.end() if lead else 0:]
+        else:
+            continue
+        end = min([m.start() for m in re.finditer(r"[.;|](?!\d)|,\s+(?:particularly|especially|including)\b", rest)]
+                  + [len(rest.rstrip())])
+        phrase = rest[:end].strip()
+        if phrase and _people().search(phrase) and len(phrase.split()) <= 30:
+            s0 = at + rest.index(phrase)
+            return _fact(text, phrase, s0, s0 + len(phrase))
+    return None
+
+
 def _served_for(text: str, sents: list[Sentence]) -> ProposalFact | None:
     """The people after 'for' in a sentence saying what the proposal does ('We propose a network of 150 youth hubs …,
     for young people aged 18 to 24 who have been NEET for six months or more')."""
@@ -771,6 +800,9 @@ def _serves(text: str, sents: list[Sentence]) -> ProposalFact | None:
     stated = _served_by(text, sents, "serve_labels")  # said outright: 'Who benefits: …', 'open to all Year 7 pupils'
     if stated:
         return stated[0]
+    headed = _served_under_heading(text)  # 'Q2. Who will benefit?' and its answer
+    if headed is not None:
+        return headed
     served = _served_by(text, sents, "serve_verbs")  # 'will serve around 1.1 million patients', 'reaches … households'
     if served:  # a phrase that counts the people is the most specific: 'reaches about 12 million children'
         return next((f for f in served if counts(f.words)), served[0])
