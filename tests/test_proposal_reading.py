@@ -374,6 +374,11 @@ CASES = [
     Case("serves-question-and-answer", _two("Q1. What is the cost?\nA1. £120m of CDEL.", "Q2. Who will benefit?\nA2. Patients "
                                             "referred for a scan, particularly those on cancer pathways."), "serves",
          "Patients referred for a scan"),
+    Case("outcome-table-target", _two("| Item | Detail |\n|---|---|\n| Cost | £85m per year |\n| Target | 35,000 more people "
+                                      "a year living at home after discharge, by 2029-30 |", "Fine."), "outcomes",
+         "35,000 more people a year living at home after discharge"),
+    Case("outcome-not-who-pays-later", _two("We seek £85m per year.", "After 2029-30 the teams are expected to be funded "
+                                            "through the Better Care Fund."), "outcomes", None),
     Case("serves-would-qualify", _two("The payment would cost £500m.", "About 3 million children would qualify."),
          "serves", "About 3 million children"),
     Case("scale-network-of-with-apposition", _two("The department asks ministers to agree a network of 1,200 link workers, "

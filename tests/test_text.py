@@ -347,3 +347,13 @@ def test_a_proposal_keeps_its_key_fact_lines_and_headings() -> None:
         "Background", "Around 9 million adults are lonely.", "Funding: a bid", "Headroom: nil"]
     assert structured_lines("A wrapped paragraph of the report\nthat goes on.") == [
         "A wrapped paragraph of the report that goes on."]
+    assert structured_lines("| Item | Detail |\n|---|---|\n| Cost | £85m |") == ["| Item | Detail |", "|---|---|", "| Cost | £85m |"]
+
+
+def test_a_table_row_reads_as_a_key_fact_line_with_its_offsets() -> None:
+    from assistant.text.sentences import as_label_line, is_key_fact_line
+
+    row = "| Target | 35,000 more people, by 2029-30 |"
+    assert is_key_fact_line(row) and not is_key_fact_line("|---|---|")
+    assert as_label_line(row).split() == ["Target", ":", "35,000", "more", "people,", "by", "2029-30"]
+    assert len(as_label_line(row)) == len(row), "offsets are kept, so quoted words stay the proposal's own"

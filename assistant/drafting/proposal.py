@@ -22,7 +22,7 @@ from functools import cache
 from assistant.schemas import ProposalFact, ProposalFacts
 from assistant.text.lexicon import alternation, entries, phrases, word_set
 from assistant.text.quantities import Amount, DateMention, Duration, amounts, counts, dates, durations, number_word
-from assistant.text.sentences import is_heading, is_key_fact_line, split_sentences
+from assistant.text.sentences import as_label_line, is_heading, is_key_fact_line, split_sentences
 
 # The old compatibility field: fiscal headroom as the proposal states it is available ('within headroom of £1bn').
 _HEADROOM_AVAILABLE = re.compile(
@@ -146,6 +146,7 @@ def sentences(text: str) -> list[Sentence]:
         s, chunk = s + lead, chunk.strip()
         if not chunk:
             continue
+        chunk = as_label_line(chunk)  # '| Target | 35,000 more … |' reads as 'Target: 35,000 more …', offsets kept
         out.append(Sentence(s, s + len(chunk), chunk, title=bool(title_end) and s < title_end, roles=_roles(chunk)))
     return out
 

@@ -166,12 +166,23 @@ def clip(text: str, limit: int) -> str:
 
 # A key-fact line: 'Funding: within DHSC's existing capital budget', '• Aimed at: residents of …' (a short label, a
 # colon, its value), in a proposal or a briefing written as lines rather than sentences.
-_KEY_FACT_LINE = re.compile(r"[ \t]*(?:[-•*][ \t]*)?[A-Z][^:\n.()]{0,60}:[ \t]*\S")
+_KEY_FACT_LINE = re.compile(r"[ \t]*(?:[-•*][ \t]*)?[A-Z][^:\n.()]{0,60}:[ \t]*\S|[ \t]*\|[ \t]*[A-Z][^|\n]{0,60}\|[ \t]*\S")
 
 
 def is_key_fact_line(line: str) -> bool:
-    """Does ``line`` open with a short label and a colon ('Headroom: nil', '- For: the 12,000 households …')?"""
+    """Does ``line`` open with a short label and a colon ('Headroom: nil', '- For: the 12,000 households …'), or is it
+    a table row whose first cell is the label ('| Headroom | -£85m a year |')?"""
     return bool(_KEY_FACT_LINE.match(line))
+
+
+def as_label_line(row: str) -> str:
+    """A Markdown table row read as a key-fact line, every offset kept: '| Target | 35,000 more |' ->
+    '  Target : 35,000 more  '; other text as it is."""
+    if not re.match(r"[ \t]*\|[ \t]*[A-Z][^|\n]{0,60}\|", row):
+        return row
+    first = row.index("|")
+    second = row.index("|", first + 1)
+    return (row[:first] + " " + row[first + 1:second] + ":" + row[second + 1:]).replace("|", " ")
 
 
 _HEADING_LINE = re.compile(r"[ \t]*[A-Z][A-Za-z'’&/ -]{0,40}[ \t]*")
@@ -190,7 +201,7 @@ def structured_lines(paragraph: str) -> list[str]:
     for line in paragraph.splitlines():
         if not line.strip():
             continue
-        starts = is_key_fact_line(line) or bool(_BULLET.match(line)) or is_heading(line)
+        starts = is_key_fact_line(line) or bool(_BULLET.match(line)) or is_heading(line) or line.lstrip().startswith("|")
         if out and not starts and not alone:
             out[-1] += " " + line.strip()
         else:
