@@ -377,6 +377,8 @@ CASES = [
     Case("outcome-table-target", _two("| Item | Detail |\n|---|---|\n| Cost | £85m per year |\n| Target | 35,000 more people "
                                       "a year living at home after discharge, by 2029-30 |", "Fine."), "outcomes",
          "35,000 more people a year living at home after discharge"),
+    Case("headroom-table-row", _two("| Item | Detail |\n|---|---|\n| Cost | £85m per year |\n| Headroom | -£85m a year |",
+                                    "Fine."), "headroom_effect", -85_000_000.0),
     Case("outcome-not-who-pays-later", _two("We seek £85m per year.", "After 2029-30 the teams are expected to be funded "
                                             "through the Better Care Fund."), "outcomes", None),
     Case("serves-would-qualify", _two("The payment would cost £500m.", "About 3 million children would qualify."),

@@ -243,9 +243,10 @@ _BUDGET_BEFORE = re.compile(r"(?:\bwithin\s+(?:the|its|our|their)|\bthe\s+(?:[\w
 def _near_headroom(text: str, sent: Sentence, a: Amount) -> bool:
     """Is the amount the headroom's: a few words after it ('reduces fiscal headroom by £2bn', 'within headroom of
     £1bn') or just before it ('£1bn of headroom')?"""
-    after_headroom = re.search(r"\bheadroom\b:?(?:\s+[\w-]+){0,6}?\s*:?\s+[-−]?$", text[sent.start:a.start], re.I)
+    # The sentence as read ('| Headroom | -£85m' reads 'Headroom : -£85m'), at the amount's offsets.
+    after_headroom = re.search(r"\bheadroom\b:?(?:\s+[\w-]+){0,6}?\s*:?\s+[-−]?$", sent.text[:a.start - sent.start], re.I)
     before_headroom = re.match(r"\s+(?:[\w-]+\s+){0,2}?(?:of\s+|in\s+|to\s+)?(?:the\s+)?(?:fiscal\s+)?headroom\b",
-                               text[a.end:sent.end], re.I)
+                               sent.text[a.end - sent.start:], re.I)
     return bool(after_headroom or before_headroom)
 
 
