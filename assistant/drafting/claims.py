@@ -41,10 +41,12 @@ from assistant.text.numbers import (
     same_share,
     share_clash,
     shares,
+    worded_shares,
     worded_shares_agree,
 )
 from assistant.text.polarity import (
     Signal,
+    absolute_word,
     clause_terms,
     instructs,
     is_cue,
@@ -142,8 +144,7 @@ def _match(
     # A plain claim giving a figure ('stood at 39 per cent') meets a sentence giving a figure for the same thing
     # ('fell to 29 per cent'): whether the figures agree is weighed in _weigh.
     # A share in words ('roughly a quarter') is a figure too: it meets the sentence's '18 per cent'.
-    worded = any(not s.exact for s in shares(claim.clause))
-    figures_meet = bool(claim.numbers or worded) and bool(evidence.numbers)
+    figures_meet = bool(claim.numbers or worded_shares(claim.clause)) and bool(evidence.numbers)
     if (evidence.kind == "implicit" and claim.kind not in ("implicit", "negation")) or (
         claim.kind == "implicit" and evidence.kind not in plain and not (same_figure or figures_meet)
     ):
@@ -370,7 +371,7 @@ _FIGURE_PHRASE = re.compile(r"£?\d[\d,.]*\s?(?:per cent|%|percentage points|poi
 def _source_figures(claim: str, contradicting: list[Citation]) -> list[str]:
     """Where the claim states a figure and a contradicting passage gives another: the passage's figures as worded."""
     claimed = numbers(claim, years=False, words=True)
-    worded = [s for s in shares(claim) if not s.exact]
+    worded = worded_shares(claim)
     if not claimed and not worded:
         return []
     out: list[str] = []
@@ -509,17 +510,18 @@ def _weigh(
             tallies[ci].notes.append(f"mixed: {where} concedes both ways")
 
 
+def _bare_figures(text: str) -> set[str]:
+    """The figures of ``text`` that count no thing (money, shares, rates), years left out: a count of things ('three
+    criteria') is compared with counts of the same thing instead."""
+    return numbers(text, years=False) - {c.value for c in counts(text) if c.things}
+
+
 def _figure_unbacked(clause: str, passage: str) -> bool:
     """Does the claim clause give a figure (money, a share, a number that counts nothing) where the evidence gives
     none? (A sentence giving other figures is no backing either: _weigh finds them different.)"""
-    figures = numbers(clause, years=False) - {c.value for c in counts(clause) if c.things}
-    worded = [s for s in shares(clause) if not s.exact]
-    if not figures and not worded:
+    if not _bare_figures(clause) and not worded_shares(clause):
         return False
-    held = numbers(passage, years=False, words=True)
-    if not held and not shares(passage):
-        return True
-    return False  # a sentence giving figures is compared figure by figure in _weigh
+    return not numbers(passage, years=False, words=True) and not shares(passage)
 
 
 def _concedes(claim: Signal, sentence: EvidenceSentence, ei: int, matched: set[int]) -> bool:
@@ -556,11 +558,7 @@ def _verdict(
     if not any(statuses):
         return None
     contradicted = any(t.contradict for t in tallies)
-    # 'need both more money and reform rather than one alone': an absolute word the claim itself denies is no
-    # absolute claim.
-    absolute = next((m for m in patterns().absolute.finditer(claim)
-                     if not re.search(r"\b(?:rather than|instead of|not)\b(?:\s+\S+){0,3}\s*$", claim[:m.start()], re.I)),
-                    None)
+    absolute = absolute_word(claim)
     if absolute and contradicted and any(s == "contradicted" or s == "mixed" for s in statuses):
         notes.append("absolute claim ('" + absolute.group(0) + "'): any counter-evidence contradicts it")
         return "contradicted"
@@ -613,7 +611,7 @@ def _without_cues(
         sentences += [s for s in inside if (s.passage.chunk.id, s.unit.start) not in weighed]
         best_key = (inside[0].passage.chunk.id, inside[0].unit.start)
     clash = share_clash(claim, best_cand.unit.text)
-    figures = numbers(claim, years=False) - {c.value for c in counts(claim) if c.things}
+    figures = _bare_figures(claim)
     theirs = numbers(best_cand.unit.text, years=False)
     if clash is not None or (figures and theirs and not figures & theirs):
         # A restatement giving another figure for the same thing ('roughly a quarter of jobs' where it says 'around 18
@@ -622,7 +620,7 @@ def _without_cues(
         said_figure = clash[1].text if clash is not None else ", ".join(sorted(theirs))
         notes.append(f"contradicts: a passage restates the claim ({best_cover:.0%} of its words) with another figure ({said_figure})")
         return "contradicted"
-    if (figures or any(not x.exact for x in shares(claim))) and not theirs and not shares(best_cand.unit.text):
+    if (figures or worded_shares(claim)) and not theirs and not shares(best_cand.unit.text):
         notes.append("a passage restates the claim but gives none of its figures")
         return "not enough evidence"
     sides[best_key]["support"] += 1

@@ -648,8 +648,9 @@ _COLLECTIVE = re.compile(r"\b(?:an?|the)\s+(?:[\w-]+\s+)?(?:network|team|fleet|s
                          r"replacement|installation|creation|expansion|purchase|provision|roll-out|construction)\s+of\s+$", re.I)
 # What an amount's phrase runs on with: an apposition giving its spread ('1,200 link workers, one in every primary care
 # network in England') or the rest of a list ('150 youth hubs in jobcentres, colleges and youth centres').
-_SCALE_MORE = re.compile(r",\s+(?:one|two)\s+(?:in|per|for)\s+(?:every|each)\s+[^,.;]+?(?=\s+and\s|[,.;]|$)"
-                         r"|,\s+[\w-]+(?:\s+[\w-]+){0,2}\s+(?:and|or)\s+[\w-]+(?:\s+[\w-]+){0,2}(?=[,.;]|$)", re.I)
+_APPOSITION = r",\s+(?:one|two)\s+(?:in|per|for)\s+(?:every|each)\s+[^,.;]+?(?=\s+and\s|[,.;]|$)"
+_LIST_REST = re.compile(r",\s+[\w-]+(?:\s+[\w-]+){0,2}\s+(?:and|or)\s+[\w-]+(?:\s+[\w-]+){0,2}(?=[,.;]|$)", re.I)
+_SCALE_MORE = re.compile(rf"{_APPOSITION}|{_LIST_REST.pattern}", re.I)
 
 
 # A key fact's label ('New places', 'hubs'): a line that opens with one, one that ends the text before a count, and
@@ -714,6 +715,14 @@ _SERVES_MORE_STOP = re.compile(_SERVES_STOP.pattern + r"|\swho\s", re.I)
 _SERVES_MORE = re.compile(r",\s+(?:including|particularly|especially|mainly|most of them|many of them)\b", re.I)
 
 
+def _with_defining_clause(text: str, end: int) -> int:
+    """Where a group named up to ``end`` ends with the 'who' or 'whose' clause that defines it ('young people aged 18
+    to 24 who have been NEET for six months'); ``end`` when no such clause follows."""
+    if re.match(r"\s+(?:who|whose)\s", text[end:]):
+        return _np_end(text, end + 1, len(text), _SERVES_CLAUSE_STOP)
+    return end
+
+
 def _served_by(text: str, sents: list[Sentence], cue_name: str) -> list[ProposalFact]:
     """The people named after each match of the [proposal] list ``cue_name`` ('aimed at care leavers aged 18 to 25')."""
     served: list[ProposalFact] = []
@@ -733,12 +742,11 @@ def _served_by(text: str, sents: list[Sentence], cue_name: str) -> list[Proposal
                 # it names people ('including those now held in police custody suites' adds none)
                 further = _np_end(sent.text, more.end(), len(sent.text), _SERVES_MORE_STOP)
                 end = further if _people().search(sent.text[more.end():further]) else end
-            listed = _SCALE_MORE.match(sent.text, end)  # 'identified speech, language or communication needs'
-            if listed and not listed.group(0).lstrip(", ").lower().startswith(("one ", "two ")):
+            listed = _LIST_REST.match(sent.text, end)  # 'identified speech, language or communication needs'
+            if listed and not listed.group(0).lstrip(", ").lower().startswith(("one ", "two ")):  # not an apposition
                 end = listed.end()
-            if len(sent.text[start:end].split()) <= 2 and re.match(r"\s+(?:who|whose)\s", sent.text[end:]):
-                # A bare group and the clause that defines it: 'aimed at adults whose offending is linked to …'
-                end = _np_end(sent.text, end + 1, len(sent.text), _SERVES_CLAUSE_STOP)
+            if len(sent.text[start:end].split()) <= 2:  # a bare group: 'aimed at adults whose offending is linked to …'
+                end = _with_defining_clause(sent.text, end)
             phrase = sent.text[start:end]
             # 'benefiting the roughly 650,000 direct care workers': a number of them, first, says they are people too
             counted = cue_name == "serve_verbs" and bool(_COUNTED_GROUP.match(phrase))
@@ -788,9 +796,7 @@ def _served_for(text: str, sents: list[Sentence]) -> ProposalFact | None:
                                                                     sent.text[m.end():])
             if not first:
                 continue
-            end = _np_end(sent.text, m.end(), len(sent.text), _SERVES_STOP)
-            if re.match(r"\s+(?:who|whose)\s", sent.text[end:]):
-                end = _np_end(sent.text, end + 1, len(sent.text), _SERVES_CLAUSE_STOP)
+            end = _with_defining_clause(sent.text, _np_end(sent.text, m.end(), len(sent.text), _SERVES_STOP))
             if _people().search(sent.text[m.end():end]):
                 return _fact(text, sent.text[m.end():end], sent.start + m.end(), sent.start + end)
     return None

@@ -281,6 +281,11 @@ def shares(text: str) -> list[Share]:
     return out
 
 
+def worded_shares(text: str) -> list[Share]:
+    """The shares ``text`` gives in words ('about half', 'one in seven'), not as figures."""
+    return [s for s in shares(text) if not s.exact]
+
+
 def same_share(a: Share, b: Share) -> bool:
     """Do two shares name the same figure? Two figures must be equal; a share in words may stand
     ``[proportions] tolerance_percent`` of the larger from a figure ('about half' is 51 per cent)."""
@@ -292,7 +297,7 @@ def same_share(a: Share, b: Share) -> bool:
 def share_clash(claim: str, source: str) -> tuple[Share, Share] | None:
     """A share the claim gives in words that ``source`` gives as another figure ('roughly a quarter' where the source
     says 'around 18 per cent'); None when the claim gives no share in words, the source none at all, or one agrees."""
-    mine = [s for s in shares(claim) if not s.exact]
+    mine = worded_shares(claim)
     theirs = shares(source)
     if not mine or not theirs:
         return None
@@ -304,6 +309,6 @@ def share_clash(claim: str, source: str) -> tuple[Share, Share] | None:
 
 def worded_shares_agree(claim: str, source: str) -> bool:
     """Does ``source`` give, as a figure or in words, every share the claim gives in words?"""
-    mine = [s for s in shares(claim) if not s.exact]
+    mine = worded_shares(claim)
     theirs = shares(source)
     return bool(mine) and all(any(same_share(m, t) for t in theirs) for m in mine)

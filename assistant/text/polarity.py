@@ -45,6 +45,7 @@ class Patterns:
     grants: re.Pattern[str]
     modal: re.Pattern[str]
     absolute: re.Pattern[str]
+    absolute_denied: re.Pattern[str]
     contrast: re.Pattern[str]
     counterfactual: re.Pattern[str]
     intent: re.Pattern[str]
@@ -67,6 +68,8 @@ def patterns() -> Patterns:
         grants=re.compile(rf"\b(?:{phrases(entries('polarity', 'grants'))})\b", re.I),
         modal=re.compile(rf"\b(?:{phrases(entries('hedges', 'modal'))})\b", re.I),
         absolute=re.compile(rf"\b(?:{alternation(entries('quantifiers', 'absolute_patterns'))})\b", re.I),
+        absolute_denied=re.compile(rf"\b(?:{phrases(entries('quantifiers', 'absolute_denied_after'))})\b(?:\s+\S+){{0,3}}\s*$",
+                                   re.I),
         contrast=re.compile(rf"\b(?:{phrases((*contrast, *concessive))})\b", re.I),
         counterfactual=re.compile(rf"(?:{alternation(entries('polarity', 'counterfactual_patterns'))})", re.I),
         intent=re.compile(rf"\b(?:{alternation(entries('polarity', 'intent_patterns'))})\b", re.I),
@@ -151,6 +154,13 @@ def signals(text: str, acronyms: dict[str, str] | None = None) -> list[Signal]:
         sign = -1 if flipped[1] > flipped[0] else 1  # 'this does not mean X' asserts not-X
         found = [Signal(sign, "(asserts)", "implicit", terms, terms - YEARS or terms, " ".join(plain.split()))]
     return found
+
+
+def absolute_word(text: str) -> re.Match[str] | None:
+    """The first word making ``text`` an absolute claim ('alone', 'never'), unless the text itself denies it: 'both
+    more money and reform rather than one alone' claims nothing absolute."""
+    p = patterns()
+    return next((m for m in p.absolute.finditer(text) if not p.absolute_denied.search(text[:m.start()])), None)
 
 
 def _aside(m: re.Match[str]) -> str:

@@ -166,7 +166,9 @@ def clip(text: str, limit: int) -> str:
 
 # A key-fact line: 'Funding: within DHSC's existing capital budget', '• Aimed at: residents of …' (a short label, a
 # colon, its value), in a proposal or a briefing written as lines rather than sentences.
-_KEY_FACT_LINE = re.compile(r"[ \t]*(?:[-•*][ \t]*)?[A-Z][^:\n.()]{0,60}:[ \t]*\S|[ \t]*\|[ \t]*[A-Z][^|\n]{0,60}\|[ \t]*\S")
+# A table row whose first cell is a label ('| Headroom | -£85m a year |').
+_LABEL_ROW = r"[ \t]*\|[ \t]*[A-Z][^|\n]{0,60}\|"
+_KEY_FACT_LINE = re.compile(rf"[ \t]*(?:[-•*][ \t]*)?[A-Z][^:\n.()]{{0,60}}:[ \t]*\S|{_LABEL_ROW}[ \t]*\S")
 
 
 def is_key_fact_line(line: str) -> bool:
@@ -178,7 +180,7 @@ def is_key_fact_line(line: str) -> bool:
 def as_label_line(row: str) -> str:
     """A Markdown table row read as a key-fact line, every offset kept: '| Target | 35,000 more |' ->
     '  Target : 35,000 more  '; other text as it is."""
-    if not re.match(r"[ \t]*\|[ \t]*[A-Z][^|\n]{0,60}\|", row):
+    if not re.match(_LABEL_ROW, row):
         return row
     first = row.index("|")
     second = row.index("|", first + 1)
@@ -197,14 +199,14 @@ def structured_lines(paragraph: str) -> list[str]:
     """A paragraph as its reader sees it: key-fact lines, bullets and headings each on their own, other lines
     joined (a wrapped paragraph)."""
     out: list[str] = []
-    alone = True  # the line before stands alone: a heading or a key-fact line ends where its line ends
+    after_heading = False  # the line before is a heading: what follows starts a line of its own
     for line in paragraph.splitlines():
         if not line.strip():
             continue
         starts = is_key_fact_line(line) or bool(_BULLET.match(line)) or is_heading(line) or line.lstrip().startswith("|")
-        if out and not starts and not alone:
+        if out and not starts and not after_heading:
             out[-1] += " " + line.strip()
         else:
             out.append(line.strip())
-        alone = is_heading(line)
+        after_heading = is_heading(line)
     return [" ".join(x.split()) for x in out]
