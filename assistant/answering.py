@@ -22,8 +22,8 @@ from assistant.retrieval import HybridRetriever
 from assistant.schemas import Answer, Chunk, Citation
 from assistant.settings import Settings
 from assistant.text import stance
-from assistant.text.numbers import money
-from assistant.text.questions import asks_for_amount, clauses, focus_words, span_of
+from assistant.text.numbers import money, states_date
+from assistant.text.questions import asks_for_amount, asks_for_date, clauses, focus_words, span_of
 from assistant.text.sentences import is_list_item
 from assistant.text.words import terms
 from assistant.types import Passage, Unit
@@ -255,14 +255,16 @@ def not_covered(
 ) -> list[str]:
     """The parts of the question the answer does not cover, in the question's own words.
 
-    Three kinds of part are recognised, all conservatively (a wrong "not covered" misleads as much as filler):
+    Four kinds of part are recognised, all conservatively (a wrong "not covered" misleads as much as filler):
     a clause that asks for an amount of money ('what does ... cost each year', '... pay and pensions') when no
-    shown sentence states one (£...); a clause naming something the sources never mention (``unknown``); and, in
+    shown sentence states one (£...); a clause asking when something happened ('when was it published') when no
+    shown sentence gives a year; a clause naming something the sources never mention (``unknown``); and, in
     a question of several clauses one of which the answer covers, a clause of two or more focus words the shown
     passages mostly lack (less than ``cover`` of them: 'and which accounting standard would it follow?'). Passages,
     not only the quoted sentences, are read, so a paraphrase in the passage around a quote is no gap.
     """
     has_figure = any(money(c.unit.text) for c in composition.units)
+    has_date = any(states_date(c.unit.text) for c in composition.units)
     shown = {t for c in composition.units for t in terms(c.passage.chunk.display_text)}
     parts = clauses(question)
 
@@ -277,8 +279,10 @@ def not_covered(
         names = [w for w in unknown if w in clause]
         # One focus word the passages lack may be a paraphrase ('its overall verdict'): two or more are judged.
         lacking = len(parts) > 1 and answered and words >= 2 and share < cover
-        if names or (asks_for_amount(clause) and not has_figure) or lacking:
-            out.append(span_of(clause, focus_words(clause)) or clause)
+        undated = asks_for_date(clause) and not has_date
+        if names or (asks_for_amount(clause) and not has_figure) or undated or lacking:
+            # A date asked for is named with its question ('when was it published', not 'published').
+            out.append(clause if undated and not names else span_of(clause, focus_words(clause)) or clause)
     return out
 
 

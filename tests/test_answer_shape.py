@@ -61,6 +61,16 @@ def test_a_clause_naming_what_the_sources_never_mention_is_named_not_refused(cor
     assert corpus_assistant.ask("What is the average teacher salary in Finland?").refused, "wholly uncovered: refused"
 
 
+def test_a_date_the_sources_do_not_give_is_named_as_not_covered(corpus_assistant: Assistant) -> None:
+    """Issue 10 (partly covered questions): a clause asking when something happened, answered by no shown sentence
+    with a year, is named; a date question the sources answer gets no note."""
+    answer = corpus_assistant.ask("What is the mission test, and when was it first used by the Treasury?")
+    assert not answer.refused and answer.not_covered == ["when was it first used by the Treasury"]
+    for question in ("When did the shadow Committee on Climate Change first meet?",
+                     "When was new public management implemented most fully?"):
+        assert not corpus_assistant.ask(question).not_covered, question
+
+
 def test_fully_covered_questions_get_no_coverage_note(corpus_assistant: Assistant) -> None:
     for question in ("What are the three p's of public service reform?", "How fast did public sector productivity "
                      "grow between 2010 and 2019?", "What is prevention investment expenditure?"):
@@ -72,7 +82,9 @@ def test_fully_covered_questions_get_no_coverage_note(corpus_assistant: Assistan
     "## Question\n**What is prevention investment expenditure?**",
     "<p>What is <b>prevention investment expenditure</b>?</p>",
     "# Heading\n\n> \"What is prevention investment expenditure?\"",
-], ids=["markdown", "html", "heading-and-quote"])
+    "> [10:42] Sam: what is prevention investment expenditure?",
+    "Hi Sam, quick one: what does the report mean by prevention investment expenditure?",
+], ids=["markdown", "html", "heading-and-quote", "chat-line", "greeting"])
 def test_markup_pasted_around_a_question_is_ignored(corpus_assistant: Assistant, pasted: str) -> None:
     answer = corpus_assistant.ask(pasted)
     assert not answer.refused and "never mention" not in answer.answer

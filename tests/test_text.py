@@ -8,13 +8,14 @@ import pytest
 from assistant.text import stance
 from assistant.text.acronyms import abbreviate, expand, find_acronyms, with_common
 from assistant.text.lexicon import LexiconError, entries, groups, number, sections, word_set
-from assistant.text.numbers import figures, money, numbers, pounds, word_number
+from assistant.text.numbers import figures, money, numbers, pounds, states_date, word_number
 from assistant.text.polarity import clause_terms, is_cue, reports_view, signals, states_intent
 from assistant.text.questions import (
     addressed_to_model,
     announces_list,
     asks_about_chart,
     asks_about_publication,
+    asks_for_date,
     asks_for_number,
     asks_for_proposal,
     asks_for_references,
@@ -22,6 +23,7 @@ from assistant.text.questions import (
     named_labels,
     signposts,
     states_duty,
+    strip_markup,
     without_attribution,
 )
 from assistant.text.sentences import (
@@ -357,3 +359,25 @@ def test_a_table_row_reads_as_a_key_fact_line_with_its_offsets() -> None:
     assert is_key_fact_line(row) and not is_key_fact_line("|---|---|")
     assert as_label_line(row).split() == ["Target", ":", "35,000", "more", "people,", "by", "2029-30"]
     assert len(as_label_line(row)) == len(row), "offsets are kept, so quoted words stay the proposal's own"
+
+
+@pytest.mark.parametrize(("pasted", "asked"), [
+    ("> [10:42] Sam: does the report say whether the public would back it?",
+     "does the report say whether the public would back it?"),
+    ("Hi Sam, quick one: what is PIE?", "what is PIE?"),
+    ("Priya Shah: What are the four missions?", "What are the four missions?"),
+    ("10:42 am - Sam: what is the mission test?", "what is the mission test?"),
+    ("Morning all - what is PIE?", "what is PIE?"),
+    # a topic before the colon stays: an acronym, or one word before a capitalised question
+    ("NHS: is satisfaction falling?", "NHS: is satisfaction falling?"),
+    ("Regulation: What does Table 2.1 say?", "Regulation: What does Table 2.1 say?"),
+], ids=["chat-line", "greeting", "full-name", "time-stamp", "greeting-all", "acronym-topic", "word-topic"])
+def test_a_chat_lines_time_stamp_greeting_and_speaker_are_not_the_question(pasted: str, asked: str) -> None:
+    assert strip_markup(pasted) == asked
+
+
+def test_a_clause_asking_when_something_happened_wants_a_year() -> None:
+    assert asks_for_date("when was it published") and asks_for_date("In what year did the CCC first meet")
+    assert not asks_for_date("When do regulators step in") and not asks_for_date("What happened when targets were used")
+    assert states_date("in the 1980s and 90s") and states_date("a shadow committee first met on 29 February 2008")
+    assert not states_date("about 0.7 per cent a year")

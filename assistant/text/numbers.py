@@ -56,6 +56,11 @@ def numbers(text: str, *, years: bool = True, words: bool = False) -> set[str]:
     return found
 
 
+def states_date(text: str) -> bool:
+    """Does ``text`` give a year ('in 2008', 'the 1980s', '2017/18'): the date a 'when did ...' question asks for?"""
+    return any(f.is_year for f in figures(text))
+
+
 def has_digit(text: str) -> bool:
     return any(ch.isdigit() for ch in text)
 

@@ -189,13 +189,32 @@ _FOCUS_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+(?:[.,]\d+)*s?")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([?.!,;:])")
 
 
+@cache
+def _speaker() -> re.Pattern[str]:
+    """What a chat or e-mail puts before a message: a time stamp ('[10:42]', '10:42 am'), greetings ('Hi Sam,',
+    'quick one:'), and a speaker's name ending in a colon ('Sam:', 'Priya Shah:'), after a time stamp or before a
+    message that runs on in lower case. None of it is part of what the message asks ('They never mention Sam').
+    A capitalised label before a capitalised question ('Regulation: What does Table 2.1 say?') or an acronym
+    ('NHS: is it ...') may be the question's topic and stays."""
+    time = r"[\[(]?\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?[\])]?"
+    name = r"[A-Z][a-z][\w'’.-]*(?:\s+[A-Z][a-z][\w'’.-]*){0,2}"
+    full_name = r"[A-Z][a-z][\w'’.-]*(?:\s+[A-Z][a-z][\w'’.-]*){1,2}"
+    greeting = rf"(?i:{phrases(word_set('questions', 'greetings'))})(?:\s+(?:{name}|all|everyone|team))?\s*[,!:–-]+\s*"
+    asks = rf"(?i:{phrases(word_set('questions', 'openers'))})\b"
+    return re.compile(
+        rf"^\s*(?:{time}\s*[-–]?\s*(?:{name}\s*:\s*)?)?(?:{greeting})*"
+        rf"(?:{name}\s*:\s+(?=[a-z])|{full_name}\s*:\s+(?={asks}))?"
+    )
+
+
 def strip_markup(text: str) -> str:
-    """A question as typed, without Markdown, HTML or quotation marks pasted around it.
+    """A question as typed, without Markdown, HTML or quotation marks pasted around it, nor what a chat or e-mail
+    puts before a message (a time stamp, a greeting, the speaker's name: ``_speaker``).
 
     When the pasted text has several lines and some ask something (end in '?'), only those are kept: a
     heading such as '## Question' is a label, not part of the question.
     """
-    lines = [_LABEL.sub("", _MD.sub(" ", _TAG.sub(" ", line)).strip()) for line in text.splitlines()]
+    lines = [_speaker().sub("", _LABEL.sub("", _MD.sub(" ", _TAG.sub(" ", line)).strip())) for line in text.splitlines()]
     lines = [line for line in lines if line.strip(" '\"“”‘’")]
     asking = [line for line in lines if "?" in line]
     plain = " ".join(asking or lines)
@@ -214,6 +233,12 @@ def focus_words(clause: str) -> list[str]:
     stop words dropped), as written, in order."""
     frame, stop = word_set("focus", "frame"), word_set("words", "stopwords")
     return [w for w in _FOCUS_WORD.findall(clause) if w.lower() not in frame and w.lower() not in stop]
+
+
+def asks_for_date(clause: str) -> bool:
+    """Does the clause ask when something happened ('when was it published', 'in what year did ...')? Only a
+    past event's date: 'when do regulators step in?' asks for a condition, which a sentence without a date may give."""
+    return bool(_pattern("questions", "asks_for_date").search(clause))
 
 
 def asks_for_amount(clause: str) -> list[str]:
