@@ -46,7 +46,7 @@ and the generic parts of rule 3 still apply; in addition:
    (v2 has no claim category).
 
 Tune sets in the v2 format (a file name holding "tune", e.g. gold-tune-v3.jsonl)
-follow rules 5-9 with split "tune", ids "t3-<category>-NNN" and the smaller
+follow rules 5-9 with split "tune", ids "t3-<category>-NNN" ("t4-" for gold-tune-v4) and the smaller
 minimum counts TUNE_MIN_COUNTS (total >= TUNE_MIN_TOTAL): items written to tune
 the composer on, beside gold-v1, so gold-v2 stays held out.
 """
@@ -104,7 +104,7 @@ V2_ID_PREFIX = "v2-"
 V2_SPLIT = "heldout"
 TUNE_MIN_COUNTS = {category: max(3, minimum // 2) for category, minimum in V2_MIN_COUNTS.items()}
 TUNE_MIN_TOTAL = 50
-TUNE_ID_PREFIX = "t3-"
+TUNE_ID_PREFIX = "t3-"  # gold-tune-v3; a later tune file's ids carry its own number (tune_id_prefix)
 TUNE_SPLIT = "tune"
 _TUNE_NAME = re.compile(r"tune", re.IGNORECASE)
 LIST_ITEM_MAX_WORDS = 6
@@ -281,10 +281,18 @@ def _check_item(item: dict, where: str, sources: dict[str, str],
     return problems
 
 
-def _check_item_v2(item: dict, where: str, sources: dict[str, str], *, tune: bool = False) -> list[str]:
+def tune_id_prefix(path: Path) -> str:
+    """The id prefix of a tune file in the v2 format: 't4-' for gold-tune-v4.jsonl, 't3-' when the name has no number."""
+    found = re.search(r"tune-v(\d+)", path.name)
+    return f"t{found.group(1)}-" if found else TUNE_ID_PREFIX
+
+
+def _check_item_v2(
+    item: dict, where: str, sources: dict[str, str], *, tune: bool = False, tune_prefix: str = TUNE_ID_PREFIX
+) -> list[str]:
     """Rules for a v2 (held-out) item, or a tune item in its format: the v1 rules plus rules 5-9."""
     problems = _check_item(item, where, sources, required_keys=V2_REQUIRED_KEYS,
-                           categories=V2_MIN_COUNTS, id_prefix=TUNE_ID_PREFIX if tune else V2_ID_PREFIX)
+                           categories=V2_MIN_COUNTS, id_prefix=tune_prefix if tune else V2_ID_PREFIX)
     if set(item) != V2_REQUIRED_KEYS:
         return problems  # wrong keys already reported
 
@@ -387,10 +395,11 @@ def check(path, corpus_dir=None) -> list[str]:
     tune = v2 and bool(_TUNE_NAME.search(path.name))
     min_counts = (TUNE_MIN_COUNTS if tune else V2_MIN_COUNTS) if v2 else MIN_COUNTS
     min_total = (TUNE_MIN_TOTAL if tune else V2_MIN_TOTAL) if v2 else MIN_TOTAL
-    prefix = TUNE_ID_PREFIX if tune else V2_ID_PREFIX
+    prefix = tune_id_prefix(path) if tune else V2_ID_PREFIX
 
     def check_item(item: dict, where: str, sources: dict[str, str]) -> list[str]:
-        return _check_item_v2(item, where, sources, tune=tune) if v2 else _check_item(item, where, sources)
+        return _check_item_v2(item, where, sources, tune=tune, tune_prefix=prefix) if v2 else _check_item(
+            item, where, sources)
 
     ids: Counter = Counter()
     cats: Counter = Counter()
