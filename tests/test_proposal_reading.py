@@ -63,7 +63,8 @@ def test_ages_are_not_durations() -> None:
     ("by 2025/26", ["2025-26"]),
     ("by 2030 and 2035 respectively.", ["2030", "2035"]),
     ("2,030 places at £2030m", []),
-], ids=["month", "financial-year", "slash", "years", "not-figures"])
+    ("no family in B&B for more than six weeks by 31 March 2027.", ["2027-03"]),
+], ids=["month", "financial-year", "slash", "years", "not-figures", "day-month-year"])
 def test_dates(text: str, values: list[str]) -> None:
     assert [d.value for d in dates(text)] == values
 
@@ -383,6 +384,20 @@ CASES = [
                                             "through the Better Care Fund."), "outcomes", None),
     Case("serves-would-qualify", _two("The payment would cost £500m.", "About 3 million children would qualify."),
          "serves", "About 3 million children"),
+    # outcomes under a heading that names them (issue 12: 'OUTCOME', 'What success looks like', a row 'Outcome metric')
+    Case("outcome-under-heading", _two("We seek £40m a year for three years.", "EXPECTED IMPACT\n4. Delayed discharges "
+                                       "fall by a fifth, from 12,000 to 9,600 a month, by 2029."), "outcomes",
+         "Delayed discharges fall by a fifth, from 12,000 to 9,600 a month"),
+    Case("outcome-under-heading-bullets", _two("Cost: £9m a year.", "Slide 5 - What success looks like\n- 15% fewer "
+                                               "exclusions by 2030\n- Better attendance"), "outcomes", "15% fewer exclusions"),
+    Case("outcome-heading-not-past-finding", _two("Cost: £9m a year.", "What will change\nA pilot found a 20 per cent "
+                                                  "fall in exclusions. We aim for exclusions to fall by 10 per cent by 2030."),
+         "outcomes", "exclusions to fall by 10 per cent"),
+    # a count that is the subject of what happened is the case for spending, not what is bought
+    Case("scale-not-the-problem", _two("Last winter 90,000 patients waited over four hours for an ambulance.",
+                                       "We propose 120 new ambulances at a cost of £30m."), "scale", "120 new ambulances"),
+    Case("scale-not-a-section-number", _two("2 - What we propose\nThe council would open 14 warm hubs.", "Cost: £2m."),
+         "scale", "14 warm hubs"),
     Case("scale-network-of-with-apposition", _two("The department asks ministers to agree a network of 1,200 link workers, "
                                                   "one in every primary care network.", "It costs £48m a year."), "scale",
          "a network of 1,200 link workers, one in every primary care network"),

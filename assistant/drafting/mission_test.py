@@ -556,7 +556,7 @@ def _prevention(ev: Evidence, fit: Fit, row: Citation | None) -> PreventionFit:
 
 # -- the three criteria ---------------------------------------------------------------------------
 def _words(fact: ProposalFact | None) -> str:
-    return f"“{fact.words}”" if fact is not None else ""
+    return f"“{' '.join(fact.words.split())}”" if fact is not None else ""  # a fact read across lines is quoted on one
 
 
 def _department(fact: ProposalFact | None) -> str | None:

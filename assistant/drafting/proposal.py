@@ -21,6 +21,7 @@ from functools import cache
 
 from assistant.schemas import ProposalFact, ProposalFacts
 from assistant.text.lexicon import alternation, entries, phrases, word_set
+from assistant.text.numbers import has_digit
 from assistant.text.quantities import Amount, DateMention, Duration, amounts, counts, dates, durations, number_word
 from assistant.text.sentences import as_label_line, is_heading, is_key_fact_line, split_sentences
 
@@ -614,6 +615,8 @@ def _scale(text: str, sents: list[Sentence], outcome_sents: list[Sentence]) -> P
                 start = sent.start + label.start("label")
                 return _fact(text, text[start:end], start, end)
             end = _np_end(text, sent.start + c.end, sent.start + limit)
+            if _not_bought(before, text[sent.start + c.end:sent.end]):
+                continue
             if not re.search(r"[A-Za-z]{3}", text[sent.start + c.end:end]):
                 by = re.search(r"\bby\s+$", before)
                 if by is None:
@@ -642,6 +645,18 @@ def _scale(text: str, sents: list[Sentence], outcome_sents: list[Sentence]) -> P
                 end = more.end()
             return _fact(text, text[start:end], start, end)
     return None
+
+
+def _not_bought(before: str, after: str) -> bool:
+    """Is a count not what the proposal buys: a section's number ('2 - What we propose', '3.2 The proposal is'), or the
+    subject of a verb saying what happened ('150,000 patients waited over 12 hours', 'six London boroughs have warned')
+    — the case for spending, not its scale?"""
+    if not before.strip(" -•*\t") and re.match(r"\s*(?:[-–.)]|[A-Z])", after):
+        return True
+    words = re.findall(r"[\w'’-]+", re.split(r"[,;:.()](?!\d)", after, maxsplit=1)[0])[:6]
+    verbs = cue("scale_subject_verbs")
+    # the verb follows the counted noun ('patients waited'); 'are to be built' says what will be bought
+    return any(verbs.fullmatch(w) and (i + 1 == len(words) or words[i + 1] != "to") for i, w in enumerate(words) if i >= 1)
 
 
 _COLLECTIVE = re.compile(r"\b(?:an?|the)\s+(?:[\w-]+\s+)?(?:network|team|fleet|series|programme|total|cohort|recruitment|"
@@ -883,11 +898,49 @@ def _listed_outcomes(text: str, sents: list[Sentence]) -> list[Sentence]:
     return []
 
 
+@cache
+def _outcome_heading() -> re.Pattern[str]:
+    """A heading line naming a proposal's outcomes ('OUTCOME', 'Slide 4 - What success looks like', 'BOX 8 - Outcomes
+    sought, with dates', 'What will it achieve?'), or a table row's label cell ('Row 4.17 | Outcome metric |')."""
+    number = r"(?:(?:slide|box|section|part|row)\s+)?(?:[A-Z]?\d+(?:\.\d+)*[.)]?\s*(?:[-–:]\s*)?)?"
+    return re.compile(rf"^[ \t|]*{number}(?:{alternation(entries('proposal', 'outcome_headings'))})\b[^\n|.]{{0,40}}?[?:.]?[ \t]*"
+                      r"(?:\|[ \t]*|$)", re.I | re.M)
+
+
+def _outcomes_under_heading(text: str, sents: list[Sentence]) -> list[Sentence]:
+    """The sentences a heading names as outcomes give them (issue 12: 'OUTCOME' then '5. The share of A&E patients
+    waiting more than 12 hours falls …'): the first one under it, or on its table row, that states a change with a
+    figure and a change ('falls', 'fewer', 'a gain of'), is not a past finding ('an evaluation found …') and says nothing
+    of funding. Bullets under it each count."""
+    heading = _outcome_heading()
+    for m in heading.finditer(text):
+        line_end = text.find("\n", m.start())
+        line_end = len(text) if line_end < 0 else line_end
+        on_row = text[m.start():m.end()].rstrip().endswith("|")
+        if not on_row and m.end() < line_end and text[m.end():line_end].strip():
+            continue  # a sentence that opens with the word, not a heading
+        region_end = line_end if on_row else text.find("\n\n", line_end + 1)
+        region_end = len(text) if region_end < 0 else region_end
+        under = [x for x in sents if m.end() <= x.start < region_end and not x.title and has_digit(x.text)
+                 and cue("outcome_change").search(x.text) and not cue("past_finding").search(x.text)
+                 and not x.has("funding") and not x.has("headroom") and not cue("not_outcome").search(x.text)]
+        bullets = [x for x in under if re.match(r"[-•*–]\s", x.text)]
+        if bullets:
+            return bullets
+        # one that says it is an outcome ('The evaluation projects a 3 percentage point rise …') before one that says
+        # what is bought ('Pupils … would get more specialist teaching')
+        said = [x for x in under if x.has("outcome")]
+        if said or under:
+            return (said or under)[:1]
+    return []
+
+
 def _outcomes(text: str, sents: list[Sentence]) -> tuple[ProposalFact | None, ProposalFact | None, list[Sentence]]:
-    listed = _listed_outcomes(text, sents)
+    listed = _listed_outcomes(text, sents) or _outcomes_under_heading(text, sents)
     if listed:
-        spans = [(s.start + len(s.text) - len(s.text[1:].lstrip()), s.start + _strip_trailing_dates(s.text, 0, len(s.text)))
-                 for s in listed]
+        # after the item's bullet or number ('- 12% fewer …', '5. The share of …') and what says it is expected ('We aim
+        # for', 'The evaluation projects'), without its trailing date
+        spans = [(s.start + _outcome_start(s.text), s.start + _strip_trailing_dates(s.text, 0, len(s.text))) for s in listed]
         value = "; ".join(text[a:b] for a, b in spans)
         return _fact(text, value, *spans[0]), _outcome_dates(text, listed), listed
     sents = [s for s in sents if not cue("not_outcome").search(s.text)]
@@ -933,7 +986,18 @@ def _outcomes(text: str, sents: list[Sentence]) -> tuple[ProposalFact | None, Pr
     return outcome, _outcome_dates(text, kept), kept
 
 
+def _outcome_start(sentence: str) -> int:
+    """Where a listed or headed outcome starts: after its bullet or number, and after a cue saying it is expected
+    when the cue opens the sentence ('We aim for exclusions to fall …', 'The evaluation projects a 3 point rise …')."""
+    start = _ITEM_LEAD.match(sentence).end()  # type: ignore[union-attr]
+    said = cue("outcome_strong").search(sentence, start)
+    if said is not None and len(sentence[start:said.start()].split()) <= 6:
+        start = said.end() + len(sentence[said.end():]) - len(sentence[said.end():].lstrip())
+    return start
+
+
 _OUTCOME_MODALS = ("will", "would", "should", "could")
+_ITEM_LEAD = re.compile(r"\s*(?:[-•*–]|\d+[.)](?!\d))?\s*")
 _ENABLING = re.compile(r"(?:help|helps|enable|enables|allow|allows|support|supports)\s+[^,.;]+,\s*(?:particularly|especially|"
                        r"notably|mainly|mostly|including)[^,.;]*,\s*(?P<rest>[a-z])", re.I)
 

@@ -37,7 +37,7 @@ _MONTH_RANGE = re.compile(rf"\b(?P<m1>{_MONTH})\s+(?P<y1>(?:19|20)\d{{2}})\s*(?:
                           rf"(?P<m2>{_MONTH})\s+(?P<y2>(?:19|20)\d{{2}})\b", re.I)
 _SINGLE_FY = re.compile(rf"\bin\s+(?P<a>{_FY})", re.I)
 _ONE_OFF = re.compile(r"\bone[- ]off\b", re.I)
-_MONTH_DATE = re.compile(rf"\b(?:(?:the\s+)?end\s+of\s+)?(?P<m>{_MONTH})\s+(?P<y>(?:19|20)\d{{2}})\b", re.I)
+_MONTH_DATE = re.compile(rf"\b(?:(?:the\s+)?end\s+of\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?P<m>{_MONTH})\s+(?P<y>(?:19|20)\d{{2}})\b", re.I)  # '31 March 2027': the day is part of it
 _FY_DATE = re.compile(rf"\b(?P<a>{_FY})", re.I)
 _YEAR_DATE = re.compile(r"(?<![\d,.£-])\b(?P<y>(?:19|20)\d{2})\b(?!\d|[.,]\d|\s?(?:bn|m)\b)")
 _COUNT = re.compile(
