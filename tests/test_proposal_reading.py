@@ -393,6 +393,16 @@ CASES = [
     Case("outcome-heading-not-past-finding", _two("Cost: £9m a year.", "What will change\nA pilot found a 20 per cent "
                                                   "fall in exclusions. We aim for exclusions to fall by 10 per cent by 2030."),
          "outcomes", "exclusions to fall by 10 per cent"),
+    # headroom said to be untouched in a form's box, a list of aggregates or a spreadsheet row
+    Case("headroom-nil-under-heading", _two("Annual cost: £12m.", "BOX 7 - Effect on fiscal headroom\nNil: it is "
+                                            "self-financing."), "headroom_effect", 0.0),
+    Case("headroom-none-of-several", _two("Cost: £12m a year.", "No impact on PSNB or headroom."), "headroom_effect", 0.0),
+    Case("headroom-row-zero", _two("Row 4.10 | Cost (£m) | 12", "Row 4.15 | Net headroom impact | 0"), "headroom_effect",
+         0.0),
+    # a numbered paragraph reads from its first word ('4.3 From 2029-30 the hubs will cost …')
+    Case("running-in-numbered-paragraph", _two("4.1 The total cost is £7.8m over 2026-27 to 2028-29.", "4.3 From 2029-30 "
+                                               "the hubs will cost £1.6m a year, met from the council's base budget."),
+         "running_costs", 1.6e6, "£1.6m a year"),
     # a count that is the subject of what happened is the case for spending, not what is bought
     Case("scale-not-the-problem", _two("Last winter 90,000 patients waited over four hours for an ambulance.",
                                        "We propose 120 new ambulances at a cost of £30m."), "scale", "120 new ambulances"),

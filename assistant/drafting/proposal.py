@@ -135,6 +135,11 @@ def _blocks(text: str, start: int) -> list[tuple[int, int]]:
     return out
 
 
+# A numbered paragraph's number ('4.3 ', '1.1 ') before a capitalised sentence: a council report's or costing note's
+# numbering, not part of what the sentence says.
+_PARAGRAPH_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,2}\.?|[.)])[ \t]+(?=[A-Z])")
+
+
 def sentences(text: str) -> list[Sentence]:
     """The proposal's sentences with their roles; a first line without a full stop is its title."""
     title_end = _title_end(text)
@@ -145,6 +150,9 @@ def sentences(text: str) -> list[Sentence]:
         chunk = text[s:e]
         lead = len(chunk) - len(chunk.lstrip())
         s, chunk = s + lead, chunk.strip()
+        number = _PARAGRAPH_NUMBER.match(chunk)  # '4.3 From 2029-30 the hubs will cost …': the sentence starts at 'From'
+        if number and number.end() < len(chunk):
+            s, chunk = s + number.end(), chunk[number.end():]
         if not chunk:
             continue
         chunk = as_label_line(chunk)  # '| Target | 35,000 more … |' reads as 'Target: 35,000 more …', offsets kept
@@ -543,10 +551,16 @@ def _phrase_tail(rest: str) -> int:
 
 
 def _headroom(text: str, sents: list[Sentence], money: list[Money]) -> ProposalFact | None:
-    for sent in sents:
+    for i, sent in enumerate(sents):
         if not sent.has("headroom"):
             continue
         zero = cue("headroom_zero").search(sent.text)
+        answer = cue("headroom_nil_answer").match(sents[i + 1].text.lstrip()) if i + 1 < len(sents) and is_heading(
+            re.sub(r"^\W*(?:(?:box|section|part|row)\s+)?[\d.]*\s*[-–:.]?\s*", "", sent.text, flags=re.I)) else None
+        if zero is None and answer is not None:  # a heading answered on its next line: 'Effect on fiscal headroom' / 'Nil: …'
+            nxt = sents[i + 1]
+            end = nxt.start + len(nxt.text) - len(nxt.text.lstrip()) + answer.end()
+            return _fact(text, 0.0, sent.start, end)
         if zero:
             lead = re.search(r"\b(?:has|have|will have|would have|with|there is|there will be)\s+$", sent.text[:zero.start()], re.I)
             start = zero.start() if lead is None or zero.group(0).lower().startswith("no") else zero.start()
