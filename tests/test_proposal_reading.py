@@ -403,6 +403,13 @@ CASES = [
     Case("running-in-numbered-paragraph", _two("4.1 The total cost is £7.8m over 2026-27 to 2028-29.", "4.3 From 2029-30 "
                                                "the hubs will cost £1.6m a year, met from the council's base budget."),
          "running_costs", 1.6e6, "£1.6m a year"),
+    Case("outcome-under-numbered-heading", _two("Cost: £9m a year.", "BOX 8 - Outcomes sought, with dates\n2,000 fewer "
+                                                "hospital admissions for asthma, by 2031."), "outcomes",
+         "2,000 fewer hospital admissions for asthma"),
+    Case("outcome-in-spreadsheet-row", _two("Row 4.10 | Cost (£m) | 12", "Row 4.17 | Outcome metric | 5,000 more carers "
+                                            "in work by 2030"), "outcomes", "5,000 more carers in work"),
+    Case("outcome-should-see", _two("Cost: £9m a year.", "Residents should see a fall of 10 per cent in burglary by 2029."),
+         "outcomes", "a fall of 10 per cent in burglary"),
     # a count that is the subject of what happened is the case for spending, not what is bought
     Case("scale-not-the-problem", _two("Last winter 90,000 patients waited over four hours for an ambulance.",
                                        "We propose 120 new ambulances at a cost of £30m."), "scale", "120 new ambulances"),

@@ -117,13 +117,23 @@ def _title_end(text: str) -> int:
 # A key-fact line ('Funding: within DHSC's existing capital budget', '• Aimed at: residents of …') and a section heading
 # ('Costs', 'The ask') end where their line ends, full stop or not: a proposal's lines are its structure. (The shared
 # splitter joins lines, as a wrapped PDF paragraph needs.)
+_HEADING_NUMBER = re.compile(r"\s*(?:(?:box|slide|section|part|annex)\s+)?[A-Z]?\d{1,2}(?:\.\d{1,2})*[.)]?\s*(?:[-–:]\s*)?", re.I)
+
+
+def _is_heading(line: str) -> bool:
+    """A section heading, numbered or not ('Costs', '5. Outcomes', 'BOX 8 - Outcomes sought, with dates')."""
+    number = _HEADING_NUMBER.match(line)
+    rest = line[number.end():] if number and number.end() and re.match(r"\s*[A-Z]", line[number.end():]) else line
+    return is_heading(rest) or (rest != line and is_heading(rest.replace(",", "")))
+
+
 def _blocks(text: str, start: int) -> list[tuple[int, int]]:
     """Spans of ``text`` from ``start`` to split into sentences: each key-fact line and each heading on its own."""
     out: list[tuple[int, int]] = []
     pos, current = start, start
     for line in text[start:].splitlines(keepends=True):
         body = line.rstrip("\r\n")
-        alone = is_key_fact_line(body) or is_heading(body)
+        alone = is_key_fact_line(body) or _is_heading(body) or body.count("|") >= 2  # a table or spreadsheet row
         if alone:
             if current < pos:
                 out.append((current, pos))
@@ -916,7 +926,7 @@ def _listed_outcomes(text: str, sents: list[Sentence]) -> list[Sentence]:
 def _outcome_heading() -> re.Pattern[str]:
     """A heading line naming a proposal's outcomes ('OUTCOME', 'Slide 4 - What success looks like', 'BOX 8 - Outcomes
     sought, with dates', 'What will it achieve?'), or a table row's label cell ('Row 4.17 | Outcome metric |')."""
-    number = r"(?:(?:slide|box|section|part|row)\s+)?(?:[A-Z]?\d+(?:\.\d+)*[.)]?\s*(?:[-–:]\s*)?)?"
+    number = r"(?:(?:slide|box|section|part|row)\s+)?(?:[A-Z]?\d+(?:\.\d+)*[.)]?\s*(?:[-–:|]\s*)?)?"
     return re.compile(rf"^[ \t|]*{number}(?:{alternation(entries('proposal', 'outcome_headings'))})\b[^\n|.]{{0,40}}?[?:.]?[ \t]*"
                       r"(?:\|[ \t]*|$)", re.I | re.M)
 
@@ -931,7 +941,12 @@ def _outcomes_under_heading(text: str, sents: list[Sentence]) -> list[Sentence]:
         line_end = text.find("\n", m.start())
         line_end = len(text) if line_end < 0 else line_end
         on_row = text[m.start():m.end()].rstrip().endswith("|")
-        if not on_row and m.end() < line_end and text[m.end():line_end].strip():
+        if on_row:  # 'Row 4.17 | Outcome metric | 35,000 more parents in work …': the row's next cell
+            cell = text[m.end():line_end].rstrip(" |")
+            if has_digit(cell) and cue("outcome_change").search(cell):
+                return [Sentence(m.end(), m.end() + len(cell), cell, roles=_roles(cell))]
+            continue
+        if m.end() < line_end and text[m.end():line_end].strip():
             continue  # a sentence that opens with the word, not a heading
         region_end = line_end if on_row else text.find("\n\n", line_end + 1)
         region_end = len(text) if region_end < 0 else region_end
@@ -973,8 +988,8 @@ def _outcomes(text: str, sents: list[Sentence]) -> tuple[ProposalFact | None, Pr
                 any(c.start - cue_m.end() <= 12 for c in counts(sent.text) if c.start >= cue_m.end()):
             continue  # 'This bid would create 15,000 new childcare places': what it buys, not an outcome
         modal = verb.split()[0] in _OUTCOME_MODALS
-        start = cue_m.start() if modal and not verb.endswith("deliver") else cue_m.end()
-        if modal:
+        start = cue_m.start() if modal and not verb.endswith(("deliver", " see")) else cue_m.end()
+        if modal and not verb.endswith(" see"):  # 'should see a fall of …': what is seen is the outcome
             start += len(verb.split()[0]) + 1
         body = sent.text[start:]
         # '…, the change would lift …', 'Analysis … indicates the measure could cut …': the outcome starts at its verb.
