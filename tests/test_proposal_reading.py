@@ -410,6 +410,15 @@ CASES = [
                                             "in work by 2030"), "outcomes", "5,000 more carers in work"),
     Case("outcome-should-see", _two("Cost: £9m a year.", "Residents should see a fall of 10 per cent in burglary by 2029."),
          "outcomes", "a fall of 10 per cent in burglary"),
+    # who it serves, under a heading, in a spreadsheet row, or a label; never a name or a heading in capitals
+    Case("serves-under-who-heading", _two("Cost: £2m a year.", "3. Who the hubs are for\n3.1 Young people aged 16 to 24 "
+                                          "who are NEET."), "serves", "Young people aged 16 to 24 who are NEET"),
+    Case("serves-client-group-row", _two("Row 4.08 | Client group | Lone parents in Universal Credit households",
+                                         "Row 4.10 | Cost (£m) | 12"), "serves", "Lone parents in Universal Credit households"),
+    Case("serves-target-group-smokers", _two("Cost: £9m a year.", "Target group: adult smokers in routine and manual "
+                                             "occupations."), "serves", "adult smokers in routine and manual occupations"),
+    Case("serves-not-a-name", "Report of the Cabinet Member for Children, Ashworth Council\n\nThe council would open three "
+         "hubs at a cost of £2m.", "serves", None),
     # a count that is the subject of what happened is the case for spending, not what is bought
     Case("scale-not-the-problem", _two("Last winter 90,000 patients waited over four hours for an ambulance.",
                                        "We propose 120 new ambulances at a cost of £30m."), "scale", "120 new ambulances"),

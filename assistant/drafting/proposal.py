@@ -795,17 +795,23 @@ def _served_by(text: str, sents: list[Sentence], cue_name: str) -> list[Proposal
 
 
 # A heading, question or table cell naming who benefits, the people following it: '3. Beneficiaries. Adults with …',
-# 'Q2. Who will benefit?' then 'A2. Hospital inpatients …', 'Who?' then the next line, '| Beneficiaries | Older … |'.
-_SERVES_HEAD = re.compile(r"[ \t|]*(?:(?:Q?\d+[.)]|[A-Z]\d*[.)])[ \t]*)?(?:beneficiaries|who (?:will |would )?benefits?|who is it "
-                          r"for|who it is for|who|eligibility|eligible)[ \t]*[.?:|]?[ \t|]*", re.I)
-_ANSWER_LEAD = re.compile(r"[ \t]*(?:A\d+[.)][ \t]*)?")
+# 'Q2. Who will benefit?' then 'A2. Hospital inpatients …', 'Who?' then the next line, '| Beneficiaries | Older … |',
+# 'Row 4.08 | Client group | Lone parents …', '3. Who the hubs are for' then '3.1 Young people …' (words as data:
+# [proposal] serves_headings).
+@cache
+def _serves_head() -> re.Pattern[str]:
+    return re.compile(r"[ \t|]*(?:(?:row\s+)?(?:Q?\d+(?:\.\d+)?[.)]?|[A-Z]\d*[.)])[ \t]*(?:\|[ \t]*)?)?"
+                      rf"(?:{alternation(entries('proposal', 'serves_headings'))})[ \t]*[.?:|]?[ \t|]*", re.I)
+
+
+_ANSWER_LEAD = re.compile(r"[ \t]*(?:A\d+[.)][ \t]*|\d{1,2}\.\d{1,2}\.?[ \t]+)?")
 
 
 def _served_under_heading(text: str) -> ProposalFact | None:
     lines = [(m.start(), m.group(0)) for m in re.finditer(r"[^\n]+", text)]
     for i, (start, line) in enumerate(lines):
-        head = _SERVES_HEAD.match(line)
-        if head is None or not re.search(r"(?i)benefi|who|eligib", line[:head.end()]):
+        head = _serves_head().match(line)
+        if head is None:
             continue
         if head.end() < len(line.rstrip(" |")):
             at, rest = start + head.end(), line[head.end():]  # on the heading's line: '3. Beneficiaries. Adults …'
@@ -888,8 +894,12 @@ def _serves(text: str, sents: list[Sentence]) -> ProposalFact | None:
 
 
 def _names_thing(text: str, m: re.Match[str]) -> bool:
-    """Does a people word name a thing here ('family hubs', 'child poverty')?"""
-    return m.group(0).lower() in word_set("proposal", "people_modifiers") and \
+    """Does a people word name a thing here ('family hubs', 'child poverty'), or is it part of a name or a heading in
+    capitals ('the Cabinet Member for Children', 'SOCIAL HOMES FOR FAMILIES')?"""
+    word = m.group(0)
+    if word[:1].isupper() and (word.isupper() or text[:m.start()].strip(" -•*\t\n")):
+        return True
+    return word.lower() in word_set("proposal", "people_modifiers") and \
         bool(re.match(r"\s+(?!(?:in|on|of|for|with|who|and|or|at|from|to|aged|under|over)\b)[a-z]+", text[m.end():]))
 
 
