@@ -12,7 +12,7 @@ import pytest
 
 from assistant.drafting.proposal import read, read_proposal
 from assistant.schemas import PROPOSAL_FACT_KEYS, ProposalFacts
-from assistant.text.quantities import amounts, counts, dates, durations, number_word, quantified
+from assistant.text.quantities import amounts, counts, dates, durations, number_word, quantified, unit_amounts
 
 
 # -- the text toolkit: money, durations, dates, counts ---------------------------------------------
@@ -101,6 +101,18 @@ def test_number_words() -> None:
 ], ids=["percent", "word", "count", "date-only", "none"])
 def test_quantified(text: str, expected: bool) -> None:
     assert quantified(text) is expected
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("Row 4.10 | 2026-27 (£m) | 55", [(55e6, False)]),
+    ("Steady-state cost from 2029-30 (£m a year) | 90, within baseline", [(90e6, True)]),
+    ("Costing (£bn, resource DEL)\n0.35 in 2026-27, 0.80 in 2027-28", [(0.35e9, False), (0.8e9, False)]),
+    ("BOX 4 - Annual cost (£m)\n62.0 in each of 2026-27 and 2027-28", [(62e6, True)]),
+    ("Costs (£000s): 1,500, falling by 10 per cent", [(1.5e6, False)]),
+    ("It costs 55 in 2026-27.", []),
+], ids=["row", "a-year-unit", "bn-heading", "annual-label", "thousands-not-percent", "no-unit"])
+def test_bare_figures_after_a_stated_unit_are_amounts(text: str, found: list[tuple[float, bool]]) -> None:
+    assert [(a.pounds, a.per_year) for a in unit_amounts(text)] == found
 
 
 # -- the reader: each fact, by rule ------------------------------------------------------------------
@@ -393,6 +405,14 @@ CASES = [
     Case("outcome-heading-not-past-finding", _two("Cost: £9m a year.", "What will change\nA pilot found a 20 per cent "
                                                   "fall in exclusions. We aim for exclusions to fall by 10 per cent by 2030."),
          "outcomes", "exclusions to fall by 10 per cent"),
+    # a costing note's or spreadsheet's figures in a stated unit
+    Case("ramp-in-stated-unit", _two("Costing (£bn, resource DEL)\n0.35 in 2026-27 (September start), 0.80 in 2027-28 and "
+                                     "0.95 in 2028-29.", "Fine."), "cost_per_year", [0.35e9, 0.95e9]),
+    Case("ramp-in-spreadsheet-rows", _two("Row 4.10 | 2026-27 (£m) | 55\nRow 4.11 | 2027-28 (£m) | 78\nRow 4.12 | 2028-29 "
+                                          "(£m) | 90\nRow 4.13 | Total SR period (£m) | 223", "Fine."), "cost_per_year",
+         [55e6, 90e6]),
+    Case("total-in-spreadsheet-rows", _two("Row 4.10 | 2026-27 (£m) | 55\nRow 4.11 | 2027-28 (£m) | 78\nRow 4.12 | 2028-29 "
+                                           "(£m) | 90\nRow 4.13 | Total SR period (£m) | 223", "Fine."), "total_cost", 223e6),
     # headroom said to be untouched in a form's box, a list of aggregates or a spreadsheet row
     Case("headroom-nil-under-heading", _two("Annual cost: £12m.", "BOX 7 - Effect on fiscal headroom\nNil: it is "
                                             "self-financing."), "headroom_effect", 0.0),

@@ -22,7 +22,17 @@ from functools import cache
 from assistant.schemas import ProposalFact, ProposalFacts
 from assistant.text.lexicon import alternation, entries, phrases, word_set
 from assistant.text.numbers import has_digit
-from assistant.text.quantities import Amount, DateMention, Duration, amounts, counts, dates, durations, number_word
+from assistant.text.quantities import (
+    Amount,
+    DateMention,
+    Duration,
+    amounts,
+    counts,
+    dates,
+    durations,
+    number_word,
+    unit_amounts,
+)
 from assistant.text.sentences import as_label_line, is_heading, is_key_fact_line, split_sentences
 
 # The old compatibility field: fiscal headroom as the proposal states it is available ('within headroom of £1bn').
@@ -205,7 +215,9 @@ def _money(text: str, sents: list[Sentence]) -> list[Money]:
         if sent.title:
             continue
         previous_cost = False
-        for a in amounts(text[sent.start:sent.end]):
+        said = text[sent.start:sent.end]
+        # '£55m' as written, or '55' after a stated unit ('2026-27 (£m) | 55', 'Costing (£bn, resource DEL) 0.35 in …')
+        for a in sorted(amounts(said) + unit_amounts(said), key=lambda a: a.start):
             a = Amount(a.start + sent.start, a.end + sent.start, a.text, a.pounds, a.per_year, a.per_unit,
                        a.unit_end + sent.start)
             role = _money_role(text, sent, a, previous_cost)
@@ -313,6 +325,8 @@ _WHEN = (r"(?:\s+(?:a year\s+)?(?:in|by|for)\s+(?:the\s+)?(?:[\w-]+\s+)?(?:year\
 
 
 _LABEL_WHEN = r"(?:year\s+\d+|(?:19|20)\d\d(?:\s?[-–/]\s?\d\d)?)\s*[:–-]?\s*"  # a year before its amount: 'year 2 £18m'
+_ROW_LABEL = r"[ \t]*(?:row\s+[\d.]+\s*\|\s*)?"  # a spreadsheet row's own label ('Row 4.11 |')
+_STATED_UNIT = r"(?:\(\s*£[^)]{1,30}\)\s*)?[|:]?\s*"  # the unit its figures are in, then the cell edge ('(£m) | ')
 
 
 def _ramp(text: str, costs: list[Money]) -> list[Money] | None:
@@ -321,10 +335,16 @@ def _ramp(text: str, costs: list[Money]) -> list[Money] | None:
     for i, m in enumerate(costs):
         run = [m]
         for nxt in costs[i + 1:]:
-            if nxt.sentence is not m.sentence:
-                break
             between = text[run[-1].amount.end:nxt.amount.start]
-            if re.fullmatch(rf"{_WHEN}\s*(?:,\s*)?(?:{_RISING}\s+)?(?:to|up to|then|and|,)\s*", between, re.I) or \
+            if nxt.sentence is not m.sentence:
+                # a spreadsheet's rows, one year each: '2026-27 (£m) | 55' then 'Row 4.11 | 2027-28 (£m) | 78'
+                if re.fullmatch(rf"[ \t|]*\n{_ROW_LABEL}{_LABEL_WHEN}{_STATED_UNIT}", between, re.I) and re.search(
+                        rf"{_LABEL_WHEN}{_STATED_UNIT}$", text[m.sentence.start:m.amount.start], re.I):
+                    run.append(nxt)
+                    continue
+                break
+            if re.fullmatch(rf"{_WHEN}\s*(?:\([^()]{{1,40}}\))?\s*(?:,\s*)?(?:{_RISING}\s+)?(?:to|up to|then|and|,)\s*",
+                            between, re.I) or \
                     re.fullmatch(rf"\s*[;,]?\s*(?:and\s+)?{_LABEL_WHEN}", between, re.I):  # "year 1 £12m; year 2 £18m"
                 run.append(nxt)
             else:
@@ -334,7 +354,7 @@ def _ramp(text: str, costs: list[Money]) -> list[Money] | None:
         lead = text[max(m.sentence.start, m.amount.start - 25):m.amount.start]
         between = text[m.amount.end:run[-1].amount.start]
         # '£100m in 2025-26, £200m in 2026-27 and £300m a year'; 'year 1 £12m; year 2 £18m; year 3 £24m'
-        dated = all(_dated(text, r.amount.end) for r in run[:-1]) or bool(re.search(rf"{_LABEL_WHEN}$", lead, re.I))
+        dated = all(_dated(text, r.amount.end) for r in run[:-1]) or bool(re.search(rf"{_LABEL_WHEN}{_STATED_UNIT}$", lead, re.I))
         stepped = bool(re.search(rf"{_RISING}\s+(?:from\s+)?$|\bfrom\s+$", lead, re.I) or re.search(_RISING, between, re.I))
         if (stepped or dated) and run[0].amount.pounds != run[-1].amount.pounds:
             return run

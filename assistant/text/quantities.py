@@ -153,6 +153,45 @@ def amounts(text: str) -> list[Amount]:
     return out
 
 
+# A stated unit for the bare figures after it: a heading, label or column saying '(£m)', '(£bn, resource DEL)',
+# '(£m a year)', '(£000s, cash)'. Written by costing notes, spreadsheet returns and Green Book tables.
+_UNIT_HEAD = re.compile(r"\(\s*£\s?(?P<unit>bn|billion|m|million|k|000s?|thousands?)\b(?P<rest>[^)]*)\)", re.I)
+_UNIT_SCALE = {"bn": 1e9, "billion": 1e9, "m": 1e6, "million": 1e6, "k": 1e3, "000": 1e3, "000s": 1e3, "thousand": 1e3,
+               "thousands": 1e3}
+_BARE_FIGURE = re.compile(r"(?<![\w£.,/:-])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w%£/-]|[.,]\d|\s?(?:per cent|percent))")
+
+
+def unit_amounts(text: str, start: int = 0) -> list[Amount]:
+    """Bare figures in a stated unit: after '(£m)' in ``text`` (at or after ``start``), '55' is £55m. Years, financial
+    years and figures with a unit of their own (per cent, £) are not amounts. 'a year' in the unit's words
+    ('(£m a year)'), or an 'Annual' label before it, makes every figure a yearly one.
+
+    Hand-written because no library reads a costing table's units: pandas and the like need a table, and the
+    proposal's lines are prose as often as cells."""
+    head = _UNIT_HEAD.search(text, start)
+    if head is None:
+        return []
+    scale = _UNIT_SCALE[head.group("unit").lower()]
+    yearly = bool(re.search(r"\b(?:a|per) year\b|\bannual", head.group("rest"), re.I)) or bool(
+        re.search(r"\bannual\b|\ba year\b", text[max(0, head.start() - 40):head.start()], re.I))
+    taken = [(d.start, d.end) for d in dates(text)] + [(a.start, a.end) for a in amounts(text)]
+    out = []
+    for m in _BARE_FIGURE.finditer(text, head.end()):
+        if any(s <= m.start() < e for s, e in taken):
+            continue
+        value = float(m.group(0).replace(",", "")) * scale
+        rest = text[m.end():m.end() + 40]
+        year = _per_year().match(rest)
+        unit_end = m.end() + (year.end() if year else 0)
+        out.append(Amount(m.start(), m.end(), m.group(0), value, yearly or bool(year), False, unit_end))
+    return out
+
+
+def stated_unit(text: str) -> bool:
+    """Does ``text`` state a unit for the figures after it ('Costs (£000s, cash)')?"""
+    return bool(_UNIT_HEAD.search(text))
+
+
 def _fy_start(text: str) -> int:
     return int(text.strip()[:4])
 
