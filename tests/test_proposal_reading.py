@@ -413,6 +413,12 @@ CASES = [
          [55e6, 90e6]),
     Case("total-in-spreadsheet-rows", _two("Row 4.10 | 2026-27 (£m) | 55\nRow 4.11 | 2027-28 (£m) | 78\nRow 4.12 | 2028-29 "
                                            "(£m) | 90\nRow 4.13 | Total SR period (£m) | 223", "Fine."), "total_cost", 223e6),
+    Case("ramp-then-total", _two("It costs £0.7bn in 2026-27, £1.2bn in 2027-28 and £1.4bn in 2028-29, £3.3bn in total.",
+                                 "Fine."), "total_cost", 3.3e9, "£3.3bn"),
+    Case("spend-type-not-the-forms-field", _two("BOX 5 - Capital / resource\nResource only", "Cost: £9m a year."),
+         "spend_type", "resource", "Resource"),
+    Case("spend-type-in-stated-unit", _two("Costing (£bn, resource DEL)\n0.35 in 2026-27 and 0.80 in 2027-28.", "Fine."),
+         "spend_type", "resource"),
     # headroom said to be untouched in a form's box, a list of aggregates or a spreadsheet row
     Case("headroom-nil-under-heading", _two("Annual cost: £12m.", "BOX 7 - Effect on fiscal headroom\nNil: it is "
                                             "self-financing."), "headroom_effect", 0.0),

@@ -343,6 +343,9 @@ def _ramp(text: str, costs: list[Money]) -> list[Money] | None:
                     run.append(nxt)
                     continue
                 break
+            if re.match(r"\s*(?:in total|in all|altogether|overall)\b", text[nxt.amount.end:], re.I) or \
+                    re.search(r"\ba total of\s*$", between, re.I):
+                break  # '£0.7bn in 2026-27, …, £1.4bn in 2028-29, £3.3bn in total': the sum is no step of the ramp
             if re.fullmatch(rf"{_WHEN}\s*(?:\([^()]{{1,40}}\))?\s*(?:,\s*)?(?:{_RISING}\s+)?(?:to|up to|then|and|,)\s*",
                             between, re.I) or \
                     re.fullmatch(rf"\s*[;,]?\s*(?:and\s+)?{_LABEL_WHEN}", between, re.I):  # "year 1 £12m; year 2 £18m"
@@ -399,15 +402,23 @@ def _phase(text: str, d: Duration) -> bool:
 
 
 # -- capital or resource ----------------------------------------------------------------------------
+_SPEND_FIELD = re.compile(r"\b(?:capital\s*(?:/|or|and/or)\s*resource|resource\s*(?:/|or|and/or)\s*capital)\b(?=\s*(?:\?|:|\n|$))",
+                          re.I)
+
+
 def _spend_type(text: str, sents: list[Sentence], money: list[Money]) -> ProposalFact | None:
     cost_sentences = {id(m.sentence) for m in money if m.role in ("cost", "component")}
     limit = re.compile(rf"^[\s-]*(?:[A-Za-z'’]+\s+){{0,1}}(?:{alternation(entries('proposal', 'limit_nouns'))})\b", re.I)
 
     def found(sent: Sentence) -> list[tuple[str, re.Match[str]]]:
         hits = []
+        field = [(f.start(), f.end()) for f in _SPEND_FIELD.finditer(sent.text)]  # 'Capital / resource': a form's field
         for kind in ("capital", "resource"):
             for m in cue(kind).finditer(sent.text):
-                if not limit.match(sent.text[m.end():]):
+                if any(a <= m.start() < b for a, b in field):
+                    continue
+                # 'resource DEL' names a limit, except as the figures' own unit: 'Costing (£bn, resource DEL)'
+                if not limit.match(sent.text[m.end():]) or re.search(r"\(\s*£[^()]*$", sent.text[:m.start()]):
                     hits.append((kind, m))
         return sorted(hits, key=lambda h: h[1].start())
 
