@@ -419,6 +419,14 @@ CASES = [
          "spend_type", "resource", "Resource"),
     Case("spend-type-in-stated-unit", _two("Costing (£bn, resource DEL)\n0.35 in 2026-27 and 0.80 in 2027-28.", "Fine."),
          "spend_type", "resource"),
+    # how it is paid for
+    Case("funding-addition-to-the-limit-is-new-money", _two("The beds cost £1.4bn a year and require an addition to the "
+                                                            "departmental expenditure limit at the Spending Review.", "Fine."),
+         "funding", "other"),
+    Case("funding-how-savings-are-made", _two("Cost: £9m a year.", "Affordability: met from savings already banked in the "
+                                              "programme budget by ending a marketing contract."), "funding", "savings"),
+    Case("funding-offsets-row", _two("Row 4.10 | Cost (£m) | 12", "Row 4.14 | Offsets | Savings from closing four "
+                                     "processing centres, fully covering the cost"), "funding", "savings"),
     # headroom said to be untouched in a form's box, a list of aggregates or a spreadsheet row
     Case("headroom-nil-under-heading", _two("Annual cost: £12m.", "BOX 7 - Effect on fiscal headroom\nNil: it is "
                                             "self-financing."), "headroom_effect", 0.0),

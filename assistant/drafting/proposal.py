@@ -545,8 +545,11 @@ def _funding_sources(text: str, sents: list[Sentence]) -> tuple[ProposalFact | N
                     continue  # 'savings of £40m a year' is an outcome; 'Savings … are expected to cover the cost' pays
                 if name == "other_funding" and not verb and not _NEW_MONEY.search(m.group(0)):
                     continue  # 'a levy' may be anything; 'new money at the Spending Review' is how it is paid for
-                if name == "reprioritisation" and any(n == "savings" and 0 <= m.start() - h.end() <= 12 for n, h in hits):
-                    continue  # 'savings made by closing two institutions': how the savings are made, not a second source
+                if name == "reprioritisation" and any(n == "savings" and (0 <= m.start() - h.end() <= 12 or (
+                        m.group(0).lower().startswith("by ") and not re.search(r"[,;.]", sent.text[h.end():m.start()])))
+                        for n, h in hits):
+                    continue  # 'savings made by closing two institutions', 'savings already banked … by ending the contract':
+                    # how the savings are made, not a second source
                 hits.append((name, m))
         if not hits or not (verb or any(n in ("reprioritisation", "existing_limit", "borrowing") or _NEW_MONEY.search(h.group(0))
                                         for n, h in hits)):
