@@ -405,3 +405,23 @@ def test_a_verb_form_is_not_an_item_of_the_shifts_table(corpus_assistant: Assist
     test = corpus_assistant.draft_mission_test(proposal)
     reasons = [r for c in test.criteria for r in c.reasons]
     assert not any("benefiting" in r for r in reasons), reasons
+
+
+def test_a_spreadsheet_return_reads_as_an_adviser_would_say_it(corpus_assistant: Assistant) -> None:
+    """Issue 12 (drafting-tune-v6's formats): a return whose rows give bare figures in a stated unit. The cost reads
+    as money ('£170m', not '170'), the rows keep their lines on the page, and the running costs are read."""
+    from assistant.export import block_lines, layout
+
+    proposal = ("SR25 RETURN - DfE - TAB 3\n\nRow 3.01 | Proposal | Attendance mentors: 2,000 mentors in secondary schools\n"
+                "Row 3.04 | 2026-27 (£m) | 40\nRow 3.05 | 2027-28 (£m) | 60\nRow 3.06 | 2028-29 (£m) | 70\n"
+                "Row 3.07 | Total SR period (£m) | 170\nRow 3.09 | Net headroom impact | 0\n"
+                "Row 3.10 | Steady-state cost from 2029-30 (£m a year) | 70, within DfE baseline")
+    out = corpus_assistant.draft_mission_test(proposal)
+    facts = out.facts.stated()
+    assert facts["total_cost"] and facts["total_cost"].value == 170e6
+    assert facts["running_costs"] and facts["running_costs"].value == 70e6
+    assert facts["headroom_effect"] and facts["headroom_effect"].value == 0
+    affordability = next(c for c in out.criteria if c.criterion == "affordability")
+    assert any(r.startswith("Cost: £170m") for r in affordability.reasons), affordability.reasons
+    lines = block_lines(layout(out))
+    assert "Row 3.04 | 2026-27 (£m) | 40" in lines and "Row 3.05 | 2027-28 (£m) | 60" in lines

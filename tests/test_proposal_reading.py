@@ -427,6 +427,8 @@ CASES = [
                                               "programme budget by ending a marketing contract."), "funding", "savings"),
     Case("funding-offsets-row", _two("Row 4.10 | Cost (£m) | 12", "Row 4.14 | Offsets | Savings from closing four "
                                      "processing centres, fully covering the cost"), "funding", "savings"),
+    Case("running-steady-state-row", _two("Row 4.10 | 2026-27 (£m) | 55", "Row 4.16 | Steady-state cost from 2029-30 "
+                                          "(£m a year) | 90, within DWP baseline"), "running_costs", 90e6, "90"),
     # headroom said to be untouched in a form's box, a list of aggregates or a spreadsheet row
     Case("headroom-nil-under-heading", _two("Annual cost: £12m.", "BOX 7 - Effect on fiscal headroom\nNil: it is "
                                             "self-financing."), "headroom_effect", 0.0),

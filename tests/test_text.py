@@ -350,6 +350,8 @@ def test_a_proposal_keeps_its_key_fact_lines_and_headings() -> None:
     assert structured_lines("A wrapped paragraph of the report\nthat goes on.") == [
         "A wrapped paragraph of the report that goes on."]
     assert structured_lines("| Item | Detail |\n|---|---|\n| Cost | £85m |") == ["| Item | Detail |", "|---|---|", "| Cost | £85m |"]
+    assert structured_lines("Row 3.01 | Proposal | Mentors\nRow 3.02 | Client group | Pupils") == [
+        "Row 3.01 | Proposal | Mentors", "Row 3.02 | Client group | Pupils"], "a spreadsheet's rows keep their lines"
 
 
 def test_a_table_row_reads_as_a_key_fact_line_with_its_offsets() -> None:

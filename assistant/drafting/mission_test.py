@@ -555,6 +555,14 @@ def _prevention(ev: Evidence, fit: Fit, row: Citation | None) -> PreventionFit:
 
 
 # -- the three criteria ---------------------------------------------------------------------------
+def _amount(fact: ProposalFact) -> str:
+    """A money fact as an adviser reads it: '£170m', '£40m to £70m a year' (its words may be a bare cell: '170')."""
+    value = fact.value
+    if isinstance(value, list) and all(isinstance(v, (int, float)) for v in value):
+        return f"{pounds_text(float(value[0]))} to {pounds_text(float(value[-1]))} a year"
+    return pounds_text(float(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+
+
 def _words(fact: ProposalFact | None) -> str:
     return f"“{' '.join(fact.words.split())}”" if fact is not None else ""  # a fact read across lines is quoted on one
 
@@ -585,7 +593,7 @@ def _affordability(reading: Reading, question: Statement, s: MissionTestSettings
     own = funding == "mixed" and reading.funding_sources <= _OWN_MEANS
     within_limits = funding in ("existing departmental limit", "reprioritisation", "savings") or own
     reasons = [
-        f"Cost: {_words(cost)} (the proposal)" if cost else "Cost: not stated in the proposal",
+        f"Cost: {_amount(cost)} (the proposal: {_words(cost)})" if cost else "Cost: not stated in the proposal",
         f"Funding: {funding}, {_words(f.funding)}" if f.funding else "Funding: no source stated in the proposal",
         f"Fiscal headroom: {effect}, {_words(f.headroom_effect)}" if f.headroom_effect
         else "Fiscal headroom: no effect expected for spending met within existing limits (to confirm)" if within_limits

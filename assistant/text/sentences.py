@@ -203,7 +203,9 @@ def structured_lines(paragraph: str) -> list[str]:
     for line in paragraph.splitlines():
         if not line.strip():
             continue
-        starts = is_key_fact_line(line) or bool(_BULLET.match(line)) or is_heading(line) or line.lstrip().startswith("|")
+        # a table or spreadsheet row ('| Target | …', 'Row 3.01 | Proposal | …') keeps its line
+        starts = is_key_fact_line(line) or bool(_BULLET.match(line)) or is_heading(line) or line.lstrip().startswith("|") \
+            or line.count("|") >= 2
         if out and not starts and not after_heading:
             out[-1] += " " + line.strip()
         else:
