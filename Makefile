@@ -31,11 +31,12 @@ index: install
 run: index
 	$(BIN)/streamlit run app.py --server.headless true --server.port $(PORT) --browser.gatherUsageStats false
 
-# Debian's chromium drives the end-to-end test (no browser download) and LibreOffice counts the pages of an
-# exported briefing; both are installed when missing and we are root.
+# Debian's chromium drives the end-to-end test (no browser download), LibreOffice counts the pages of an
+# exported briefing and poppler-utils turns its pages into images; all are installed when missing and we are root.
 system-packages:
 	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "missing Debian packages:$$missing (the browser test fails, the page-count test skips)"; fi; \
