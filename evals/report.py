@@ -178,7 +178,7 @@ def markdown(report: EvalReport, thresholds: dict[str, Any]) -> str:
         f"Run {report.created} in {report.seconds:.0f} s on {', '.join(names)}. Mode under test: **{report.mode}**; "
         f"k = {report.k}, refusal threshold {report.settings.get('refusal_threshold')}, "
         f"{report.settings.get('chunks')} structure-aware chunks. Regenerate with `python -m assistant eval`. "
-        "gold-v1 and gold-tune-v3 are the sets the product was tuned on; gold-v2 is held out (never tuned on).",
+        "gold-v1, gold-tune-v3 and gold-tune-v4 are the sets the product was tuned on; gold-v2 is held out (never tuned on).",
         "",
     ]
     for part in parts(report):
@@ -240,7 +240,7 @@ def dataset_markdown(part: DatasetReport, thresholds: dict[str, Any]) -> list[st
             "name the uncovered part in `not_covered`; *precision*: a cited passage off the question.",
             "",
         ]
-        held_out = part.key == "v2"  # gold-v1 and gold-tune-v3 are tuned on; gold-v2 is held out
+        held_out = part.key == "v2"  # gold-v1 and the gold-tune sets are tuned on; gold-v2 is held out
         out += _table(["Item", "Category", "Cause", "Why"],
                       [[r.id, r.category, r.cause or "", WITHHELD if held_out else r.why or ""] for r in failing])
     if thresholds:

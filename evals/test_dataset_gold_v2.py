@@ -7,6 +7,8 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from evals.check_dataset import TUNE_MIN_COUNTS, TUNE_MIN_TOTAL, V2_MIN_COUNTS, V2_MIN_TOTAL, check
 
 GOLD_V2 = Path(__file__).resolve().parent / "datasets" / "gold-v2.jsonl"
@@ -49,12 +51,14 @@ def test_v2_rules_catch_a_bad_item(tmp_path):
 
 
 GOLD_TUNE_V3 = Path(__file__).resolve().parent / "datasets" / "gold-tune-v3.jsonl"
+GOLD_TUNE_V4 = Path(__file__).resolve().parent / "datasets" / "gold-tune-v4.jsonl"
 
 
-def test_gold_tune_v3_has_no_problems_and_is_a_tune_set():
-    """The composer's tune set in the v2 format: split 'tune', ids 't3-<category>-NNN', its own minimums."""
-    assert check(GOLD_TUNE_V3) == []
-    items = [json.loads(line) for line in GOLD_TUNE_V3.read_text(encoding="utf-8").splitlines() if line.strip()]
+@pytest.mark.parametrize("path", [GOLD_TUNE_V3, GOLD_TUNE_V4], ids=["tune-v3", "tune-v4"])
+def test_gold_tune_sets_have_no_problems_and_are_tune_sets(path: Path) -> None:
+    """The composer's tune sets in the v2 format: split 'tune', ids 't3-' / 't4-<category>-NNN', their own minimums."""
+    assert check(path) == []
+    items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len(items) >= TUNE_MIN_TOTAL and all(it["split"] == "tune" for it in items)
     counts = Counter(it["category"] for it in items)
     assert all(counts[cat] >= minimum for cat, minimum in TUNE_MIN_COUNTS.items()), counts

@@ -44,7 +44,7 @@ from evals.runner import (
 
 pytestmark = pytest.mark.eval
 THRESHOLDS = load_thresholds()
-KEYS = ("v1", "tune-v3", "v2")
+KEYS = ("v1", "tune-v3", "tune-v4", "v2")
 GATE = {key: thresholds_for(THRESHOLDS, key) for key in KEYS}
 GATED = [(key, kind, metric) for key in KEYS for kind in ("minimum", "maximum") for metric in GATE[key][kind]]
 # Targets held by a threshold (a minimum), and those checked on the run itself (answer length: never a threshold).
@@ -67,7 +67,8 @@ def test_the_gate_has_thresholds_for_both_datasets() -> None:
     assert THRESHOLDS.get("minimum") and THRESHOLDS.get("maximum"), "gold-v1's [minimum]/[maximum] must stay"
     assert GATE["v2"]["minimum"] and GATE["v2"]["maximum"], "gold-v2 needs [v2.minimum] and [v2.maximum]"
     assert GATE["tune-v3"]["minimum"], "gold-tune-v3 needs [tune-v3.minimum]"
-    assert [p.stem for p in DATASETS] == ["gold-v1", "gold-tune-v3", "gold-v2"]
+    assert GATE["tune-v4"]["minimum"], "gold-tune-v4 needs [tune-v4.minimum]"
+    assert [p.stem for p in DATASETS] == ["gold-v1", "gold-tune-v3", "gold-tune-v4", "gold-v2"]
 
 
 @pytest.fixture(scope="module")
