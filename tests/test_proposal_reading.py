@@ -429,6 +429,9 @@ CASES = [
                                      "processing centres, fully covering the cost"), "funding", "savings"),
     Case("running-steady-state-row", _two("Row 4.10 | 2026-27 (£m) | 55", "Row 4.16 | Steady-state cost from 2029-30 "
                                           "(£m a year) | 90, within DWP baseline"), "running_costs", 90e6, "90"),
+    Case("funding-only-the-ticked-box", _two("B3 Cost: £46.5m of capital.", "B4 Source of funds: [ ] Existing DfE "
+                                             "allocation  [ ] Council contribution  [X] New funding requested at the "
+                                             "Spending Review"), "funding", "other"),
     # headroom said to be untouched in a form's box, a list of aggregates or a spreadsheet row
     Case("headroom-nil-under-heading", _two("Annual cost: £12m.", "BOX 7 - Effect on fiscal headroom\nNil: it is "
                                             "self-financing."), "headroom_effect", 0.0),

@@ -533,7 +533,7 @@ def _funding_sources(text: str, sents: list[Sentence]) -> tuple[ProposalFact | N
         bridged = re.search(r"\buntil\b", sent.text, re.I) is not None
         for name in _FUNDING_ORDER:
             for m in cue(name).finditer(sent.text):
-                if negated(sent.text, m.start()):
+                if negated(sent.text, m.start()) or _unticked(sent.text, m.start()):
                     continue
                 if name == "existing_limit" and re.search(
                         rf"(?:{alternation(entries('proposal', 'outside_limit'))})\s+(?:[\w'’]+\s+){{0,3}}$",
@@ -568,6 +568,12 @@ def _funding_sources(text: str, sents: list[Sentence]) -> tuple[ProposalFact | N
 
 
 _NEW_MONEY = re.compile(r"\bmoney\b", re.I)
+
+
+def _unticked(text: str, at: int) -> bool:
+    """Is the words at ``at`` an option a form leaves unticked ('[ ] Existing DfE allocation  [X] New funding …')?"""
+    box = text.rfind("[", 0, at)
+    return box >= 0 and bool(re.match(r"\[\s?\]", text[box:])) and "]" not in text[box + 3:at]
 
 
 def _funding_kind(kinds: set[str]) -> str:
