@@ -22,10 +22,18 @@ from assistant.retrieval import HybridRetriever
 from assistant.schemas import Answer, Chunk, Citation
 from assistant.settings import Settings
 from assistant.text import stance
-from assistant.text.numbers import money, states_date
-from assistant.text.questions import asks_for_amount, asks_for_date, clauses, focus_words, span_of
+from assistant.text.numbers import counts, money, states_date
+from assistant.text.questions import (
+    asks_for_amount,
+    asks_for_count,
+    asks_for_date,
+    asks_who,
+    clauses,
+    focus_words,
+    span_of,
+)
 from assistant.text.sentences import is_list_item
-from assistant.text.words import terms
+from assistant.text.words import content_lemmas, terms
 from assistant.types import Passage, Unit
 from ingest.catalogue import Catalogue
 
@@ -265,6 +273,8 @@ def not_covered(
     """
     has_figure = any(money(c.unit.text) for c in composition.units)
     has_date = any(states_date(c.unit.text) for c in composition.units)
+    counted = {w for c in composition.units for n in counts(c.unit.text) for w in n.words}
+    said = {w for c in composition.units for w in content_lemmas(c.passage.chunk.display_text)}
     shown = {t for c in composition.units for t in terms(c.passage.chunk.display_text)}
     parts = clauses(question)
 
@@ -280,9 +290,16 @@ def not_covered(
         # One focus word the passages lack may be a paraphrase ('its overall verdict'): two or more are judged.
         lacking = len(parts) > 1 and answered and words >= 2 and share < cover
         undated = asks_for_date(clause) and not has_date
-        if names or (asks_for_amount(clause) and not has_figure) or undated or lacking:
+        # 'how many civil servants would staff each one': no shown sentence counts civil servants, nor does any shown
+        # passage name them (when it does, as Table 3.1 names each mission's core metrics, they may be counted there)
+        wanted = asks_for_count(clause)
+        uncounted = len(parts) > 1 and answered and bool(wanted) and not wanted & counted and not wanted <= said
+        # 'who would audit it': the one thing a 'who' clause asks about is done in no shown passage
+        unnamed = len(parts) > 1 and answered and asks_who(clause) and words >= 1 and share == 0
+        if names or (asks_for_amount(clause) and not has_figure) or undated or uncounted or unnamed or lacking:
             # A date asked for is named with its question ('when was it published', not 'published').
-            out.append(clause if undated and not names else span_of(clause, focus_words(clause)) or clause)
+            whole = (undated or uncounted or unnamed) and not names  # named with its question: 'who would audit it'
+            out.append(clause if whole else span_of(clause, focus_words(clause)) or clause)
     return out
 
 

@@ -15,10 +15,12 @@ from assistant.text.questions import (
     announces_list,
     asks_about_chart,
     asks_about_publication,
+    asks_for_count,
     asks_for_date,
     asks_for_number,
     asks_for_proposal,
     asks_for_references,
+    asks_who,
     ends_announcing,
     named_labels,
     signposts,
@@ -383,3 +385,10 @@ def test_a_clause_asking_when_something_happened_wants_a_year() -> None:
     assert not asks_for_date("When do regulators step in") and not asks_for_date("What happened when targets were used")
     assert states_date("in the 1980s and 90s") and states_date("a shadow committee first met on 29 February 2008")
     assert not states_date("about 0.7 per cent a year")
+
+
+def test_a_clause_asking_how_many_names_what_it_counts_and_who_asks_for_a_past_or_would_be_actor() -> None:
+    assert asks_for_count("how many civil servants would staff each one") == {"civil", "servant"}
+    assert not asks_for_count("What are the four missions")
+    assert asks_who("who would audit it") and asks_who("who chaired it")
+    assert not asks_who("who sits on them") and not asks_who("Who is it for")

@@ -8,7 +8,7 @@ from functools import cache, lru_cache
 from assistant.text.lexicon import alternation, entries, phrases, word_set
 from assistant.text.normalise import fold
 from assistant.text.sentences import split_sentences
-from assistant.text.words import normalise_quotes
+from assistant.text.words import content_lemmas, normalise_quotes
 
 
 @cache
@@ -233,6 +233,29 @@ def focus_words(clause: str) -> list[str]:
     stop words dropped), as written, in order."""
     frame, stop = word_set("focus", "frame"), word_set("words", "stopwords")
     return [w for w in _FOCUS_WORD.findall(clause) if w.lower() not in frame and w.lower() not in stop]
+
+
+def asks_for_count(clause: str) -> frozenset[str]:
+    """The stems of what a 'how many …' clause counts ('how many civil servants would staff each one' -> civil,
+    servant); empty when the clause asks for no count."""
+    m = re.search(r"\bhow many\s+((?:[a-z][\w-]*\s+){0,2}[a-z][\w-]*)", clause, re.I)
+    if m is None:
+        return frozenset()
+    words = [w for w in m.group(1).split() if w.lower() not in word_set("words", "stopwords")
+             and w.lower() not in _auxiliaries()]
+    return frozenset(content_lemmas(" ".join(words)))
+
+
+def asks_who(clause: str) -> bool:
+    """Does the clause ask who did something, or would ('who chaired it', 'who would audit it')? Not who does it now
+    ('who sits on them', 'who leads them'): the sources describe standing roles in other words ('bringing together the
+    relevant departments'), so a missing verb there is no sign of a gap."""
+    return bool(re.match(r"\W*(?:and\s+|but\s+)?who\s+(?:(?:would|will|should|could|might|did)\s+\w+|[a-z]+ed)\b", clause, re.I))
+
+
+@cache
+def _auxiliaries() -> frozenset[str]:
+    return word_set("questions", "openers")
 
 
 def asks_for_date(clause: str) -> bool:
