@@ -782,16 +782,22 @@ def _is_antecedent(previous: Candidate, cand: Candidate) -> bool:
 
 
 def with_continuation(chosen: list[Candidate], pool: list[Candidate]) -> list[Candidate]:
-    """The lead sentence is followed by the next one when that one points back at it ("This has led some
-    to call it a 'targets-and-terror' regime.", "These are the pursuit of: competence ...")."""
-    if not chosen:
-        return chosen
-    lead = chosen[0]
-    after = [c for c in _following(lead, pool) if c.passage.chunk.id == lead.passage.chunk.id][:1]
+    """A passage's first chosen sentence is followed by the next one when that one points back at it ("This has led
+    some to call it a 'targets-and-terror' regime.", "This creates a reluctance in Whitehall to let go of control")."""
     taken = {(c.passage.chunk.id, c.unit.start) for c in chosen}
-    if after and leans_back(after[0].unit.text) and (after[0].passage.chunk.id, after[0].unit.start) not in taken:
-        return [lead, after[0], *chosen[1:]]
-    return chosen
+    seen: set[str] = set()
+    out: list[Candidate] = []
+    for cand in chosen:
+        out.append(cand)
+        chunk_id = cand.passage.chunk.id
+        if chunk_id in seen or len(seen) >= 2:  # the two best passages: a third's continuation would crowd out picks
+            continue
+        seen.add(chunk_id)
+        after = [c for c in _following(cand, pool) if c.passage.chunk.id == chunk_id][:1]
+        if after and leans_back(after[0].unit.text) and (chunk_id, after[0].unit.start) not in taken:
+            out.append(after[0])
+            taken.add((chunk_id, after[0].unit.start))
+    return out
 
 
 def _previous_in_chunk(cand: Candidate, pool: Sequence[Candidate]) -> Candidate | None:

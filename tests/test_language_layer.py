@@ -63,6 +63,17 @@ def test_a_sentence_that_points_back_brings_its_antecedent() -> None:
     assert [c.unit.text for c in chosen] == ["Targets were set across the NHS.", "This led to gaming by providers."]
 
 
+def test_the_two_best_passages_each_bring_the_sentence_that_continues_them() -> None:
+    """A passage's first chosen sentence is followed by the next one when that one points back at it, for the lead's
+    passage and the second best (issue 10: "This has led some to call it a 'targets-and-terror' regime.")."""
+    first = units(passage("Missions set a direction. Councils lead them.", n=1), [1.0, 0.1])
+    second = units(passage("Targets grew after 1997. This has led some to call it a regime.", n=2), [0.8, 0.1])
+    third = units(passage("Regulators inspect services. This is costly.", n=3), [0.7, 0.1])
+    chosen = compose.with_continuation([first[0], second[0], third[0]], first + second + third)
+    assert [c.unit.text for c in chosen] == ["Missions set a direction.", "Targets grew after 1997.",
+                                             "This has led some to call it a regime.", "Regulators inspect services."]
+
+
 def test_fit_drops_the_weakest_picks_beyond_the_limit() -> None:
     pool = units(passage("A one here now. B two here now. C three here now. D four here now."), [1.0, 0.9, 0.8, 0.7])
     assert len(compose.fit(pool, pool, limit=2, extra=0)) == 2
