@@ -263,18 +263,18 @@ def not_covered(
 ) -> list[str]:
     """The parts of the question the answer does not cover, in the question's own words.
 
-    Four kinds of part are recognised, all conservatively (a wrong "not covered" misleads as much as filler):
-    a clause that asks for an amount of money ('what does ... cost each year', '... pay and pensions') when no
-    shown sentence states one (£...); a clause asking when something happened ('when was it published') when no
-    shown sentence gives a year; a clause naming something the sources never mention (``unknown``); and, in
-    a question of several clauses one of which the answer covers, a clause of two or more focus words the shown
-    passages mostly lack (less than ``cover`` of them: 'and which accounting standard would it follow?'). Passages,
-    not only the quoted sentences, are read, so a paraphrase in the passage around a quote is no gap.
+    These parts are recognised, all conservatively (a wrong "not covered" misleads as much as filler): a clause that
+    asks for an amount of money ('what does ... cost each year', '... pay and pensions') when no shown sentence states
+    one (£...); a clause asking when something happened ('when was it published') when no shown sentence gives a
+    year; a clause naming something the sources never mention (``unknown``); and, in a question of several clauses one
+    of which the answer covers, a count no shown sentence gives and no shown passage names ('how many officials would
+    deliver them'), who did or would do what no shown passage mentions ('who would certify it'), and a clause of two
+    or more focus words the shown passages mostly lack (less than ``cover`` of them: 'and which accounting standard
+    would it follow?'). Passages, not only the quoted sentences, are read, so a paraphrase in the passage around a
+    quote is no gap.
     """
     has_figure = any(money(c.unit.text) for c in composition.units)
     has_date = any(states_date(c.unit.text) for c in composition.units)
-    counted = {w for c in composition.units for n in counts(c.unit.text) for w in n.words}
-    said = {w for c in composition.units for w in content_lemmas(c.passage.chunk.display_text)}
     shown = {t for c in composition.units for t in terms(c.passage.chunk.display_text)}
     parts = clauses(question)
 
@@ -293,14 +293,26 @@ def not_covered(
         # 'how many civil servants would staff each one': no shown sentence counts civil servants, nor does any shown
         # passage name them (when it does, as Table 3.1 names each mission's core metrics, they may be counted there)
         wanted = asks_for_count(clause)
-        uncounted = len(parts) > 1 and answered and bool(wanted) and not wanted & counted and not wanted <= said
+        uncounted = len(parts) > 1 and answered and bool(wanted) and not wanted & _counted(composition) \
+            and not wanted <= _named(composition)
         # 'who would audit it': the one thing a 'who' clause asks about is done in no shown passage
         unnamed = len(parts) > 1 and answered and asks_who(clause) and words >= 1 and share == 0
         if names or (asks_for_amount(clause) and not has_figure) or undated or uncounted or unnamed or lacking:
-            # A date asked for is named with its question ('when was it published', not 'published').
-            whole = (undated or uncounted or unnamed) and not names  # named with its question: 'who would audit it'
+            # a date, count or actor asked for is named with its question ('when was it published', not 'published')
+            whole = (undated or uncounted or unnamed) and not names
             out.append(clause if whole else span_of(clause, focus_words(clause)) or clause)
     return out
+
+
+def _counted(composition: compose.Composition) -> set[str]:
+    """Stems of what the shown sentences count ('12 civil servants' -> civil, servant); read only for a 'how many'
+    clause, not on every answer."""
+    return {w for c in composition.units for n in counts(c.unit.text) for w in n.words}
+
+
+def _named(composition: compose.Composition) -> set[str]:
+    """Content stems of the shown passages (a table naming each mission's core metrics may be counted there)."""
+    return {w for c in composition.units for w in content_lemmas(c.passage.chunk.display_text)}
 
 
 def _nothing_covered(question: str, unknown: Sequence[str]) -> bool:

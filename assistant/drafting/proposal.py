@@ -571,7 +571,7 @@ _NEW_MONEY = re.compile(r"\bmoney\b", re.I)
 
 
 def _unticked(text: str, at: int) -> bool:
-    """Is the words at ``at`` an option a form leaves unticked ('[ ] Existing DfE allocation  [X] New funding …')?"""
+    """Are the words at ``at`` an option a form leaves unticked ('[ ] Existing DfE allocation  [X] New funding …')?"""
     box = text.rfind("[", 0, at)
     return box >= 0 and bool(re.match(r"\[\s?\]", text[box:])) and "]" not in text[box + 3:at]
 
@@ -605,8 +605,8 @@ def _headroom(text: str, sents: list[Sentence], money: list[Money]) -> ProposalF
         if not sent.has("headroom"):
             continue
         zero = cue("headroom_zero").search(sent.text)
-        answer = cue("headroom_nil_answer").match(sents[i + 1].text.lstrip()) if i + 1 < len(sents) and is_heading(
-            re.sub(r"^\W*(?:(?:box|section|part|row)\s+)?[\d.]*\s*[-–:.]?\s*", "", sent.text, flags=re.I)) else None
+        answer = cue("headroom_nil_answer").match(sents[i + 1].text.lstrip()) if i + 1 < len(sents) and _is_heading(
+            sent.text) else None
         if zero is None and answer is not None:  # a heading answered on its next line: 'Effect on fiscal headroom' / 'Nil: …'
             nxt = sents[i + 1]
             end = nxt.start + len(nxt.text) - len(nxt.text.lstrip()) + answer.end()
@@ -998,7 +998,7 @@ def _outcomes_under_heading(text: str, sents: list[Sentence]) -> list[Sentence]:
             continue
         if m.end() < line_end and text[m.end():line_end].strip():
             continue  # a sentence that opens with the word, not a heading
-        region_end = line_end if on_row else text.find("\n\n", line_end + 1)
+        region_end = text.find("\n\n", line_end + 1)
         region_end = len(text) if region_end < 0 else region_end
         under = [x for x in sents if m.end() <= x.start < region_end and not x.title and has_digit(x.text)
                  and cue("outcome_change").search(x.text) and not cue("past_finding").search(x.text)

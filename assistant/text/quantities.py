@@ -161,14 +161,14 @@ _UNIT_SCALE = {"bn": 1e9, "billion": 1e9, "m": 1e6, "million": 1e6, "k": 1e3, "0
 _BARE_FIGURE = re.compile(r"(?<![\w£.,/:-])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w%£/-]|[.,]\d|\s?(?:per cent|percent))")
 
 
-def unit_amounts(text: str, start: int = 0) -> list[Amount]:
-    """Bare figures in a stated unit: after '(£m)' in ``text`` (at or after ``start``), '55' is £55m. Years, financial
+def unit_amounts(text: str) -> list[Amount]:
+    """Bare figures in a stated unit: after '(£m)' in ``text``, '55' is £55m. Years, financial
     years and figures with a unit of their own (per cent, £) are not amounts. 'a year' in the unit's words
     ('(£m a year)'), or an 'Annual' label before it, makes every figure a yearly one.
 
     Hand-written because no library reads a costing table's units: pandas and the like need a table, and the
     proposal's lines are prose as often as cells."""
-    head = _UNIT_HEAD.search(text, start)
+    head = _UNIT_HEAD.search(text)
     if head is None:
         return []
     scale = _UNIT_SCALE[head.group("unit").lower()]
@@ -185,11 +185,6 @@ def unit_amounts(text: str, start: int = 0) -> list[Amount]:
         unit_end = m.end() + (year.end() if year else 0)
         out.append(Amount(m.start(), m.end(), m.group(0), value, yearly or bool(year), False, unit_end))
     return out
-
-
-def stated_unit(text: str) -> bool:
-    """Does ``text`` state a unit for the figures after it ('Costs (£000s, cash)')?"""
-    return bool(_UNIT_HEAD.search(text))
 
 
 def _fy_start(text: str) -> int:

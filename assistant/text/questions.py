@@ -192,10 +192,10 @@ _SPACE_BEFORE_PUNCT = re.compile(r"\s+([?.!,;:])")
 @cache
 def _speaker() -> re.Pattern[str]:
     """What a chat or e-mail puts before a message: a time stamp ('[10:42]', '10:42 am'), greetings ('Hi Sam,',
-    'quick one:'), and a speaker's name ending in a colon ('Sam:', 'Priya Shah:'), after a time stamp or before a
-    message that runs on in lower case. None of it is part of what the message asks ('They never mention Sam').
-    A capitalised label before a capitalised question ('Regulation: What does Table 2.1 say?') or an acronym
-    ('NHS: is it ...') may be the question's topic and stays."""
+    'quick one:'), and a speaker's name ending in a colon: after a time stamp, before a message that runs on in lower
+    case ('Sam: does …'), or a full name before a question word ('Priya Shah: What …'). None of it is part of what
+    the message asks ('They never mention Sam'). One capitalised word before a capitalised question ('Regulation: What
+    does Table 2.1 say?') or an acronym ('NHS: is it ...') may be the question's topic and stays."""
     time = r"[\[(]?\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?[\])]?"
     name = r"[A-Z][a-z][\w'’.-]*(?:\s+[A-Z][a-z][\w'’.-]*){0,2}"
     full_name = r"[A-Z][a-z][\w'’.-]*(?:\s+[A-Z][a-z][\w'’.-]*){1,2}"
@@ -242,7 +242,7 @@ def asks_for_count(clause: str) -> frozenset[str]:
     if m is None:
         return frozenset()
     words = [w for w in m.group(1).split() if w.lower() not in word_set("words", "stopwords")
-             and w.lower() not in _auxiliaries()]
+             and w.lower() not in word_set("questions", "openers")]
     return frozenset(content_lemmas(" ".join(words)))
 
 
@@ -251,11 +251,6 @@ def asks_who(clause: str) -> bool:
     ('who sits on them', 'who leads them'): the sources describe standing roles in other words ('bringing together the
     relevant departments'), so a missing verb there is no sign of a gap."""
     return bool(re.match(r"\W*(?:and\s+|but\s+)?who\s+(?:(?:would|will|should|could|might|did)\s+\w+|[a-z]+ed)\b", clause, re.I))
-
-
-@cache
-def _auxiliaries() -> frozenset[str]:
-    return word_set("questions", "openers")
 
 
 def asks_for_date(clause: str) -> bool:
