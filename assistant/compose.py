@@ -31,6 +31,7 @@ from assistant.text.questions import (
     asks_for_number,
     asks_for_proposal,
     asks_for_references,
+    asks_for_several,
     clauses,
     ends_announcing,
     named_labels,
@@ -131,12 +132,22 @@ class Focus:
     proposals: bool = False  # it asks what someone should do ('What should Ofsted do differently?')
     topic: frozenset[str] = frozenset()  # its terms with the words the sources use for them ('regulators' for Ofsted)
     topical: bool = False  # some unit giving a duty is on its topic: units giving duties off it are off
+    single: bool = True  # it asks one thing (one clause, not a list): its best passage answers it
+    subject: frozenset[str] = frozenset()  # a follow-up's own new terms ('a&e' in 'What about A&E?'): units naming them lead
 
     @classmethod
     def of(cls, question: str) -> Focus:
         return cls(frozenset(terms(question)), named_labels(question), asks_about_publication(question),
                    asks_about_chart(question), proposals=asks_for_proposal(question),
-                   topic=frozenset(terms(" ".join([question, *related(question)]))))
+                   topic=frozenset(terms(" ".join([question, *related(question)]))),
+                   single=len(clauses(question)) <= 1 and not asks_for_list(question)
+                   and not asks_for_several(question))
+
+    def further_floor(self, settings: AnswerSettings) -> float:
+        """The share of the best score a unit of a passage not yet in the answer needs: ``passage_floor`` for a
+        question asking one thing, ``relative_floor`` for one of several clauses or a list, whose parts may each
+        need a passage of their own."""
+        return settings.passage_floor if self.single else settings.relative_floor
 
     def on_topic(self, cand: Candidate) -> bool:
         return bool(self.topic & set(terms(cand.unit.text)))
@@ -147,6 +158,9 @@ class Focus:
         best = max(named, key=lambda c: c.score, default=None)
         return replace(self, tables=frozenset(table_label(c.passage.chunk) for c in named),
                        table=table_label(best.passage.chunk) if best else "")
+
+    def names_subject(self, cand: Candidate) -> bool:
+        return bool(self.subject & set(terms(cand.unit.text)))
 
     def names_row(self, cand: Candidate) -> bool:
         row = _row_label(cand)
@@ -244,8 +258,10 @@ def select(
             on_focus = on(focus)
         if not on_focus:
             focus, on_focus = None, ranked  # nothing on the focus: the best units answer as they are (or it refuses)
-        else:  # a table cell the question names by its label ('the Opportunity mission') is the answer: it leads
-            ranked.sort(key=lambda c: not focus.answered_by(c))  # type: ignore[union-attr]
+        else:  # a table cell the question names by its label ('the Opportunity mission') is the answer: it leads;
+            # so does a unit naming what a follow-up asks about ('What about A&E?'), when one does
+            subject = focus.subject if any(focus.names_subject(c) for c in on_focus) else frozenset()
+            ranked.sort(key=lambda c: (not focus.answered_by(c), not (subject & set(terms(c.unit.text)))))  # type: ignore[union-attr]
     # Floors are shares of the best score on the question's focus (a named cell may lead with less).
     best = max((c.score for c in on_focus), default=0.0)
     chosen: list[Candidate] = []
@@ -426,16 +442,23 @@ class Composition:
 
 def compose(
     question: str, pool: list[Candidate], library: Library, settings: AnswerSettings, *, user_led: bool = False,
-    summaries: frozenset[str] = frozenset(),
+    summaries: frozenset[str] = frozenset(), subject: frozenset[str] = frozenset(), follow_up: bool = False,
 ) -> Composition:
     """The composer's steps (STEPS) in order: the best sentences, completed (lists, antecedents, figures, a
     table asked for whole), then grouped into their source blocks so lists and tables keep their shape.
 
     ``user_led``: the question names what only the user's documents name, so their sentences may lead; otherwise
     the report and its evidence lead whenever they answer at all (select_by_origin, catalogue_first).
+    ``subject``: a follow-up's own new terms (conversation.new_subject): a unit naming them leads.
+    ``follow_up``: the question leans on the conversation (rewritten from it, or carrying a pronoun after earlier
+    turns: 'Which school of thought is that study part of?'), so the passage scoring best on its words may answer the
+    earlier turn: it is not held to one passage (``Focus.single``).
     """
     order = (lambda units: units) if user_led else catalogue_first
-    picks = order(select_by_origin(pool, settings, Focus.of(question), user_led=user_led))
+    focus = replace(Focus.of(question), subject=subject)
+    if follow_up:
+        focus = replace(focus, single=False)
+    picks = order(select_by_origin(pool, settings, focus, user_led=user_led))
     chosen = with_continuation(picks, pool)
     chosen = with_list_items(chosen, pool, extra=settings.list_items)
     chosen = list_answers(question, chosen)
@@ -510,12 +533,13 @@ def select_by_origin(
     units compete as one pool.
     """
     catalogue = [c for c in pool if not is_users(c)]
-    picks = select(catalogue, settings.max_sentences, settings, focus, settings.passage_floor)
+    further = focus.further_floor(settings) if focus is not None else settings.passage_floor
+    picks = select(catalogue, settings.max_sentences, settings, focus, further)
     if user_led or not picks or picks[0].score < settings.refusal_threshold:
-        return select(pool, settings.max_sentences, settings, focus, settings.passage_floor)
+        return select(pool, settings.max_sentences, settings, focus, further)
     floor = settings.relative_floor * picks[0].score
     users = select([c for c in pool if is_users(c) and c.score >= floor], settings.max_sentences, settings, focus,
-                   settings.passage_floor)
+                   further)
     said = [c.unit.text for c in picks]
     users.sort(key=lambda c: conflict_with(c.unit.text, said, settings.user_conflict_cover) is None)
     return picks + users[: settings.user_units]

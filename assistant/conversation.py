@@ -28,8 +28,20 @@ def is_follow_up(question: str) -> bool:
 
 def rewrite(question: str, history: History | None) -> str:
     """The question as it should be searched, given the earlier turns (user question, answer)."""
+    return _rewrite(question, history)[0]
+
+
+def new_subject(question: str, history: History | None) -> frozenset[str]:
+    """The terms a follow-up adds to the earlier question when it is searched joined to it ('What about A&E?' after
+    a question on NHS satisfaction -> {'a&e'}): what the answer must be about, though the earlier question's words
+    outweigh it in every score. Empty for a question that is not a follow-up, or one rewritten into a whole question
+    ('And for the second mission?' -> 'What is the core metric for the second mission?')."""
+    return _rewrite(question, history)[1]
+
+
+def _rewrite(question: str, history: History | None) -> tuple[str, frozenset[str]]:
     if not history or not is_follow_up(question):
-        return question
+        return question, frozenset()
     previous = history[-1][0]
     follow = _LEAD.sub("", question).strip().rstrip("?").strip()
     m = re.match(rf"^({'|'.join(_PREPOSITIONS)})\s+(.+)$", follow, re.IGNORECASE)
@@ -39,13 +51,13 @@ def rewrite(question: str, history: History | None) -> str:
         found = list(pattern.finditer(previous))
         if found:
             last = found[-1]
-            return previous[: last.start(1)] + obj + previous[last.end(1) :]
+            return previous[: last.start(1)] + obj + previous[last.end(1) :], frozenset()
     # No shared preposition: search the new words with the earlier question's subject.
     new_terms = [t for t in terms(follow) if t not in terms(previous)]
     if has_pronoun(follow) or not new_terms:
-        return f"{previous.rstrip('?')} — {follow}?"
+        return f"{previous.rstrip('?')} — {follow}?", frozenset()
     capitals = [w for w in re.findall(r"\b[A-Z][a-z]+\b", follow)]
     kept = previous
     if capitals:
         kept = re.sub(r"\b(?!What\b|How\b|Which\b|Who\b|Why\b|When\b|Where\b|Does\b|Is\b|Are\b|Do\b)[A-Z][a-z]+\b", "", previous)
-    return f"{follow} — {' '.join(kept.split()).rstrip('?')}?"
+    return f"{follow} — {' '.join(kept.split()).rstrip('?')}?", frozenset(new_terms)

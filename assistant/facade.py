@@ -19,7 +19,7 @@ import numpy as np
 from assistant import answering
 from assistant.answering import Citer
 from assistant.chain import condense
-from assistant.conversation import History, rewrite
+from assistant.conversation import History, new_subject, rewrite
 from assistant.drafting.briefing import draft_briefing
 from assistant.drafting.claims import check_claim
 from assistant.drafting.draft_check import check_draft
@@ -46,6 +46,7 @@ from assistant.schemas import (
 from assistant.settings import MAX_K, Settings
 from assistant.store import IndexStore
 from assistant.text.questions import clauses, named_labels, strip_markup
+from assistant.text.sentences import has_pronoun
 from assistant.types import Passage, Unit
 from ingest.catalogue import Catalogue
 from ingest.chunking import chunk_label
@@ -452,7 +453,8 @@ class Assistant:
             )
         elif llm is None:
             answer = answering.embedded(question, standalone, pool, self.citer, self.settings, self.embeddings.embed,
-                                        library, unknown, user_led=user_led)
+                                        library, unknown, user_led=user_led, subject=new_subject(asked or question, history),
+                                        follow_up=bool(history) and (standalone != (asked or question) or has_pronoun(asked or question)))
         else:
             answer = answering.with_llm(
                 question, standalone, answering.whole_units(standalone, passages, library), self.citer, self.settings,

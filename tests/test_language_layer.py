@@ -136,3 +136,30 @@ def test_a_concession_makes_the_evidence_mixed() -> None:
 def test_evidence_on_another_topic_decides_nothing() -> None:
     evidence = [passage("Carbon budgets set five-year caps on emissions.")]
     assert weigh("Hospital waiting lists fell", evidence, {}, StanceSettings()).verdict is None
+
+
+def test_a_plural_wh_noun_asks_for_several_things() -> None:
+    from assistant.text.questions import asks_for_several
+    assert asks_for_several("Which places does IPPR point to as examples?")
+    assert asks_for_several("What were the main reasons people gave for being dissatisfied?")
+    assert asks_for_several("What unwanted side effects of targets does Step 1 warn about?")
+    assert asks_for_several("Which criteria would it be judged against?")
+    assert not asks_for_several("Which school of thought is that study part of?")
+    assert not asks_for_several("What effect size did engagement-contingent rewards have?")
+    assert not asks_for_several("What happens when a regulator flags a failing provider?")
+    assert not asks_for_several("What share of respondents were satisfied?")
+
+
+def test_an_ampersand_acronym_is_one_term() -> None:
+    from assistant.text.words import terms
+    assert terms("What about A&E?") == ["a&e"]
+    assert "a&e" in terms("For A&E, 30 per cent were satisfied")
+
+
+def test_a_follow_up_names_its_new_subject() -> None:
+    from assistant.conversation import new_subject, rewrite
+    history = [("What did the 2022 British Social Attitudes survey find on NHS satisfaction?", "")]
+    assert new_subject("What about A&E?", history) == frozenset({"a&e"})
+    assert rewrite("What about A&E?", history).startswith("A&E — ")
+    assert new_subject("And for the second mission?", [("What is the core metric for the first mission?", "")]) == frozenset()
+    assert new_subject("What does the report say about targets?", history) == frozenset()

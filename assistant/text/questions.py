@@ -235,6 +235,25 @@ def focus_words(clause: str) -> list[str]:
     return [w for w in _FOCUS_WORD.findall(clause) if w.lower() not in frame and w.lower() not in stop]
 
 
+def asks_for_several(question: str) -> bool:
+    """Does the question ask after a plural noun ('Which places does IPPR point to?', 'What were the main reasons people
+    gave?', 'What unwanted side effects of targets ...?')? Its answer may need a passage for each thing. Word lists:
+    lexicon [questions] several_stops, wh_verbs, plurals. A word shape rule, not a tagger: a noun phrase of up to
+    three words after the wh-word (and 'are the', 'were the') whose last word ends in -s (not -ss, -us, -is)."""
+    stops, verbs, plurals = (word_set("questions", k) for k in ("several_stops", "wh_verbs", "plurals"))
+    for m in re.finditer(r"\b(which|what)\s+((?:(?:are|were|was|is)\s+the\s+)?)((?:[a-z'’-]+\s*){1,3})", question, re.I):
+        words = []
+        for w in m.group(3).lower().split():
+            if w in stops:
+                break
+            words.append(w)
+        if not words or (m.group(1).lower() == "what" and not m.group(2) and words[0] in verbs):
+            continue
+        if any(w in plurals or (len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is"))) for w in words):
+            return True
+    return False
+
+
 def asks_for_count(clause: str) -> frozenset[str]:
     """The stems of what a 'how many …' clause counts ('how many civil servants would staff each one' -> civil,
     servant); empty when the clause asks for no count."""

@@ -10,7 +10,7 @@ from assistant.text.lexicon import entries, groups, phrases, word_set
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 # Search terms: words and numbers ('0.7', '1,000'); content words: also '£' and joined words ('long-term').
-_TERM = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
+_TERM = re.compile(r"[a-z0-9]+(?:&[a-z0-9]+)*(?:[.,][0-9]+)*")  # 'A&E' and 'R&D' are one term each
 _WORD = re.compile(r"[a-z0-9£]+(?:[.'’-][a-z0-9]+)*")
 _VOCABULARY_WORD = re.compile(r"[a-z0-9]+(?:[.,'’-][a-z0-9]+)*")
 
