@@ -132,7 +132,7 @@ class Focus:
     proposals: bool = False  # it asks what someone should do ('What should Ofsted do differently?')
     topic: frozenset[str] = frozenset()  # its terms with the words the sources use for them ('regulators' for Ofsted)
     topical: bool = False  # some unit giving a duty is on its topic: units giving duties off it are off
-    single: bool = True  # it asks one thing (one clause, not a list): its best passage answers it
+    single: bool = True  # it asks one thing (one clause, no list, no plural 'which ...s'): its best passage answers it
     subject: frozenset[str] = frozenset()  # a follow-up's own new terms ('a&e' in 'What about A&E?'): units naming them lead
 
     @classmethod
@@ -260,8 +260,8 @@ def select(
             focus, on_focus = None, ranked  # nothing on the focus: the best units answer as they are (or it refuses)
         else:  # a table cell the question names by its label ('the Opportunity mission') is the answer: it leads;
             # so does a unit naming what a follow-up asks about ('What about A&E?'), when one does
-            subject = focus.subject if any(focus.names_subject(c) for c in on_focus) else frozenset()
-            ranked.sort(key=lambda c: (not focus.answered_by(c), not (subject & set(terms(c.unit.text)))))  # type: ignore[union-attr]
+            named = focus if any(focus.names_subject(c) for c in on_focus) else replace(focus, subject=frozenset())
+            ranked.sort(key=lambda c: (not named.answered_by(c), not named.names_subject(c)))
     # Floors are shares of the best score on the question's focus (a named cell may lead with less).
     best = max((c.score for c in on_focus), default=0.0)
     chosen: list[Candidate] = []

@@ -452,9 +452,12 @@ class Assistant:
                 version=self._version(llm),
             )
         elif llm is None:
+            # A question leaning on the conversation (rewritten, or with a pronoun after earlier turns) may be about
+            # an earlier turn's subject; one naming a new subject ('What about A&E?') must be answered on it.
+            said = asked or question
             answer = answering.embedded(question, standalone, pool, self.citer, self.settings, self.embeddings.embed,
-                                        library, unknown, user_led=user_led, subject=new_subject(asked or question, history),
-                                        follow_up=bool(history) and (standalone != (asked or question) or has_pronoun(asked or question)))
+                                        library, unknown, user_led=user_led, subject=new_subject(said, history),
+                                        follow_up=bool(history) and (standalone != said or has_pronoun(said)))
         else:
             answer = answering.with_llm(
                 question, standalone, answering.whole_units(standalone, passages, library), self.citer, self.settings,

@@ -325,3 +325,12 @@ def test_a_place_before_a_common_noun_is_still_an_unknown_name(corpus_assistant:
     refused, since 'council' is a common noun the report also writes in lower case."""
     answer = corpus_assistant.ask("How much will Northbay Council move into early help?")
     assert answer.refused and "Northbay" in answer.answer, answer.answer
+
+
+def test_a_question_leaning_on_the_conversation_keeps_the_earlier_subjects_passage(corpus_assistant: Assistant) -> None:
+    """'that study' after a question on Deci's findings: the best-scoring passage (the report's own sentence) may not
+    be about the study, so the question is not held to one passage and the Deci note's line comes too."""
+    history = [("What did Deci and colleagues find about rewards?",
+                "Pooling 128 experiments, they concluded that tangible rewards tend to undermine intrinsic motivation.")]
+    answer = corpus_assistant.ask("Which school of thought is that study part of?", history)
+    assert any(c.source_id == "deci-1999" for c in answer.citations), answer.answer
