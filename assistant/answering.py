@@ -22,11 +22,12 @@ from assistant.retrieval import HybridRetriever
 from assistant.schemas import Answer, Chunk, Citation
 from assistant.settings import Settings
 from assistant.text import stance
-from assistant.text.numbers import counts, money, states_date
+from assistant.text.numbers import counts, gives_year_since, money, states_date
 from assistant.text.questions import (
     asks_for_amount,
     asks_for_count,
     asks_for_date,
+    asks_since,
     asks_who,
     clauses,
     focus_words,
@@ -270,7 +271,9 @@ def not_covered(
     one (£...); a clause asking when something happened ('when was it published') when no shown sentence gives a
     year; a clause naming something the sources never mention (``unknown``); and, in a question of several clauses one
     of which the answer covers, a count no shown sentence gives and no shown passage names ('how many officials would
-    deliver them'), who did or would do what no shown passage mentions ('who would certify it'), and a clause of two
+    deliver them'), who did or would do what no shown passage mentions ('who would certify it'), how something moved
+    since a year no shown sentence speaks of ('how has that moved since 2019', when the sources give 2022 alone; see
+    numbers.gives_year_since), and a clause of two
     or more focus words the shown passages mostly lack (less than ``cover`` of them: 'and which accounting standard
     would it follow?'). Passages, not only the quoted sentences, are read, so a paraphrase in the passage around a
     quote is no gap.
@@ -299,9 +302,13 @@ def not_covered(
             and not wanted <= _named(composition)
         # 'who would audit it': the one thing a 'who' clause asks about is done in no shown passage
         unnamed = len(parts) > 1 and answered and asks_who(clause) and words >= 1 and share == 0
-        if names or (asks_for_amount(clause) and not has_figure) or undated or uncounted or unnamed or lacking:
+        # 'how has that share changed since 2010': no shown sentence speaks of 2010 (a later year alone does not)
+        since = asks_since(clause)
+        unmoved = len(parts) > 1 and answered and since is not None and not any(
+            gives_year_since(c.unit.text, since) for c in composition.units)
+        if names or (asks_for_amount(clause) and not has_figure) or undated or uncounted or unnamed or unmoved or lacking:
             # a date, count or actor asked for is named with its question ('when was it published', not 'published')
-            whole = (undated or uncounted or unnamed) and not names
+            whole = (undated or uncounted or unnamed or unmoved) and not names
             out.append(clause if whole else span_of(clause, focus_words(clause)) or clause)
     return out
 

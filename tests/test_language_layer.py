@@ -163,3 +163,21 @@ def test_a_follow_up_names_its_new_subject() -> None:
     assert rewrite("What about A&E?", history).startswith("A&E — ")
     assert new_subject("And for the second mission?", [("What is the core metric for the first mission?", "")]) == frozenset()
     assert new_subject("What does the report say about targets?", history) == frozenset()
+
+
+def test_a_clause_asking_since_a_year_gives_the_year() -> None:
+    from assistant.text.questions import asks_since
+    assert asks_since("how has that share changed since 2010") == 2010
+    assert asks_since("which councils have adopted it since 2023") == 2023
+    assert asks_since("what happened from 2010 to 2019") is None
+    assert asks_since("how has it changed") is None
+
+
+def test_a_sentence_speaks_of_a_year_itself_or_a_span_over_it() -> None:
+    from assistant.text.numbers import gives_year_since, years
+    assert years("between 2010 and 2019, and in 2017/18") == [2010, 2019, 2017, 2018]
+    assert gives_year_since("Satisfaction had peaked at 70 per cent in 2010.", 2010)
+    assert gives_year_since("It grew by 0.7 per cent a year from 2000 to 2019.", 2010)
+    assert gives_year_since("It grew over 2000-19.", 2010)
+    assert not gives_year_since("Satisfaction fell to 29 per cent in 2022.", 2019)
+    assert not gives_year_since("The Climate Change Act 2008 and net-zero by 2050.", 2023)

@@ -61,6 +61,32 @@ def states_date(text: str) -> bool:
     return any(f.is_year for f in figures(text))
 
 
+def years(text: str) -> list[int]:
+    """The years ``text`` gives, in full: 'between 2010 and 2019' -> [2010, 2019]; '2017/18' -> [2017, 2018]."""
+    out: list[int] = []
+    for f in figures(text):
+        if f.is_year:
+            out.append(int(f.value) if len(f.value) == 4 else out[-1] // 100 * 100 + int(f.value) if out else 0)
+    return [y for y in out if y]
+
+
+_SPAN = re.compile(r"\b((?:19|20)\d\d)\s*(?:to|and|-|–|/)\s*((?:19|20)?\d\d)\b")
+
+
+def gives_year_since(text: str, since: int) -> bool:
+    """Does ``text`` speak of ``since``: the year itself, or a span of years written over it ('from 2000 to 2019',
+    '2000-19' for 'since 2010')? A later year alone ('fell to 29 per cent in 2022'), or two unrelated years ('the
+    Climate Change Act 2008 ... net-zero by 2050'), says nothing of how things moved since."""
+    if since in years(text):
+        return True
+    for m in _SPAN.finditer(text):
+        start, end = int(m.group(1)), m.group(2)
+        stop = int(end) if len(end) == 4 else start // 100 * 100 + int(end)
+        if start <= since <= stop:
+            return True
+    return False
+
+
 def has_digit(text: str) -> bool:
     return any(ch.isdigit() for ch in text)
 

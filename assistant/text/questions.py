@@ -278,6 +278,13 @@ def asks_for_date(clause: str) -> bool:
     return bool(_pattern("questions", "asks_for_date").search(clause))
 
 
+def asks_since(clause: str) -> int | None:
+    """The year a clause asks how things moved since ('how has that share changed since 2010' -> 2010; 'which councils
+    have adopted it since 2023' -> 2023), or None. Pattern: lexicon [questions] asks_since."""
+    m = _pattern("questions", "asks_since").search(clause)
+    return int(m.group(1)) if m else None
+
+
 def asks_for_amount(clause: str) -> list[str]:
     """The words of a clause that ask for an amount ('what does it cost each year', 'pay and pensions'), as written.
 
