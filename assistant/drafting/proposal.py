@@ -16,7 +16,6 @@ running costs, outcome, evaluation), and each amount of money a role from the wo
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cache
 
@@ -25,7 +24,6 @@ from assistant.text.lexicon import alternation, entries, phrases, word_set
 from assistant.text.numbers import has_digit
 from assistant.text.quantities import (
     Amount,
-    Count,
     DateMention,
     Duration,
     amounts,
@@ -647,18 +645,10 @@ def _np_end(text: str, start: int, limit: int, stop: re.Pattern[str] | None = No
     return start + len(text[start:end].rstrip(" -–"))
 
 
-def _scale(text: str, sents: list[Sentence], outcome_sents: list[Sentence], statement: Sentence | None = None) -> ProposalFact | None:
-    """What is bought and how many: a count's phrase, read first in the proposal's statement of what it buys
-    (``_statement``), then in sentences saying what it does, then anywhere."""
+def _scale(text: str, sents: list[Sentence], outcome_sents: list[Sentence]) -> ProposalFact | None:
     skip = word_set("proposal", "scale_skip")
     says = cue("proposal_says")
-    ordered = sorted(sents, key=lambda s: not (says.search(s.text) or _LABELLED.match(s.text)))
-    if statement is not None and statement.has("headed") and len(statement.text.split()) <= 40 \
-            and not _NEXT_LABEL.search(statement.text):
-        # the answer to 'What will the money buy?', 'What we propose', 'Scale:': what is bought and how many, as put
-        # (a run of key facts, 'hubs: 45; staff: 380 …; people supported: …', is read fact by fact below)
-        return _fact(text, statement.text, statement.start, statement.end)
-    for sent in ([statement] if statement is not None else []) + ordered:
+    for sent in sorted(sents, key=lambda s: not (says.search(s.text) or _LABELLED.match(s.text))):
         if sent.title or sent.has("running"):
             continue
         # An outcome's or evaluation's sentence may say what is bought first ('wants to add 2,500 virtual ward beds so
@@ -689,8 +679,8 @@ def _scale(text: str, sents: list[Sentence], outcome_sents: list[Sentence], stat
                 start = sent.start + label.start("label")
                 return _fact(text, text[start:end], start, end)
             end = _np_end(text, sent.start + c.end, sent.start + limit)
-            if _not_bought(before, text[sent.start + c.end:sent.end]) and not (sent is statement and before.strip(" -•*\t") == ""):
-                continue  # the statement may open on its count ('14 Neighbourhood Health Teams, each joining …')
+            if _not_bought(before, text[sent.start + c.end:sent.end]):
+                continue
             if not re.search(r"[A-Za-z]{3}", text[sent.start + c.end:end]):
                 by = re.search(r"\bby\s+$", before)
                 if by is None:
@@ -701,15 +691,6 @@ def _scale(text: str, sents: list[Sentence], outcome_sents: list[Sentence], stat
                     lead = grows[-1].end()
                 start = sent.start + lead + (len(before[lead:]) - len(before[lead:].lstrip()))
                 return _fact(text, text[start:sent.start + c.end], start, sent.start + c.end)
-            if sent is statement and cue("scale_passive").search(sent.text, c.end):
-                # what is done follows the count ('2,000 officers a night would be deployed on foot patrol in those 50
-                # town centres'): the statement is the scale
-                return _fact(text, sent.text, sent.start, sent.end)
-            if sent is statement and _WHERE.search(before):
-                # the count says where or through whom ('checks offered by 6,000 community pharmacies', 'cameras across
-                # the 40 prisons'): what is bought is the statement before it
-                more = _SCALE_MORE.match(text, end, sent.end)
-                return _fact(text, text[sent.start:more.end() if more else end], sent.start, more.end() if more else end)
             verb = _scale_verb(before)
             if verb is not None:  # 'rebuild … entrances and add car parks at 12 hospital sites'
                 start = sent.start + verb
@@ -727,18 +708,7 @@ def _scale(text: str, sents: list[Sentence], outcome_sents: list[Sentence], stat
             if more:
                 end = more.end()
             return _fact(text, text[start:end], start, end)
-        if sent is statement and sent.has("headed") and not _bought_counts(sent.text) and len(sent.text.split()) <= 30:
-            # what the proposal buys, under its heading, counts nothing ('A data-sharing link between Universal Credit
-            # and the Healthy Start system'): that is its scale, not a count from its case for spending
-            return _fact(text, sent.text, sent.start, sent.end)
     return None
-
-
-# A count saying where, or through whom, something is bought: 'in the 80 local authority areas', 'by all 296 housing
-# authorities', 'of all 153 upper-tier local authorities', 'extended to all 43 police forces'. Not 'for': a count after it is who is
-# served ('support for 200,000 lone parents').
-_WHERE = re.compile(r"\b(?:at|across|in|by|through|via|of|to)\s+(?:the\s+|all\s+(?:the\s+)?|each\s+of\s+the\s+|those\s+|"
-                    r"every\s+)?(?:(?:roughly|around|about|some|up\s+to)\s+)?$", re.I)
 
 
 def _not_bought(before: str, after: str) -> bool:
@@ -747,8 +717,6 @@ def _not_bought(before: str, after: str) -> bool:
     — the case for spending, not its scale?"""
     if not before.strip(" -•*\t") and re.match(r"\s*(?:[-–.)]|[A-Z])", after):
         return True
-    if re.search(r"\b(?:slide|box|section|part|step|row|question|paragraph|annex|table|figure|tab|option)\s*$", before, re.I):
-        return True  # 'Slide 2 - What we propose', 'Annex 3'
     words = re.findall(r"[\w'’-]+", re.split(r"[,;:.()](?!\d)", after, maxsplit=1)[0])[:6]
     verbs = cue("scale_subject_verbs")
     # the verb follows the counted noun ('patients waited'); 'are to be built' says what will be bought
@@ -871,97 +839,34 @@ def _served_by(text: str, sents: list[Sentence], cue_name: str) -> list[Proposal
 # 'Row 4.08 | Client group | Lone parents …', '3. Who the hubs are for' then '3.1 Young people …' (words as data:
 # [proposal] serves_headings).
 @cache
-def _head(name: str) -> re.Pattern[str]:
-    """A heading, question or label from the [proposal] list ``name``, after a box's, slide's, row's or question's
-    number ('BOX 2 - ', 'Slide 2 - ', 'Row 4.07 | ', 'Q2. ', 'A2 '), with the punctuation that ends it."""
-    return re.compile(r"[ \t|•*-]*(?:(?:box|slide|section|part|step|question)\s+\d+[ \t]*[-–:.][ \t]*|"
-                      r"(?:(?:row\s+)?(?:Q?\d+(?:\.\d+)?[.)]?|[A-Z]\d*[.)]|[A-Z]\d+)[ \t]*(?:\|[ \t]*)?))?"
-                      rf"(?:{alternation(entries('proposal', name))})[ \t]*[.?:|–—-]?[ \t|]*", re.I)
-
-
-@cache
 def _serves_head() -> re.Pattern[str]:
-    return _head("serves_headings")
+    return re.compile(r"[ \t|]*(?:(?:row\s+)?(?:Q?\d+(?:\.\d+)?[.)]?|[A-Z]\d*[.)])[ \t]*(?:\|[ \t]*)?)?"
+                      rf"(?:{alternation(entries('proposal', 'serves_headings'))})[ \t]*[.?:|]?[ \t|]*", re.I)
 
 
-@cache
-def _scale_head() -> re.Pattern[str]:
-    return _head("scale_headings")
+_ANSWER_LEAD = re.compile(r"[ \t]*(?:A\d+[.)][ \t]*|\d{1,2}\.\d{1,2}\.?[ \t]+)?")
 
 
-_ANSWER_LEAD = re.compile(r"[ \t]*(?:A\d+[.)][ \t]*|\d{1,2}\.\d{1,2}\.?[ \t]+|[-•*][ \t]+)?")
-
-
-def _under_heading(text: str, head: re.Pattern[str], end: re.Pattern[str], accept: Callable[[str], bool]) -> tuple[int, int] | None:
-    """Where the phrase a heading or label of ``head`` introduces is, on its own line ('3. Beneficiaries. Adults …') or
-    opening the next ('Q2. Who will benefit?' then 'A2. Adults …'), up to ``end``; the first that ``accept`` takes."""
+def _served_under_heading(text: str) -> ProposalFact | None:
     lines = [(m.start(), m.group(0)) for m in re.finditer(r"[^\n]+", text)]
     for i, (start, line) in enumerate(lines):
-        found = head.match(line)
-        if found is None:
+        head = _serves_head().match(line)
+        if head is None:
             continue
-        if found.end() < len(line.rstrip(" |")):
-            if not re.search(r"[.?:|–—-][ \t|]*$", found.group(0)):
-                continue  # 'The ask is £540m …' is a sentence, not a label and its answer
-            at, rest = start + found.end(), line[found.end():]
+        if head.end() < len(line.rstrip(" |")):
+            at, rest = start + head.end(), line[head.end():]  # on the heading's line: '3. Beneficiaries. Adults …'
         elif i + 1 < len(lines):
             lead = _ANSWER_LEAD.match(lines[i + 1][1])
             at, rest = lines[i + 1][0] + (lead.end() if lead else 0), lines[i + 1][1][lead.end() if lead else 0:]
         else:
             continue
-        stop = end.search(rest)
-        phrase = rest[:stop.start() if stop else len(rest.rstrip())].strip()
-        if phrase and accept(phrase):
+        end = min([m.start() for m in re.finditer(r"[.;|](?!\d)|,\s+(?:particularly|especially|including)\b", rest)]
+                  + [len(rest.rstrip())])
+        phrase = rest[:end].strip()
+        if phrase and _people().search(phrase) and len(phrase.split()) <= 30:
             s0 = at + rest.index(phrase)
-            return s0, s0 + len(phrase)
+            return _fact(text, phrase, s0, s0 + len(phrase))
     return None
-
-
-_SERVES_HEAD_END = re.compile(r"[.;|](?!\d)|,\s+(?:particularly|especially|including)\b")
-
-
-def _served_under_heading(text: str) -> ProposalFact | None:
-    span = _under_heading(text, _serves_head(), _SERVES_HEAD_END,
-                          lambda phrase: bool(_people().search(phrase)) and len(phrase.split()) <= 30)
-    return _fact(text, text[span[0]:span[1]], *span) if span else None
-
-
-@cache
-def _scale_end() -> re.Pattern[str]:
-    return re.compile(rf"(?:{alternation(entries('proposal', 'scale_clause_end'))})", re.I)
-
-
-def _statement(text: str, sents: list[Sentence]) -> Sentence | None:
-    """The clause saying what the proposal buys: the first under a heading or label naming the proposal ('BOX 2 - What
-    will the money buy?', 'Option B (recommended) -', 'Scale:'), else of the first sentence saying what it does and
-    counting something ('HMPPS proposes to renew CCTV and issue body-worn cameras across the 40 prisons …', '4,500
-    social rent homes will be built …'). Its counts are the proposal's scale before any other (the case for spending
-    counts things too: 'police recorded 41,000 violent offences in the 50 town centres')."""
-    span = _under_heading(text, _scale_head(), _scale_end(), lambda phrase: len(phrase.split()) >= 3)
-    if span is not None:
-        return Sentence(span[0], span[1], text[span[0]:span[1]], roles=frozenset({"headed"}))
-    said, passive = cue("scale_cues"), cue("scale_passive")
-    for sent in sents:
-        if sent.title or sent.has("running") or sent.has("outcome"):
-            continue
-        found = said.search(sent.text)
-        if found is None and not passive.search(sent.text):
-            continue
-        start = found.end() if found else 0
-        rest = sent.text[start:]
-        stop = _scale_end().search(rest)
-        clause = rest[:stop.start() if stop else len(rest)].strip()
-        if _bought_counts(clause) and len(clause.split()) >= 3:
-            s0 = sent.start + start + rest.index(clause)
-            return Sentence(s0, s0 + len(clause), clause)
-    return None
-
-
-def _bought_counts(text: str) -> list[Count]:
-    """The counts of ``text`` that are not part of a duration, date or amount of money ('four years', '2026-27', '£1.8bn')."""
-    blocked = [(d.start, d.end) for d in durations(text)] + [(d.start, d.end) for d in dates(text)] \
-        + [(a.start, a.end) for a in amounts(text)]
-    return [c for c in counts(text) if not any(a <= c.start < b for a, b in blocked)]
 
 
 def _served_for(text: str, sents: list[Sentence]) -> ProposalFact | None:
@@ -1226,7 +1131,7 @@ def read(text: str) -> Reading:
     years = _years(text, sents, durs, anchor)
     running, running_from, payer, deferred = _running(text, sents, money, years)
     outcomes, outcome_dates, outcome_sents = _outcomes(text, sents)
-    scale = _scale(text, sents, outcome_sents, _statement(text, sents)) or _bought(text, money)
+    scale = _scale(text, sents, outcome_sents) or _bought(text, money)
     cost = total or per_year
     funding, sources = _funding_sources(text, sents)
     available = _HEADROOM_AVAILABLE.search(text)
