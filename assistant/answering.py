@@ -161,14 +161,14 @@ def refusal(
 def embedded(
     question: str, standalone: str, pool: list[compose.Candidate], citer: Citer, settings: Settings,
     encode: citations.Encoder, library: compose.Library, unknown: Sequence[str] = (), *, user_led: bool = False,
-    subject: frozenset[str] = frozenset(), follow_up: bool = False,
+    subject: frozenset[str] = frozenset(), follow_up: bool = False, about_report: bool = False,
 ) -> Answer:
     """An answer composed of the sources' own structural units (compose.STEPS), each sentence cited and verified,
     laid out as Markdown: paragraphs, then bullets for list items and table cells; then what it does not cover."""
     # Our evidence notes summarise the works the report cites: where the report's own sentence also answers, it leads.
     summaries = frozenset(r.id for r in citer.catalogue.records if r.kind == "evidence note")
     composition = compose.compose(standalone, pool, library, settings.answer, user_led=user_led, summaries=summaries,
-                                  subject=subject, follow_up=follow_up)
+                                  subject=subject, follow_up=follow_up, about_report=about_report)
     units = composition.units
     numbered = [Passage(i, c.passage.chunk, c.passage.score, c.passage.dense) for i, c in enumerate(units, 1)]
     draft = [f"{compose.render(c)} [{i}]." for i, c in enumerate(units, 1)]

@@ -443,6 +443,7 @@ class Composition:
 def compose(
     question: str, pool: list[Candidate], library: Library, settings: AnswerSettings, *, user_led: bool = False,
     summaries: frozenset[str] = frozenset(), subject: frozenset[str] = frozenset(), follow_up: bool = False,
+    about_report: bool = False,
 ) -> Composition:
     """The composer's steps (STEPS) in order: the best sentences, completed (lists, antecedents, figures, a
     table asked for whole), then grouped into their source blocks so lists and tables keep their shape.
@@ -450,6 +451,8 @@ def compose(
     ``user_led``: the question names what only the user's documents name, so their sentences may lead; otherwise
     the report and its evidence lead whenever they answer at all (select_by_origin, catalogue_first).
     ``subject``: a follow-up's own new terms (conversation.new_subject): a unit naming them leads.
+    ``about_report``: the question names the report ('What does the report say about targets?'): its own words lead
+    whenever they are shown (source_first).
     ``follow_up``: the question leans on the conversation (rewritten from it, or carrying a pronoun after earlier
     turns: 'Which school of thought is that study part of?'), so the passage scoring best on its words may answer the
     earlier turn: it is not held to one passage (``Focus.single``).
@@ -472,7 +475,7 @@ def compose(
     chosen = with_whole_list(question, chosen, pool, settings.list_items)
     chosen = complete_table(question, chosen, library)
     chosen = without_repeats(chosen, picks, settings.same_words_share)
-    return Composition(source_first(group(order(chosen)), summaries))
+    return Composition(source_first(group(order(chosen)), summaries, question, about_report=about_report))
 
 
 def list_answers(question: str, chosen: list[Candidate]) -> list[Candidate]:
@@ -559,19 +562,38 @@ def conflict_with(text: str, catalogue: Sequence[str], cover: float) -> stance.C
     return stance.compare(text, " ".join(catalogue[start:end]))
 
 
-def source_first(shown: list[Block], summaries: frozenset[str]) -> list[Block]:
+def source_first(shown: list[Block], summaries: frozenset[str], question: str = "", *, about_report: bool = True) -> list[Block]:
     """When the answer opens with one of our evidence notes (``summaries``: our words about a work, not the work's)
-    and the report's own words are also shown, the report's first block leads instead: an adviser quotes the report,
-    and the note follows as what it rests on. Whole blocks move (a list keeps its items); nothing is added or lost."""
+    and the report's own words also answer, the report's first block leads instead: an adviser quotes the report,
+    and the note follows as what it rests on. The report's block answers too when it restates the note's lead (a
+    figure of it, or half its words: 'Public sector productivity increased by an average of 0.7 per cent per year')
+    or holds half the question's terms; a block that only passed the floor ('Just spending more money on the same
+    model …' for 'What share were satisfied with the NHS in 2022?') does not lead, unless the question names the
+    report (``about_report``: it asks what the report says). Whole blocks move (a list keeps its items); nothing is
+    added or lost."""
     def summary(block: Block) -> bool:
         return bool(block.chosen) and block.chosen[0].passage.chunk.source_id in summaries
 
     if not shown or not summary(shown[0]):
         return shown
     own = next((b for b in shown if b.chosen and not summary(b) and not is_users(b.chosen[0])), None)
-    if own is None:
+    if own is None or not (about_report or _also_answers(own, shown[0], question)):
         return shown
     return [own, *(b for b in shown if b is not own)]
+
+
+def _also_answers(own: Block, note: Block, question: str) -> bool:
+    """Does the report's block ``own`` say what the note's lead says, or answer the question as well?"""
+    said = " ".join(c.unit.text for c in own.chosen)
+    lead = note.chosen[0].unit.text
+    figures = {f for f in numbers(lead) if not (len(f) == 4 and f[:2] in ("19", "20"))}
+    if figures & numbers(said):
+        return True
+    lead_terms, said_terms = set(terms(lead)), set(terms(said))
+    if lead_terms and len(lead_terms & said_terms) >= 0.5 * len(lead_terms):
+        return True
+    asked = set(terms(question))
+    return not asked or len(asked & said_terms) >= 0.5 * len(asked)
 
 
 def catalogue_first(units: list[Candidate]) -> list[Candidate]:

@@ -334,3 +334,19 @@ def test_a_question_leaning_on_the_conversation_keeps_the_earlier_subjects_passa
                 "Pooling 128 experiments, they concluded that tangible rewards tend to undermine intrinsic motivation.")]
     answer = corpus_assistant.ask("Which school of thought is that study part of?", history)
     assert any(c.source_id == "deci-1999" for c in answer.citations), answer.answer
+
+
+def test_the_answer_leads_with_the_unit_that_answers_not_a_report_sentence_beside_it(corpus_assistant: Assistant) -> None:
+    """The report's own words lead an answer only when they restate the evidence note's finding or answer the
+    question too (compose.source_first): 'Just spending more money on the same model …' passed the floor for this
+    question, but the satisfaction figure is the answer."""
+    answer = corpus_assistant.ask("What share of the public were satisfied with the NHS overall in 2022?")
+    assert "29 per cent" in answer.citations[0].quote, answer.answer
+    assert answer.answer.lstrip().startswith("Satisfaction"), answer.answer
+
+
+def test_a_question_naming_the_report_is_led_by_the_reports_words(corpus_assistant: Assistant) -> None:
+    """'What does the report say …' asks for the report's words: they lead wherever they are shown."""
+    answer = corpus_assistant.ask("What does the report say about public sector productivity growth between 2010 and 2019?")
+    first = answer.citations[0]
+    assert first.source_id == "smarter-state-2023" and first.origin == "quote", answer.answer
