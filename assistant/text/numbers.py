@@ -61,13 +61,18 @@ def states_date(text: str) -> bool:
     return any(f.is_year for f in figures(text))
 
 
+def _in_full(year: str, before: int) -> int:
+    """A year as written, in full: the second half of a span takes the century of its first ('2017/18' -> 2018)."""
+    return int(year) if len(year) == 4 else before // 100 * 100 + int(year)
+
+
 def years(text: str) -> list[int]:
     """The years ``text`` gives, in full: 'between 2010 and 2019' -> [2010, 2019]; '2017/18' -> [2017, 2018]."""
     out: list[int] = []
     for f in figures(text):
-        if f.is_year:
-            out.append(int(f.value) if len(f.value) == 4 else out[-1] // 100 * 100 + int(f.value) if out else 0)
-    return [y for y in out if y]
+        if f.is_year:  # a two-digit year is a year only after a four-digit one (figures)
+            out.append(_in_full(f.value, out[-1] if out else 0))
+    return out
 
 
 _SPAN = re.compile(r"\b((?:19|20)\d\d)\s*(?:to|and|-|–|/)\s*((?:19|20)?\d\d)\b")
@@ -77,14 +82,8 @@ def gives_year_since(text: str, since: int) -> bool:
     """Does ``text`` speak of ``since``: the year itself, or a span of years written over it ('from 2000 to 2019',
     '2000-19' for 'since 2010')? A later year alone ('fell to 29 per cent in 2022'), or two unrelated years ('the
     Climate Change Act 2008 ... net-zero by 2050'), says nothing of how things moved since."""
-    if since in years(text):
-        return True
-    for m in _SPAN.finditer(text):
-        start, end = int(m.group(1)), m.group(2)
-        stop = int(end) if len(end) == 4 else start // 100 * 100 + int(end)
-        if start <= since <= stop:
-            return True
-    return False
+    return since in years(text) or any(
+        int(m.group(1)) <= since <= _in_full(m.group(2), int(m.group(1))) for m in _SPAN.finditer(text))
 
 
 def has_digit(text: str) -> bool:

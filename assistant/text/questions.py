@@ -239,7 +239,8 @@ def asks_for_several(question: str) -> bool:
     """Does the question ask after a plural noun ('Which places does IPPR point to?', 'What were the main reasons people
     gave?', 'What unwanted side effects of targets ...?')? Its answer may need a passage for each thing. Word lists:
     lexicon [questions] several_stops, wh_verbs, plurals. A word shape rule, not a tagger: a noun phrase of up to
-    three words after the wh-word (and 'are the', 'were the') whose last word ends in -s (not -ss, -us, -is)."""
+    three words after the wh-word (and 'are the', 'were the') one of whose words ends in -s (not -ss, -us, -is) or is
+    a plural without it; 'What happens …' asks with a verb."""
     stops, verbs, plurals = (word_set("questions", k) for k in ("several_stops", "wh_verbs", "plurals"))
     for m in re.finditer(r"\b(which|what)\s+((?:(?:are|were|was|is)\s+the\s+)?)((?:[a-z'’-]+\s*){1,3})", question, re.I):
         words = []
