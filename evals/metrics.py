@@ -455,6 +455,7 @@ class UnitScores:
     units: int
     relevant: int
     off_question: tuple[str, ...]  # the first quote of each unit that does not
+    lead: bool | None = None  # the answer's first unit bears on the question (None: no units)
 
     @property
     def precision(self) -> float | None:
@@ -465,7 +466,7 @@ def answer_precision(citations: Sequence[CitationLike], facts: Sequence[str], go
     """Units of one answer that bear on the question (``unit_bears_on``), over all its units."""
     units = answer_units(citations)
     off = tuple(u.quotes[0] for u in units if not unit_bears_on(u, facts, golds))
-    return UnitScores(len(units), len(units) - len(off), off)
+    return UnitScores(len(units), len(units) - len(off), off, unit_bears_on(units[0], facts, golds) if units else None)
 
 
 _EMPHASIS = re.compile(r"\*+|`+|(?<![A-Za-z0-9])_+|_+(?![A-Za-z0-9])")

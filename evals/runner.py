@@ -163,6 +163,7 @@ class ItemResult(BaseModel):
     units: int | None = Field(default=None, description="Distinct cited passages (chunk ids) of an answer.")
     units_relevant: int | None = Field(default=None, description="Units bearing on the question (answerable items).")
     answer_precision: float | None = None
+    lead_on_question: bool | None = Field(default=None, description="The answer's first unit bears on the question.")
     off_question: list[str] = Field(default_factory=list, description="First quote of each unit off the question.")
     words: int | None = Field(default=None, description="Words of the answer, [n] markers stripped.")
     list_share: float | None = Field(default=None, description="Share of the item's list items the answer names.")
@@ -333,6 +334,7 @@ METRICS: dict[str, str] = {
     "refusal_recall": "Refusal recall",
     "refusal_accuracy": "Refusal accuracy",
     "answer_precision": "Answer precision (units on the question)",
+    "lead_precision": "Answers led by a unit on the question (share)",
     "answer_units_p50": "Answer length: median units",
     "answer_words_p50": "Answer length: median words",
     "list_completeness": "List completeness",
@@ -508,6 +510,7 @@ def _score_answer_quality(result: ItemResult, item: GoldItem, answer: Answer, go
             precision = m.answer_precision(answer.citations, item.key_facts, golds)
             result.units_relevant = precision.relevant
             result.answer_precision = precision.precision
+            result.lead_on_question = precision.lead
             result.off_question = [q[:120] for q in precision.off_question]
     if item.list_items:
         result.list_share = m.list_share(answer.answer, item.list_items, answer.refused)
@@ -644,6 +647,8 @@ def aggregate(items: Sequence[ItemResult]) -> dict[str, float | None]:
         "refusal_recall": refusal.recall,
         "refusal_accuracy": refusal.accuracy,
         "answer_precision": m.mean(r.answer_precision for r in answered if not r.expect_refusal),
+        "lead_precision": m.mean(float(r.lead_on_question) for r in answered
+                                 if not r.expect_refusal and r.lead_on_question is not None),
         "answer_units_p50": m.percentile([float(r.units) for r in answered if r.units is not None], 50),
         "answer_words_p50": m.percentile([float(r.words) for r in answered if r.words is not None], 50),
         "list_completeness": m.mean(r.list_share for r in listed) if listed else None,

@@ -190,7 +190,10 @@ def test_answer_precision_counts_units_bearing_on_the_question() -> None:
     assert (scores.units, scores.relevant) == (5, 3)
     assert scores.precision == pytest.approx(0.6)
     assert scores.off_question == ("The report was first published in October 2023.", "Something else.")
+    assert scores.lead is True, "the first unit holds a key fact"
+    assert m.answer_precision(citations[3:], facts, [GOLD_SPAN]).lead is False, "an answer led by an off-question unit"
     assert m.answer_precision([], facts, [GOLD_SPAN]).precision is None
+    assert m.answer_precision([], facts, [GOLD_SPAN]).lead is None
 
 
 def test_a_key_fact_must_be_whole_words_and_a_touching_span_is_no_overlap() -> None:
