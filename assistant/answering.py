@@ -273,10 +273,9 @@ def not_covered(
     of which the answer covers, a count no shown sentence gives and no shown passage names ('how many officials would
     deliver them'), who did or would do what no shown passage mentions ('who would certify it'), how something moved
     since a year no shown sentence speaks of ('how has that moved since 2019', when the sources give 2022 alone; see
-    numbers.gives_year_since), and a clause of two
-    or more focus words the shown passages mostly lack (less than ``cover`` of them: 'and which accounting standard
-    would it follow?'). Passages, not only the quoted sentences, are read, so a paraphrase in the passage around a
-    quote is no gap.
+    numbers.gives_year_since), and a clause of two or more focus words the shown passages mostly lack (less than
+    ``cover`` of them: 'and which accounting standard would it follow?'). Passages, not only the quoted sentences,
+    are read, so a paraphrase in the passage around a quote is no gap.
     """
     has_figure = any(money(c.unit.text) for c in composition.units)
     has_date = any(states_date(c.unit.text) for c in composition.units)
