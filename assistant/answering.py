@@ -22,15 +22,16 @@ from assistant.retrieval import HybridRetriever
 from assistant.schemas import Answer, Chunk, Citation
 from assistant.settings import Settings
 from assistant.text import stance
-from assistant.text.numbers import counts, gives_year_since, money, states_date
+from assistant.text.numbers import counts, gives_value, gives_year_since
 from assistant.text.questions import (
     asks_for_amount,
     asks_for_count,
-    asks_for_date,
+    asks_for_value,
     asks_since,
     asks_who,
     clauses,
     focus_words,
+    named_words,
     span_of,
 )
 from assistant.text.sentences import is_list_item
@@ -266,34 +267,51 @@ def not_covered(
 ) -> list[str]:
     """The parts of the question the answer does not cover, in the question's own words.
 
-    These parts are recognised, all conservatively (a wrong "not covered" misleads as much as filler): a clause that
-    asks for an amount of money ('what does ... cost each year', '... pay and pensions') when no shown sentence states
-    one (£...); a clause asking when something happened ('when was it published') when no shown sentence gives a
-    year; a clause naming something the sources never mention (``unknown``); and, in a question of several clauses one
-    of which the answer covers, a count no shown sentence gives and no shown passage names ('how many officials would
-    deliver them'), who did or would do what no shown passage mentions ('who would certify it'), how something moved
-    since a year no shown sentence speaks of ('how has that moved since 2019', when the sources give 2022 alone; see
-    numbers.gives_year_since), and a clause of two or more focus words the shown passages mostly lack (less than
-    ``cover`` of them: 'and which accounting standard would it follow?'). Passages, not only the quoted sentences,
-    are read, so a paraphrase in the passage around a quote is no gap.
+    These parts are recognised, all conservatively (a wrong "not covered" misleads as much as filler):
+    - a clause asking for a kind of value (questions.asks_for_value: an amount of money, 'what does it cost each year',
+      'how much has the NHS spent on it'; a date, 'when was it published', 'when would they be set up'; a frequency,
+      'how often did it meet'; a duration, 'how long would it take') when no shown sentence on the question (sharing
+      one of its focus words) gives one (numbers.gives_value);
+    - a clause naming something the sources never mention (``unknown``);
+    and, in a question of several clauses one of which the answer covers:
+    - a count no shown sentence gives and no shown passage names ('how many officials would deliver them');
+    - who did or would do what no shown passage mentions ('who would certify it');
+    - how something moved since a year no shown sentence speaks of ('how has that moved since 2019', when the sources
+      give 2022 alone; see numbers.gives_year_since);
+    - a clause of two or more focus words the shown passages mostly lack (less than ``cover`` of them: 'and which
+      accounting standard would it follow?'), or whose own focus words (those no other clause has) they mostly lack,
+      or a name only it asks about that they lack ('and what is it in Scotland?').
+    Passages, not only the quoted sentences, are read, so a paraphrase in the passage around a quote is no gap.
     """
-    has_figure = any(money(c.unit.text) for c in composition.units)
-    has_date = any(states_date(c.unit.text) for c in composition.units)
+    # A value answers only from a sentence on the question: the Wigan Deal's £13 million is no budget for Greater
+    # Manchester (the sentence shares none of the question's focus words).
+    asked = set(terms(" ".join(focus_words(question))))
+    texts = [c.unit.text for c in composition.units if asked & set(terms(c.unit.text))]
     shown = {t for c in composition.units for t in terms(c.passage.chunk.display_text)}
     parts = clauses(question)
+    focus = [set(terms(" ".join(focus_words(clause)))) for clause in parts]
 
-    def held(clause: str) -> tuple[float, int]:  # (share of its focus words the passages hold, how many)
-        focus = set(terms(" ".join(focus_words(clause))))
-        return (len(focus & shown) / len(focus) if focus else 1.0), len(focus)
+    def held(words: set[str]) -> float:  # the share of these focus words the passages hold
+        return len(words & shown) / len(words) if words else 1.0
 
-    shares = [held(clause) for clause in parts]
-    answered = any(share >= cover for share, _ in shares)
+    shares = [held(words) for words in focus]
+    answered = any(share >= cover for share in shares)
     out: list[str] = []
-    for clause, (share, words) in zip(parts, shares, strict=True):
+    for i, (clause, share) in enumerate(zip(parts, shares, strict=True)):
+        words = len(focus[i])
         names = [w for w in unknown if w in clause]
-        # One focus word the passages lack may be a paraphrase ('its overall verdict'): two or more are judged.
-        lacking = len(parts) > 1 and answered and words >= 2 and share < cover
-        undated = asks_for_date(clause) and not has_date
+        # What this clause asks about that the others do not ('and what is it in Scotland' -> scotland): when the
+        # passages hold less than ``cover`` of it, the clause is not covered, however well its shared words are.
+        own = focus[i] - set().union(*(f for j, f in enumerate(focus) if j != i))
+        # One focus word the passages lack may be a paraphrase ('its overall verdict'): two or more are judged, and so
+        # is a name the clause alone asks about ('Scotland'): the sources have no other word for a place or a person.
+        own_names = own & set(terms(" ".join(named_words(clause))))
+        lacking = len(parts) > 1 and answered and ((words >= 2 and share < cover) or (
+            bool(own) and own != focus[i] and held(own) < cover) or bool(own_names - shown))
+        # 'what does it cost', 'when would they be set up', 'how often did it meet', 'how long would it take': no shown
+        # sentence gives a value of that kind
+        kind = asks_for_value(clause)
+        valueless = kind is not None and not any(gives_value(kind, text) for text in texts)
         # 'how many civil servants would staff each one': no shown sentence counts civil servants, nor does any shown
         # passage name them (when it does, as Table 3.1 names each mission's core metrics, they may be counted there)
         wanted = asks_for_count(clause)
@@ -305,9 +323,10 @@ def not_covered(
         since = asks_since(clause)
         unmoved = len(parts) > 1 and answered and since is not None and not any(
             gives_year_since(c.unit.text, since) for c in composition.units)
-        if names or (asks_for_amount(clause) and not has_figure) or undated or uncounted or unnamed or unmoved or lacking:
-            # a date, count or actor asked for is named with its question ('when was it published', not 'published')
-            whole = (undated or uncounted or unnamed or unmoved) and not names
+        if names or valueless or uncounted or unnamed or unmoved or lacking:
+            # a date, count or actor asked for is named with its question ('when was it published', not 'published');
+            # an amount by the words that ask for it ('running the mission councils cost each year')
+            whole = ((valueless and not asks_for_amount(clause)) or uncounted or unnamed or unmoved) and not names
             out.append(clause if whole else span_of(clause, focus_words(clause)) or clause)
     return out
 

@@ -181,3 +181,37 @@ def test_a_sentence_speaks_of_a_year_itself_or_a_span_over_it() -> None:
     assert gives_year_since("It grew over 2000-19.", 2010)
     assert not gives_year_since("Satisfaction fell to 29 per cent in 2022.", 2019)
     assert not gives_year_since("The Climate Change Act 2008 and net-zero by 2050.", 2023)
+
+
+def test_a_clause_asking_for_a_kind_of_value_says_which() -> None:
+    from assistant.text.questions import asks_for_value
+    assert asks_for_value("what does running the mission councils cost each year") == "money"
+    assert asks_for_value("how much has the NHS spent on it") == "money"
+    assert asks_for_value("what would that be in pounds") == "money"
+    assert asks_for_value("how large is its devolved budget") == "money"
+    assert asks_for_value("How much would NHS spending rise without reform, as a share of GDP") is None  # a change
+    assert asks_for_value("when was it published") == "date"
+    assert asks_for_value("When would the new mission councils be set up") == "date"
+    assert asks_for_value("when would regulators step back in") is None  # a condition, not a date
+    assert asks_for_value("how often did the XS committee meet") == "frequency"
+    assert asks_for_value("how long would that process take") == "duration"
+    assert asks_for_value("how long ago was it introduced") == "date"
+    assert asks_for_value("what is the mission test") is None
+
+
+def test_a_sentence_gives_a_value_of_the_kind_asked_for() -> None:
+    from assistant.text.numbers import gives_value
+    assert gives_value("money", "The council invested about £13 million.")
+    assert not gives_value("money", "Spending would rise from 9 per cent of GDP to 11.2 per cent.")
+    assert gives_value("date", "The NSC was introduced in 2010.")
+    assert gives_value("frequency", "The committee met weekly.") and gives_value("frequency", "It meets twice a year.")
+    assert not gives_value("frequency", "Running costs are £350m a year.")  # a rate of money is no frequency
+    assert gives_value("duration", "The process takes about six months.") and gives_value("duration", "over 2010-19")
+    assert not gives_value("duration", "Improvement organisations should step in to support local leaders.")
+
+
+def test_the_names_a_clause_asks_about() -> None:
+    from assistant.text.questions import named_words
+    assert named_words("and what is it in Scotland") == ["Scotland"]
+    assert named_words("What is Bruno Frey's 'mature economic man'") == ["Bruno", "Frey"]
+    assert named_words("how long would that process take") == []

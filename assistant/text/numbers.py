@@ -86,6 +86,22 @@ def gives_year_since(text: str, since: int) -> bool:
         int(m.group(1)) <= since <= _in_full(m.group(2), int(m.group(1))) for m in _SPAN.finditer(text))
 
 
+@cache
+def _counts_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(rf"(?:{'|'.join(entries('counts', name))})", re.IGNORECASE)
+
+
+def gives_value(kind: str, text: str) -> bool:
+    """Does ``text`` give a value of the kind a question asks for (questions.asks_for_value): an amount of money
+    ('money'), a year ('date'), a frequency ('frequency': 'twice a year', 'weekly'; lexicon [counts] frequency) or a
+    span of time ('duration': 'three years', 'within six weeks', '2010-19'; [counts] duration)?"""
+    if kind == "money":
+        return bool(money(text))
+    if kind == "date":
+        return states_date(text)
+    return bool(_counts_pattern(kind).search(text))
+
+
 def has_digit(text: str) -> bool:
     return any(ch.isdigit() for ch in text)
 

@@ -297,6 +297,33 @@ def asks_for_amount(clause: str) -> list[str]:
             and (i + 1 == len(words) or words[i + 1].lower() in stop or words[i + 1].lower() in amounts)]
 
 
+_CAPITALISED = re.compile(r"(?<=\s)[A-Z][\w&-]*")
+
+
+def named_words(clause: str) -> list[str]:
+    """The capitalised words of a clause after its first word, possessives dropped ('and what is it in Scotland' ->
+    ['Scotland']; "What is Bruno Frey's idea" -> ['Bruno', 'Frey']): the names it asks about."""
+    return [re.sub(r"['’]s$", "", m.group(0)) for m in _CAPITALISED.finditer(normalise_quotes(clause))]
+
+
+# What a clause asks for that only a value of one kind answers, and the lexicon patterns that recognise it (in order:
+# 'how many times a year' asks for a frequency, not a duration).
+_VALUE_PATTERNS = (("date", "asks_for_future_date"), ("money", "asks_for_money"), ("frequency", "asks_how_often"),
+                   ("duration", "asks_how_long"))
+
+
+def asks_for_value(clause: str) -> str | None:
+    """The kind of value a clause asks for, which no sentence without one answers: 'money' ('what does it cost each
+    year', 'how much has the NHS spent on it', 'what would that be in pounds'), 'date' ('when was it published', 'when
+    would the councils be set up'), 'frequency' ('how often did it meet'), 'duration' ('how long would that take');
+    None for any other clause. numbers.gives_value says whether a text gives one."""
+    if asks_for_amount(clause):
+        return "money"
+    if asks_for_date(clause):
+        return "date"
+    return next((kind for kind, name in _VALUE_PATTERNS if _pattern("questions", name).search(clause)), None)
+
+
 def span_of(clause: str, words: list[str]) -> str:
     """The clause's own text from the first to the last of ``words`` ('running the mission councils cost each year')."""
     if not words:
