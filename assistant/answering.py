@@ -33,6 +33,7 @@ from assistant.text.questions import (
     focus_words,
     named_words,
     span_of,
+    without_value_words,
 )
 from assistant.text.sentences import is_list_item
 from assistant.text.words import content_lemmas, terms
@@ -163,13 +164,27 @@ def embedded(
     question: str, standalone: str, pool: list[compose.Candidate], citer: Citer, settings: Settings,
     encode: citations.Encoder, library: compose.Library, unknown: Sequence[str] = (), *, user_led: bool = False,
     subject: frozenset[str] = frozenset(), follow_up: bool = False, about_report: bool = False,
+    rescore: Callable[[str], list[compose.Candidate]] | None = None,
 ) -> Answer:
     """An answer composed of the sources' own structural units (compose.STEPS), each sentence cited and verified,
-    laid out as Markdown: paragraphs, then bullets for list items and table cells; then what it does not cover."""
+    laid out as Markdown: paragraphs, then bullets for list items and table cells; then what it does not cover.
+
+    ``rescore``: the same passages' units scored for another question. When the sources cover only part of the
+    question, the answer is composed for that part alone, from units scored for it."""
     # Our evidence notes summarise the works the report cites: where the report's own sentence also answers, it leads.
     summaries = frozenset(r.id for r in citer.catalogue.records if r.kind == "evidence note")
-    composition = compose.compose(standalone, pool, library, settings.answer, user_led=user_led, summaries=summaries,
-                                  subject=subject, follow_up=follow_up, about_report=about_report)
+    def composed(asked: str, units: list[compose.Candidate]) -> compose.Composition:
+        return compose.compose(asked, units, library, settings.answer, user_led=user_led, summaries=summaries,
+                               subject=subject, follow_up=follow_up, about_report=about_report)
+
+    composition = composed(standalone, pool)
+    found = gaps(standalone, composition, unknown, settings.answer.clause_cover)
+    missing = [part for part, _ in found]
+    covered = without_parts(standalone, [part for part, certain in found if certain])
+    if covered and covered != standalone:
+        # Answer the part the sources cover, on that part alone: units scored for the uncovered part are filler
+        # (the sources have no budget for Greater Manchester; 'Budget efficiency' is no answer to it).
+        composition = composed(covered, rescore(covered) if rescore else pool)
     units = composition.units
     numbered = [Passage(i, c.passage.chunk, c.passage.score, c.passage.dense) for i, c in enumerate(units, 1)]
     draft = [f"{compose.render(c)} [{i}]." for i, c in enumerate(units, 1)]
@@ -177,7 +192,7 @@ def embedded(
                      settings=settings.verify)
     differs = differing(units, checked.kept, settings.answer.user_conflict_cover)
     text = layout(composition, checked.kept, differs)
-    missing = not_covered(standalone, composition, unknown, settings.answer.clause_cover) if checked.citations else []
+    missing = missing if checked.citations else []
     if not checked.citations or _nothing_covered(standalone, unknown):
         # Every part of the question is missing from what the sources say: filler is no answer.
         return Answer(question=question, answer=REFUSAL, refused=True, removed=checked.removed, mode="embedded",
@@ -265,7 +280,16 @@ def layout(
 def not_covered(
     question: str, composition: compose.Composition, unknown: Sequence[str] = (), cover: float = 0.5
 ) -> list[str]:
-    """The parts of the question the answer does not cover, in the question's own words.
+    """The parts of the question the answer does not cover, in the question's own words (see gaps)."""
+    return [part for part, _ in gaps(question, composition, unknown, cover)]
+
+
+def gaps(
+    question: str, composition: compose.Composition, unknown: Sequence[str] = (), cover: float = 0.5
+) -> list[tuple[str, bool]]:
+    """The parts of the question the answer does not cover, in the question's own words, each with whether it is
+    certain: a value, a name, a count, an actor or a year no shown sentence gives is; a clause whose words the shown
+    passages lack may be a paraphrase ('applied most fully' for 'most comprehensively implemented') and is not.
 
     These parts are recognised, all conservatively (a wrong "not covered" misleads as much as filler):
     - a clause asking for a kind of value (questions.asks_for_value: an amount of money, 'what does it cost each year',
@@ -296,7 +320,7 @@ def not_covered(
 
     shares = [held(words) for words in focus]
     answered = any(share >= cover for share in shares)
-    out: list[str] = []
+    out: list[tuple[str, bool]] = []
     for i, (clause, share) in enumerate(zip(parts, shares, strict=True)):
         words = len(focus[i])
         names = [w for w in unknown if w in clause]
@@ -327,8 +351,24 @@ def not_covered(
             # a date, count or actor asked for is named with its question ('when was it published', not 'published');
             # an amount by the words that ask for it ('running the mission councils cost each year')
             whole = ((valueless and not asks_for_amount(clause)) or uncounted or unnamed or unmoved) and not names
-            out.append(clause if whole else span_of(clause, focus_words(clause)) or clause)
+            out.append((clause if whole else span_of(clause, focus_words(clause)) or clause,
+                        bool(names or valueless or uncounted or unnamed or unmoved)))
     return out
+
+
+def without_parts(question: str, missing: Sequence[str]) -> str:
+    """The question without its clauses that hold an uncovered part ('What does the report say about devolution in
+    Greater Manchester, and how large is its devolved budget?' -> its first clause). When every clause holds one, what
+    a value was asked of ('What does running the mission councils cost each year?' -> 'What does running the mission
+    councils'); '' when nothing is left."""
+    if not missing:
+        return question
+    parts = clauses(question)
+    kept = [clause for clause in parts if not any(part in clause for part in missing)]
+    if not kept:
+        kept = [rest for clause in parts if asks_for_value(clause)
+                for rest in [without_value_words(clause)] if focus_words(rest)]
+    return ", and ".join(kept) + "?" if kept else ""
 
 
 def _counted(composition: compose.Composition) -> set[str]:

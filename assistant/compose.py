@@ -651,6 +651,9 @@ def group(chosen: list[Candidate]) -> list[Block]:
                 out[-1].kind = "list"
         else:
             out.append(Block(key, kinds[key], [cand], [cand]))
+    for block in out:  # a block reads in the source's order: a list's announcement before its items
+        if block.kind == "list":
+            block.chosen.sort(key=lambda c: (c.passage.chunk.seq, c.unit.start))
     return out
 
 
