@@ -33,7 +33,6 @@ from assistant.text.questions import (
     focus_words,
     named_words,
     span_of,
-    without_value_words,
 )
 from assistant.text.sentences import is_list_item
 from assistant.text.words import content_lemmas, terms
@@ -164,27 +163,13 @@ def embedded(
     question: str, standalone: str, pool: list[compose.Candidate], citer: Citer, settings: Settings,
     encode: citations.Encoder, library: compose.Library, unknown: Sequence[str] = (), *, user_led: bool = False,
     subject: frozenset[str] = frozenset(), follow_up: bool = False, about_report: bool = False,
-    rescore: Callable[[str], list[compose.Candidate]] | None = None,
 ) -> Answer:
     """An answer composed of the sources' own structural units (compose.STEPS), each sentence cited and verified,
-    laid out as Markdown: paragraphs, then bullets for list items and table cells; then what it does not cover.
-
-    ``rescore``: the same passages' units scored for another question. When the sources cover only part of the
-    question, the answer is composed for that part alone, from units scored for it."""
+    laid out as Markdown: paragraphs, then bullets for list items and table cells; then what it does not cover."""
     # Our evidence notes summarise the works the report cites: where the report's own sentence also answers, it leads.
     summaries = frozenset(r.id for r in citer.catalogue.records if r.kind == "evidence note")
-    def composed(asked: str, units: list[compose.Candidate]) -> compose.Composition:
-        return compose.compose(asked, units, library, settings.answer, user_led=user_led, summaries=summaries,
-                               subject=subject, follow_up=follow_up, about_report=about_report)
-
-    composition = composed(standalone, pool)
-    found = gaps(standalone, composition, unknown, settings.answer.clause_cover)
-    missing = [part for part, _ in found]
-    covered = without_parts(standalone, [part for part, certain in found if certain])
-    if covered and covered != standalone:
-        # Answer the part the sources cover, on that part alone: units scored for the uncovered part are filler
-        # (the sources have no budget for Greater Manchester; 'Budget efficiency' is no answer to it).
-        composition = composed(covered, rescore(covered) if rescore else pool)
+    composition = compose.compose(standalone, pool, library, settings.answer, user_led=user_led, summaries=summaries,
+                                  subject=subject, follow_up=follow_up, about_report=about_report)
     units = composition.units
     numbered = [Passage(i, c.passage.chunk, c.passage.score, c.passage.dense) for i, c in enumerate(units, 1)]
     draft = [f"{compose.render(c)} [{i}]." for i, c in enumerate(units, 1)]
@@ -192,7 +177,7 @@ def embedded(
                      settings=settings.verify)
     differs = differing(units, checked.kept, settings.answer.user_conflict_cover)
     text = layout(composition, checked.kept, differs)
-    missing = missing if checked.citations else []
+    missing = not_covered(standalone, composition, unknown, settings.answer.clause_cover) if checked.citations else []
     if not checked.citations or _nothing_covered(standalone, unknown):
         # Every part of the question is missing from what the sources say: filler is no answer.
         return Answer(question=question, answer=REFUSAL, refused=True, removed=checked.removed, mode="embedded",
@@ -280,16 +265,7 @@ def layout(
 def not_covered(
     question: str, composition: compose.Composition, unknown: Sequence[str] = (), cover: float = 0.5
 ) -> list[str]:
-    """The parts of the question the answer does not cover, in the question's own words (see gaps)."""
-    return [part for part, _ in gaps(question, composition, unknown, cover)]
-
-
-def gaps(
-    question: str, composition: compose.Composition, unknown: Sequence[str] = (), cover: float = 0.5
-) -> list[tuple[str, bool]]:
-    """The parts of the question the answer does not cover, in the question's own words, each with whether it is
-    certain: a value, a name, a count, an actor or a year no shown sentence gives is; a clause whose words the shown
-    passages lack may be a paraphrase ('applied most fully' for 'most comprehensively implemented') and is not.
+    """The parts of the question the answer does not cover, in the question's own words.
 
     These parts are recognised, all conservatively (a wrong "not covered" misleads as much as filler):
     - a clause asking for a kind of value (questions.asks_for_value: an amount of money, 'what does it cost each year',
@@ -312,6 +288,7 @@ def gaps(
     asked = set(terms(" ".join(focus_words(question))))
     texts = [c.unit.text for c in composition.units if asked & set(terms(c.unit.text))]
     shown = {t for c in composition.units for t in terms(c.passage.chunk.display_text)}
+    sentence_terms = [set(terms(c.unit.text)) for c in composition.units]
     parts = clauses(question)
     focus = [set(terms(" ".join(focus_words(clause)))) for clause in parts]
 
@@ -320,7 +297,7 @@ def gaps(
 
     shares = [held(words) for words in focus]
     answered = any(share >= cover for share in shares)
-    out: list[tuple[str, bool]] = []
+    out: list[str] = []
     for i, (clause, share) in enumerate(zip(parts, shares, strict=True)):
         words = len(focus[i])
         names = [w for w in unknown if w in clause]
@@ -330,8 +307,13 @@ def gaps(
         # One focus word the passages lack may be a paraphrase ('its overall verdict'): two or more are judged, and so
         # is a name the clause alone asks about ('Scotland'): the sources have no other word for a place or a person.
         own_names = own & set(terms(" ".join(named_words(clause))))
+        # A year of its own counts as held only where a shown sentence gives it beside one of the clause's other words:
+        # 'in 2010' of 'how many targets were there in 2010' is not held by a sentence on child poverty 'by 2010' (a
+        # year is in many passages, about many things; a word is held anywhere in the passage, which may paraphrase).
+        years_held = {t for s in sentence_terms if s & (focus[i] - own) for t in s & own if t.isdigit()}
+        own_held = {t for t in own & shown if not t.isdigit()} | years_held
         lacking = len(parts) > 1 and answered and ((words >= 2 and share < cover) or (
-            bool(own) and own != focus[i] and held(own) < cover) or bool(own_names - shown))
+            bool(own) and own != focus[i] and len(own_held) / len(own) < cover) or bool(own_names - shown))
         # 'what does it cost', 'when would they be set up', 'how often did it meet', 'how long would it take': no shown
         # sentence gives a value of that kind
         kind = asks_for_value(clause)
@@ -351,24 +333,8 @@ def gaps(
             # a date, count or actor asked for is named with its question ('when was it published', not 'published');
             # an amount by the words that ask for it ('running the mission councils cost each year')
             whole = ((valueless and not asks_for_amount(clause)) or uncounted or unnamed or unmoved) and not names
-            out.append((clause if whole else span_of(clause, focus_words(clause)) or clause,
-                        bool(names or valueless or uncounted or unnamed or unmoved)))
+            out.append(clause if whole else span_of(clause, focus_words(clause)) or clause)
     return out
-
-
-def without_parts(question: str, missing: Sequence[str]) -> str:
-    """The question without its clauses that hold an uncovered part ('What does the report say about devolution in
-    Greater Manchester, and how large is its devolved budget?' -> its first clause). When every clause holds one, what
-    a value was asked of ('What does running the mission councils cost each year?' -> 'What does running the mission
-    councils'); '' when nothing is left."""
-    if not missing:
-        return question
-    parts = clauses(question)
-    kept = [clause for clause in parts if not any(part in clause for part in missing)]
-    if not kept:
-        kept = [rest for clause in parts if asks_for_value(clause)
-                for rest in [without_value_words(clause)] if focus_words(rest)]
-    return ", and ".join(kept) + "?" if kept else ""
 
 
 def _counted(composition: compose.Composition) -> set[str]:

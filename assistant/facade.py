@@ -458,8 +458,7 @@ class Assistant:
             answer = answering.embedded(question, standalone, pool, self.citer, self.settings, self.embeddings.embed,
                                         library, unknown, user_led=user_led, subject=new_subject(said, history),
                                         follow_up=bool(history) and (standalone != said or has_pronoun(said)),
-                                        about_report=about_report, rescore=lambda asked: answering.scored_units(
-                                            snapshot, asked, self.embeddings.embed([asked])[0], passages, self.settings))
+                                        about_report=about_report)
         else:
             answer = answering.with_llm(
                 question, standalone, answering.whole_units(standalone, passages, library), self.citer, self.settings,

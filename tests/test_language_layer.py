@@ -215,9 +215,3 @@ def test_the_names_a_clause_asks_about() -> None:
     assert named_words("and what is it in Scotland") == ["Scotland"]
     assert named_words("What is Bruno Frey's 'mature economic man'") == ["Bruno", "Frey"]
     assert named_words("how long would that process take") == []
-
-
-def test_what_a_value_was_asked_of() -> None:
-    from assistant.text.questions import without_value_words
-    assert without_value_words("What does running the mission councils cost each year") == "What does running the mission councils"
-    assert without_value_words("how much has the NHS spent on it") == "on it"

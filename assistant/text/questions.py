@@ -324,17 +324,6 @@ def asks_for_value(clause: str) -> str | None:
     return next((kind for kind, name in _VALUE_PATTERNS if _pattern("questions", name).search(clause)), None)
 
 
-def without_value_words(clause: str) -> str:
-    """The clause without the words asking for a value (asks_for_value) and the period they ask it for: what the value
-    would be of ('What does running the mission councils cost each year' -> 'What does running the mission
-    councils')."""
-    for _, name in _VALUE_PATTERNS:
-        clause = _pattern("questions", name).sub(" ", clause)
-    amounts = word_set("focus", "amounts")
-    words = [w for w in clause.split() if w.lower().strip("?,.") not in amounts]
-    return re.sub(r"\b(?:each|a|per|every) (?:year|month|week)\b|\bannually\b", " ", " ".join(words)).strip(" ,?")
-
-
 def span_of(clause: str, words: list[str]) -> str:
     """The clause's own text from the first to the last of ``words`` ('running the mission councils cost each year')."""
     if not words:
