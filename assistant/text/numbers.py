@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from assistant.text.lexicon import entries, nested, number, phrases, word_set
+from assistant.text.lexicon import alternation, entries, nested, number, phrases, word_set
 from assistant.text.words import stem, stopwords
 
 # A figure as written: '0.7', '1,000', '£1.2bn', '£350m', '29', '2010'. Not part of a word ('G7') or a
@@ -88,7 +88,7 @@ def gives_year_since(text: str, since: int) -> bool:
 
 @cache
 def _counts_pattern(name: str) -> re.Pattern[str]:
-    return re.compile(rf"(?:{'|'.join(entries('counts', name))})", re.IGNORECASE)
+    return re.compile(alternation(entries("counts", name)), re.IGNORECASE)
 
 
 def gives_value(kind: str, text: str) -> bool:
