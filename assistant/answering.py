@@ -10,6 +10,7 @@ import functools
 import hashlib
 import inspect
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -170,6 +171,8 @@ def embedded(
     summaries = frozenset(r.id for r in citer.catalogue.records if r.kind == "evidence note")
     composition = compose.compose(standalone, pool, library, settings.answer, user_led=user_led, summaries=summaries,
                                   subject=subject, follow_up=follow_up, about_report=about_report)
+    missing = not_covered(standalone, composition, unknown, settings.answer.clause_cover)
+    composition = on_covered_part(standalone, composition, missing)
     units = composition.units
     numbered = [Passage(i, c.passage.chunk, c.passage.score, c.passage.dense) for i, c in enumerate(units, 1)]
     draft = [f"{compose.render(c)} [{i}]." for i, c in enumerate(units, 1)]
@@ -177,7 +180,7 @@ def embedded(
                      settings=settings.verify)
     differs = differing(units, checked.kept, settings.answer.user_conflict_cover)
     text = layout(composition, checked.kept, differs)
-    missing = not_covered(standalone, composition, unknown, settings.answer.clause_cover) if checked.citations else []
+    missing = missing if checked.citations else []
     if not checked.citations or _nothing_covered(standalone, unknown):
         # Every part of the question is missing from what the sources say: filler is no answer.
         return Answer(question=question, answer=REFUSAL, refused=True, removed=checked.removed, mode="embedded",
@@ -335,6 +338,21 @@ def not_covered(
             whole = ((valueless and not asks_for_amount(clause)) or uncounted or unnamed or unmoved) and not names
             out.append(clause if whole else span_of(clause, focus_words(clause)) or clause)
     return out
+
+
+def on_covered_part(question: str, composition: compose.Composition, missing: Sequence[str]) -> compose.Composition:
+    """The composition without the units that share no focus word with the clauses the sources cover, when some
+    clause holds an uncovered part: units scored for the uncovered part are filler ('Budget efficiency: turning
+    available budgets into the inputs' for 'how large is its devolved budget'). Unchanged when no clause is covered or
+    nothing would be left."""
+    parts = clauses(question)
+    covered = [clause for clause in parts if not any(part in clause for part in missing)]
+    if not missing or not covered or len(covered) == len(parts):
+        return composition
+    wanted = set(terms(" ".join(w for clause in covered for w in focus_words(clause))))
+    blocks = [replace(block, chosen=kept) for block in composition.blocks
+              for kept in [[c for c in block.chosen if wanted & set(terms(compose.render(c)))]] if kept]
+    return compose.Composition(blocks) if blocks else composition
 
 
 def _counted(composition: compose.Composition) -> set[str]:

@@ -80,3 +80,13 @@ def test_a_list_reads_in_the_sources_order(corpus_assistant: Assistant) -> None:
     assert "This should include three criteria" in text and "- Affordability" in text, text
     assert text.index("This should include three criteria") < text.index("- Affordability") \
         < text.index("- Mission critical") < text.index("- ‘10 year test’"), text
+
+
+def test_the_covered_part_is_answered_without_filler_for_the_uncovered_part(corpus_assistant: Assistant) -> None:
+    # The budget clause is not covered: units that share a word only with it ('Budget efficiency: turning available
+    # budgets into the inputs', 'Budgets for support to families have been cut') are filler, not an answer to it.
+    answer = corpus_assistant.ask("What does the report say about devolution in Greater Manchester, and how large is "
+                                  "its devolved budget?")
+    assert answer.not_covered == ["how large is its devolved budget"]
+    assert answer.citations and "Greater Manchester" in answer.citations[0].quote
+    assert not any("budget" in c.quote.lower() for c in answer.citations), [c.quote for c in answer.citations]
