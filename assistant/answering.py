@@ -288,10 +288,10 @@ def not_covered(
     """
     # A value answers only from a sentence on the question: the Wigan Deal's £13 million is no budget for Greater
     # Manchester (the sentence shares none of the question's focus words).
-    asked = set(terms(" ".join(focus_words(question))))
-    texts = [c.unit.text for c in composition.units if asked & set(terms(c.unit.text))]
-    shown = {t for c in composition.units for t in terms(c.passage.chunk.display_text)}
     sentence_terms = [set(terms(c.unit.text)) for c in composition.units]
+    asked = set(terms(" ".join(focus_words(question))))
+    texts = [c.unit.text for c, held_terms in zip(composition.units, sentence_terms, strict=True) if asked & held_terms]
+    shown = {t for c in composition.units for t in terms(c.passage.chunk.display_text)}
     parts = clauses(question)
     focus = [set(terms(" ".join(focus_words(clause)))) for clause in parts]
 
