@@ -72,6 +72,14 @@ CASES = [
          "at the expense of wider system performance"),
     Case("satisfaction-figure", "NHS satisfaction stood at 45 per cent in 2022.", "contradicted", "contradicting",
          "29 per cent"),
+    # A figure no source gives cannot be backed by passages giving the rest; a figure written out ('£13 million') is
+    # its short form ('£13m'); another measure's figure ('0.7 per cent' growth) does not contradict a share of jobs.
+    Case("unstated-figure", "The Hewitt review called for 1 per cent of health funding to shift towards prevention, worth "
+         "about £2.3bn a year.", "not enough evidence", "none"),
+    Case("unstated-count", "Theresa May popularised the 'no magic money tree' line in 2017, costing the Conservatives 40 "
+         "seats.", "not enough evidence", "none"),
+    Case("scale-written-out", "Wigan council invested about £13m in residents' ideas from 2011.", "supported", "supporting",
+         "about £13 million"),
 ]
 
 

@@ -156,3 +156,8 @@ def test_verifier_flags_five_criteria_citing_the_report(corpus_assistant: Assist
     flagged = check_support("The mission test should include five criteria", cited[:1], None)
     assert not flagged.ok and flagged.kind == "number_changed"
     assert check_support("The mission test should include three criteria", cited[:1], None).ok
+
+
+@pytest.mark.parametrize(("written", "short"), [("£13 million", "£13m"), ("2.5 billion pounds", "£2.5bn")])
+def test_a_scale_written_out_is_the_same_figure_as_its_short_form(written: str, short: str) -> None:
+    assert numbers(f"the council spent {written} on it") == numbers(f"the council spent {short} on it")

@@ -67,6 +67,9 @@ LEXICON_CASES = [
     ("a name in another's place", "The method was developed by Ann Smith and Raj Patel. It was later adapted by Tom Jones.",
      "Ann Smith and Raj Patel developed the method, which Tom Jones later adapted.",
      "The method was developed by Ann Smith and Tom Jones."),
+    ("a booster where the source hedges", "There is some evidence that mentoring improves attendance.",
+     "There is some evidence that mentoring improves attendance at school.",
+     "There is robust proof that mentoring improves attendance."),
 ]
 
 
@@ -206,3 +209,20 @@ def test_a_clause_of_its_own_binds_no_figure() -> None:
     passage = ("Requests for adult social care have risen by 10 per cent since 2016, while the number of people "
                "receiving support from local authorities has fallen by 4 per cent.")
     assert stance.compare(claim, passage) is None
+
+
+def test_a_reference_year_is_not_a_year_the_sentence_counts() -> None:
+    # '(Khan 2021)' dates the work cited: a sentence giving the study's own period is not misbinding a year.
+    passage = "Bus use in rural areas fell by 12 per cent between 2012 and 2019 (Khan 2021)."
+    assert stance.compare("Khan found rural bus use fell by 12 per cent over 2012-19.", passage) is None
+    assert all(f != "2021" for f, _ in stance.bindings(passage, local=True))
+
+
+@pytest.mark.parametrize(("claim", "sentence", "same"), [
+    ("Nurses make up about 8% of all UK jobs, which is why hospital productivity matters.",
+     "Hospital productivity in the UK rose by 3 per cent a year.", False),
+    ("About a third of tenants (34%) were satisfied with repairs.",
+     "Satisfaction with repairs fell to 41 per cent among tenants.", True),
+], ids=["another-measure", "bracketed-figure"])
+def test_same_measure_binds_each_figure_to_its_own_clause(claim: str, sentence: str, same: bool) -> None:
+    assert stance.same_measure(claim, sentence) is same

@@ -144,7 +144,8 @@ def _match(
     # A plain claim giving a figure ('stood at 39 per cent') meets a sentence giving a figure for the same thing
     # ('fell to 29 per cent'): whether the figures agree is weighed in _weigh.
     # A share in words ('roughly a quarter') is a figure too: it meets the sentence's '18 per cent'.
-    figures_meet = bool(claim.numbers or worded_shares(claim.clause)) and bool(evidence.numbers)
+    figures_meet = bool(claim.numbers or worded_shares(claim.clause)) and bool(evidence.numbers) and (
+        stance.same_measure(claim.clause, sentence.unit.text))
     if (evidence.kind == "implicit" and claim.kind not in ("implicit", "negation")) or (
         claim.kind == "implicit" and evidence.kind not in plain and not (same_figure or figures_meet)
     ):
@@ -242,6 +243,13 @@ def check_claim(ev: Evidence, claim: str) -> ClaimCheck:
     contradicting = _side(ledger, by_key, sides, "contradict", verdict, cfg, covers)
     if verdict != "not enough evidence" and not supporting and not contradicting:
         verdict = "not enough evidence"
+    given = {f for p in passages for f in numbers(p.chunk.display_text, words=True)}
+    unstated = sorted(numbers(claim, years=False) - given)
+    if verdict in ("supported", "mixed") and unstated:
+        # 'would amount to about £1.5 billion a year': a figure none of the passages about the claim gives cannot be
+        # backed by their giving the rest, and none gives another figure for it (that would have contradicted it).
+        notes.append(f"no passage about the claim gives {', '.join(unstated)}: what the claim rests on is not in them")
+        verdict, supporting, contradicting = "not enough evidence", [], []
     check = _result(ev, ledger, claim, verdict, supporting, contradicting, notes)
     check.reason = _reason(check, conflicts, by_key)
     check.source_figures = _source_figures(claim, check.contradicting)
@@ -292,7 +300,7 @@ def _disagreements(
             continue
         conflict = stance.compare(claim, text, " ".join((sentence.passage.chunk.title, sentence.passage.chunk.context)))
         if conflict is None or not (conflict.kind in _CLAIM_CONFLICTS or (
-                conflict.kind in _SWAPS and cover >= cfg.swap_cover)):
+                conflict.kind in _SWAPS and cover >= cfg.swap_cover) or _overstates(conflict)):
             continue
         if conflict.kind == "negation" and not conflict.passage:
             continue  # the claim denies something this sentence merely does not deny: the polarity rules weigh that
@@ -312,6 +320,12 @@ _CLAIM_CONFLICTS = frozenset(("opposite", "negation", "doubt", "quantifier", "or
 # ... unless the sentence restates the claim but for that name (``swap_cover`` of its words): 'Ofsted should create
 # the PIE category' against 'HMT should create a new category of spending - PIE'.
 _SWAPS = frozenset(("name",))
+
+
+def _overstates(conflict: stance.Conflict) -> bool:
+    """A claim that hardens what the source hedges ('robust proof' where it finds 'some evidence'; the booster is the
+    conflict's claim words) goes beyond it: a claim merely dropping the hedge ('rewards undermine') states its gist."""
+    return conflict.kind == "hedge" and bool(conflict.claim)
 
 
 def _with_disagreements(
@@ -475,7 +489,8 @@ def _weigh(
             # sentence giving no figure cannot confirm the clause's, only what surrounds it. (With the sentence after:
             # 'all reduced motivation. The effect sizes were d = -0.40, -0.36 ...' gives its figures next.)
             continue
-        numbers_differ = bool(uncounted and sentence.numbers and not uncounted & sentence.numbers) or clash is not None
+        numbers_differ = bool(uncounted and sentence.numbers and not uncounted & sentence.numbers and (
+            stance.same_measure(claim, sentence.unit.text))) or clash is not None
         if numbers_differ:
             target = "contradict"  # the same thing, measured differently: the figure is wrong
         elif (claim_numbers and claim_numbers <= numbers(sentence.unit.text, years=False, words=True)) or (

@@ -12,7 +12,9 @@ from assistant.text.words import stem, stopwords
 
 # A figure as written: '0.7', '1,000', '£1.2bn', '£350m', '29', '2010'. Not part of a word ('G7') or a
 # longer figure ('1.2.3').
-_FIGURE = re.compile(r"(?<![\w.])£?\d+(?:[.,]\d+)*(?:\s?(?:bn|m|k)\b)?")
+_FIGURE = re.compile(r"(?<![\w.])£?\d+(?:[.,]\d+)*(?:\s?(?:bn|m|k|billion|million)\b)?", re.I)
+# A scale written out is the same figure as its short form: '£13 million' and '£13m' are both '13m'.
+_SCALE_SHORT = {"billion": "bn", "million": "m"}
 # An amount of money: '£1.2bn', '£ 300 million', 'GBP 2bn' (groups 1-2), or '320 million pounds' (groups 3-4).
 MONEY = re.compile(r"(?:£\s?|\bGBP\s?)(\d+(?:[.,]\d+)*)(?:\s?(bn|billion|m|million|k|thousand)\b)?"
                    r"|(?<![\w£.,])(\d+(?:[.,]\d+)*)\s?(bn|billion|m|million|thousand)?\s+pounds\b", re.I)
@@ -35,6 +37,9 @@ def figures(text: str) -> list[Figure]:
     for m in _FIGURE.finditer(text):
         raw = m.group(0)
         value = raw.replace(",", "").replace(" ", "").lstrip("£")
+        scale = re.search(r"[a-z]+$", value, re.I)
+        if scale:
+            value = value[: scale.start()] + _SCALE_SHORT.get(scale.group(0).lower(), scale.group(0).lower())
         is_year = len(value) == 4 and value.isdigit() and value[:2] in ("19", "20")
         # The second half of a span of years is a year too: '2010-19', '2017/18'.
         is_year = is_year or (len(value) == 2 and value.isdigit() and bool(out) and out[-1].is_year

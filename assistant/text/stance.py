@@ -37,7 +37,7 @@ from assistant.text.numbers import figures
 from assistant.text.sentences import split_sentences
 from assistant.text.words import normalise_quotes, stem, stopwords, strict_negation
 
-_TOKEN = re.compile(r"£?\d+(?:[.,]\d+)*(?:\s?(?:bn|m|k)\b)?|[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
+_TOKEN = re.compile(r"£?\d+(?:[.,]\d+)*(?:\s?(?:bn|m|k|billion|million)\b)?|[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 _BREAK = re.compile(r"[;:,()\[\]–—]|\s-\s")
 _NEGATOR_REACH = 3  # words between a negator and the word it denies ('not by higher outputs')
 
@@ -296,7 +296,7 @@ def bindings(text: str, *, local: bool = False) -> list[tuple[str, set[str]]]:
     """
     out: list[tuple[str, set[str]]] = []
     for sentence in source_sentences(text):
-        toks = tokens(sentence)
+        toks = tokens(_citations().sub(" ", sentence))
         figs = _figures(toks)
         if not figs:
             continue
@@ -340,6 +340,24 @@ def bindings(text: str, *, local: bool = False) -> list[tuple[str, set[str]]]:
                 bound[a.index] = bound[b.index] = bound[a.index] | bound[b.index]
         out += [(f.figure, bound[f.index]) for f in figs]
     return out
+
+
+@cache
+def _citations() -> re.Pattern[str]:
+    return re.compile(alternation(entries("stance", "citation")))
+
+
+def same_measure(claim: str, sentence: str) -> bool:
+    """Does a figure of ``sentence`` count what a figure of ``claim`` counts? Each figure is bound to the words of its
+    own clause (``bindings(local=True)``); two figures measure the same thing when those words share one that is not a
+    place or a unit ('18 per cent of all UK jobs' and '0.7 per cent a year' of UK productivity share only 'UK').
+    A claim's bracketed figure ('about half the public (51%) satisfied with the NHS') is bound by the words on both
+    sides; a claim whose figure is a share in words ('roughly a quarter') by its whole clause."""
+    ignore = {stem(w) for w in word_set("stance", "not_names")}
+    theirs = [w - ignore for f, w in bindings(sentence, local=True) if not _is_year(f)]
+    unbracketed = re.sub(r"[()]", " ", claim)
+    mine = [w - ignore for f, w in bindings(unbracketed, local=True) if not _is_year(f)] or [content_stems(claim) - ignore]
+    return any(a & b for a in mine for b in theirs)
 
 
 _JOINS = frozenset(("and", "while", "whilst", "whereas", "but", "yet", "before", "after", "although", "though"))
