@@ -85,7 +85,9 @@ def test_lexicon_rules(rule: str, passage: str, faithful: str, wrong: str) -> No
     ("HM Treasury should publish the allocations.", "The allocations should be published by HMT."),
     ("More residents are satisfied with parks than not, but a large minority are dissatisfied.",
      "Although more residents are satisfied with parks than not, a large minority are dissatisfied."),
-], ids=["privative", "near-negator", "actor-alias", "negator-before-comma"])
+    # A capital in mid-sentence names someone: 'Theresa May' is no hedge.
+    ("Theresa May said that the policy would cut waiting times.", "The policy would cut waiting times, said Theresa May."),
+], ids=["privative", "near-negator", "actor-alias", "negator-before-comma", "a-name-is-no-hedge"])
 def test_lexicon_paraphrases_are_kept(passage: str, paraphrase: str) -> None:
     assert stance.compare(paraphrase, passage) is None
 

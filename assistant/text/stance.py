@@ -626,6 +626,18 @@ def _hedge_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
             re.compile(rf"\b(?:{phrases(entries('stance', 'boosters'))})\b", re.I))
 
 
+def _words_of(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+    """The matches of a hedge or booster pattern that are not part of a name: a capital in mid-sentence ('Theresa
+    May', 'Will Hutton') names someone rather than hedging."""
+    out = []
+    for m in pattern.finditer(text):
+        before = text[: m.start()].rstrip()
+        if m.group(0)[0].isupper() and before and before[-1] not in ".!?:;\"“‘'(-•*":
+            continue
+        out.append(m)
+    return out
+
+
 def _governed(text: str, end: int) -> set[str]:
     """The few content words after a hedge, in its clause: what it hedges."""
     after = tokens(text[end:])
@@ -670,25 +682,25 @@ def _hedge(claim: str, aligned: str, passage: str, context: str) -> Conflict | N
     hedge, booster = _hedge_patterns()
     claim_n, aligned_n = normalise_quotes(claim), normalise_quotes(aligned)
     stems = content_stems(claim_n)
-    theirs = [m for m in hedge.finditer(aligned_n)
+    theirs = [m for m in _words_of(hedge, aligned_n)
               if _governs(aligned_n, m.end(), stems) and not _CONDITION.search(aligned_n[max(0, m.start() - 30):m.start()])]
-    mine_hedges = {m.group(0).lower() for m in hedge.finditer(claim_n)}
-    boosted = [m.group(0) for m in booster.finditer(claim_n)
-               if m.group(0).lower() not in {b.group(0).lower() for b in booster.finditer(aligned_n)}]
+    mine_hedges = {m.group(0).lower() for m in _words_of(hedge, claim_n)}
+    boosted = [m.group(0) for m in _words_of(booster, claim_n)
+               if m.group(0).lower() not in {b.group(0).lower() for b in _words_of(booster, aligned_n)}]
     if boosted and (theirs or not mine_hedges):
         said = f"; the passage says “{theirs[0].group(0)}”" if theirs else ""
         return Conflict("hedge", f"the sentence says “{boosted[0]}”{said}", boosted[0], theirs[0].group(0) if theirs else "")
     # A hedge the sentence drops: one of the passage's whose words it states with no hedge before them ('can drive
     # improvement ... Can lead to gaming' restated as 'can drive improvement ... and they lead to gaming').
-    kept = [_governed(claim_n, m.end()) | content_stems(m.group(0)) for m in hedge.finditer(claim_n)]  # 'achievable
+    kept = [_governed(claim_n, m.end()) | content_stems(m.group(0)) for m in _words_of(hedge, claim_n)]  # 'achievable
     dropped = [h for h in theirs if not any(_kin(a, b) for g in kept for a in g for b in _governed(aligned_n, h.end()))]
     if dropped:
         h = dropped[0]
         phrase = " ".join(aligned_n[h.start():].split()[:4])
         return Conflict("hedge", f"the passage hedges it (“{phrase}…”); the sentence states it as certain",
                         "", h.group(0))
-    firm = [m.group(0) for m in booster.finditer(aligned_n) if _governs(aligned_n, m.end(), stems)]
-    extra = mine_hedges - {m.group(0).lower() for m in hedge.finditer(aligned_n)}
+    firm = [m.group(0) for m in _words_of(booster, aligned_n) if _governs(aligned_n, m.end(), stems)]
+    extra = mine_hedges - {m.group(0).lower() for m in _words_of(hedge, aligned_n)}
     if firm and extra:
         return Conflict("hedge", f"the passage says “{firm[0]}”; the sentence softens it (“{sorted(extra)[0]}”)",
                         sorted(extra)[0], firm[0])
