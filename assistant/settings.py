@@ -170,6 +170,12 @@ class StanceSettings(_Tuned):
                                  "as a strong polarity match (gold-v1 claims).")
     unknown_share: float = Field(default=0.3, description="Share of a claim's content words absent from every source "
                                  "that makes it unanswerable.")
+    restatement_cosine: float = Field(default=0.8, description="Cosine (the claim against a unit, all-MiniLM-L6-v2) at "
+                                      "which a cue-less claim's closest unit restates it in other words, unless the "
+                                      "stance engine finds it says otherwise. Calibrated 2026-12-01 on the tune claims "
+                                      "(gold-v1, claims-tune-v3, -v4, -v5): 0.8 turned three 'not enough evidence' "
+                                      "verdicts right and none wrong; 0.75 and 0.7 turned claims the sources contradict "
+                                      "or qualify into 'supported'.")
     restatement_cover: float = Field(default=0.7, description="Share of a cue-less claim's words a passage must hold "
                                      "to restate (support) it.")
 

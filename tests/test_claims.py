@@ -78,6 +78,9 @@ CASES = [
          "about £2.3bn a year.", "not enough evidence", "none"),
     Case("unstated-count", "Theresa May popularised the 'no magic money tree' line in 2017, costing the Conservatives 40 "
          "seats.", "not enough evidence", "none"),
+    # A restatement in other words (few words shared, close in meaning) supports the claim.
+    Case("other-words", "State employment makes up around 18 per cent of UK jobs, so public sector productivity weighs "
+         "on the whole economy.", "supported", "supporting", "around 18 per cent of total employment"),
     Case("scale-written-out", "Wigan council invested about £13m in residents' ideas from 2011.", "supported", "supporting",
          "about £13 million"),
 ]

@@ -320,6 +320,8 @@ _CLAIM_CONFLICTS = frozenset(("opposite", "negation", "doubt", "quantifier", "or
 # ... unless the sentence restates the claim but for that name (``swap_cover`` of its words): 'Ofsted should create
 # the PIE category' against 'HMT should create a new category of spending - PIE'.
 _SWAPS = frozenset(("name",))
+# A sentence close in meaning to the claim (StanceSettings.restatement_cosine) restates it, so these count too.
+_CLOSE_CONFLICTS = frozenset(("actor", "role", "antonym", "comparison"))
 
 
 def _overstates(conflict: stance.Conflict) -> bool:
@@ -608,7 +610,10 @@ def _without_cues(
         held = [same_sense(content_lemmas(s.clause)) for s in signals(text)] or [same_sense(content_lemmas(text))]
         held = [words for words in held if 2 * len(rare & words) >= len(rare)]
         cover = max((len(wanted & words) for words in held), default=0) / len(wanted) if wanted else 0.0
-        if cand.score >= ev.floor and cover >= ev.settings.stance.restatement_cover and cand.score > best:
+        # ... or it is as close in meaning as a restatement in other words ('State employment makes up 18% of jobs' for
+        # 'Public sector employment is around 18 per cent of total employment'), checked by the stance engine below.
+        close = cover >= ev.settings.stance.restatement_cover or cand.cosine >= ev.settings.stance.restatement_cosine
+        if cand.score >= ev.floor and close and cand.score > best:
             best, best_key, best_cover, best_cand = cand.score, (cand.passage.chunk.id, cand.unit.start), cover, cand
     if best_key is None or best_cand is None:
         notes.append("no passage states or denies the claim")
@@ -625,6 +630,15 @@ def _without_cues(
         weighed = {(s.passage.chunk.id, s.unit.start) for s in sentences}
         sentences += [s for s in inside if (s.passage.chunk.id, s.unit.start) not in weighed]
         best_key = (inside[0].passage.chunk.id, inside[0].unit.start)
+    if best_cover < ev.settings.stance.restatement_cover:
+        # Close in meaning, not in words: the stance engine says whether it says the same thing (not a name it lacks:
+        # a claim's attribution, 'IPPR', 'Dibb', is seldom in the sentence itself).
+        conflict = stance.compare(said, best_cand.unit.text, " ".join((best_cand.passage.chunk.title,
+                                                                       best_cand.passage.chunk.context)))
+        if conflict is not None and (conflict.kind in _CLAIM_CONFLICTS | _CLOSE_CONFLICTS or _overstates(conflict)):
+            sides[best_key]["contradict"] += 1
+            notes.append(f"contradicts: a passage close in meaning says otherwise ({conflict.reason})")
+            return "contradicted"
     clash = share_clash(claim, best_cand.unit.text)
     figures = _bare_figures(claim)
     theirs = numbers(best_cand.unit.text, years=False)
