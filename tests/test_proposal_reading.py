@@ -466,6 +466,37 @@ CASES = [
     Case("scale-network-of-with-apposition", _two("The department asks ministers to agree a network of 1,200 link workers, "
                                                   "one in every primary care network.", "It costs £48m a year."), "scale",
          "a network of 1,200 link workers, one in every primary care network"),
+    # a count that gives a state of affairs ('stands at around …') is the case for spending, approximate or not
+    Case("scale-not-a-state-of-affairs", _two("The waiting list stands at around 4,000 families.", "The council asks for "
+                                              "£2m to fund 60 more foster carers."), "scale", "60 more foster carers"),
+    # a count after 'across', 'to all', 'in the' says where: what is bought comes before it, with which places it goes to
+    Case("scale-where-with-verb", _two("The council proposes to renew street lighting and install cameras across the 9 "
+                                       "estates with the highest burglary rates.", "It costs £4m."), "scale",
+         "street lighting and install cameras across the 9 estates with the highest burglary rates"),
+    Case("scale-where-extend-to-all", _two("The proposal is to extend free bus travel for apprentices to all 36 transport "
+                                           "authorities.", "It costs £20m a year."), "scale",
+         "free bus travel for apprentices to all 36 transport authorities"),
+    Case("scale-where-passive-subject", _two("Stroke rehabilitation will be expanded in the 25 integrated care boards with "
+                                             "the longest waits, the minister said.", "It costs £30m."), "scale",
+         "Stroke rehabilitation will be expanded in the 25 integrated care boards with the longest waits"),
+    # a counted subject of a passive buying verb runs on through its clause
+    Case("scale-counted-passive", _two("Last year 8,000 tenants complained of damp.", "Some 300 surveyors would be "
+                                       "recruited by district councils, each covering 2,000 homes."), "scale",
+         "300 surveyors would be recruited by district councils"),
+    # the answer to a heading that asks what is bought, or a label naming the preferred option
+    Case("scale-under-heading", _two("BOX 2 - What will the money buy?\nFree hearing tests offered by high-street "
+                                     "opticians in every county, with referral where needed.", "Background: 40,000 people "
+                                     "waited last year."), "scale", "Free hearing tests offered by high-street opticians in "
+                                     "every county"),
+    Case("scale-under-the-ask-strips-the-request", _two("The ask\nThe trust asks ministers to agree a fleet of 12 mobile "
+                                                        "dental units, one in each coastal district.", "It costs £6m."),
+         "scale", "a fleet of 12 mobile dental units, one in each coastal district"),
+    Case("scale-preferred-option-label", _two("Preferred option (Option 2 of 3): weekend opening of 30 libraries, funding "
+                                              "extra staff hours.", "It costs £3m."), "scale",
+         "weekend opening of 30 libraries"),
+    Case("scale-answer-about-what-was-named-is-skipped", _two("We seek approval for 500 new allotment plots.",
+                                                               "Preferred option\nThe new plots would be laid out on "
+                                                               "council land."), "scale", "500 new allotment plots"),
 ]
 
 

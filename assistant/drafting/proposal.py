@@ -33,7 +33,7 @@ from assistant.text.quantities import (
     number_word,
     unit_amounts,
 )
-from assistant.text.sentences import as_label_line, is_heading, is_key_fact_line, split_sentences
+from assistant.text.sentences import as_label_line, headed_answers, is_heading, is_key_fact_line, split_sentences
 
 # The old compatibility field: fiscal headroom as the proposal states it is available ('within headroom of £1bn').
 _HEADROOM_AVAILABLE = re.compile(
@@ -665,7 +665,8 @@ def _scale(text: str, sents: list[Sentence], outcome_sents: list[Sentence]) -> P
             before = sent.text[:c.start]
             words_before = re.findall(r"[A-Za-z]+", before)[-2:]
             clause = re.split(r"[,;:](?!\d)", before)[-1]
-            if any(w.lower() in skip for w in words_before) or cue("scale_skip_clause").search(clause):
+            if any(w.lower() in skip for w in words_before) or cue("scale_skip_clause").search(clause) \
+                    or _state_before().search(before):
                 continue
             start = sent.start + c.start
             limit = min([b for b in blocks if b > c.end] + [len(sent.text)])
@@ -691,9 +692,14 @@ def _scale(text: str, sents: list[Sentence], outcome_sents: list[Sentence]) -> P
                     lead = grows[-1].end()
                 start = sent.start + lead + (len(before[lead:]) - len(before[lead:].lstrip()))
                 return _fact(text, text[start:sent.start + c.end], start, sent.start + c.end)
+            passive = _PASSIVE_RUN.match(text, end, sent.end) if _passive().match(text, end, sent.end) else None
+            if passive:  # '400 coaches would be recruited by the councils' leaving care teams': what is bought, and how
+                end = passive.end()
             verb = _scale_verb(before)
             if verb is not None:  # 'rebuild … entrances and add car parks at 12 hospital sites'
                 start = sent.start + verb
+                more = _scale_more().match(text, end, sent.end)
+                end = more.end() if more else end
                 return _fact(text, text[start:end], start, end)
             loc = re.search(r"(?:^|[\s,])(?:[A-Z][\w-]*\s+){1,4}(?:in|across)\s+$", before)
             if loc:
@@ -709,6 +715,13 @@ def _scale(text: str, sents: list[Sentence], outcome_sents: list[Sentence]) -> P
                 end = more.end()
             return _fact(text, text[start:end], start, end)
     return None
+
+
+@cache
+def _state_before() -> re.Pattern[str]:
+    """The end of the text before a count that gives a state of affairs ('the backlog stands at around ')."""
+    return re.compile(rf"\b(?:{alternation(entries('proposal', 'scale_state_before'))})\s+"
+                      rf"(?:(?:{phrases(entries('proposal', 'approximators'))})\s+)?$", re.I)
 
 
 def _not_bought(before: str, after: str) -> bool:
@@ -732,6 +745,25 @@ _LIST_REST = re.compile(r",\s+[\w-]+(?:\s+[\w-]+){0,2}\s+(?:and|or)\s+[\w-]+(?:\
 _SCALE_MORE = re.compile(rf"{_APPOSITION}|{_LIST_REST.pattern}", re.I)
 
 
+@cache
+def _scale_more() -> re.Pattern[str]:
+    """What a scale's phrase runs on with: an apposition, the rest of a list, or a superlative saying which places ('the 40
+    prisons with the highest assault rates'), up to the clause's end."""
+    superlative = rf"\s+with\s+the\s+(?:{phrases(entries('proposal', 'superlatives'))})\b[^,.;:()]*"
+    return re.compile(rf"(?:{_SCALE_MORE.pattern})?(?:{superlative})|{_SCALE_MORE.pattern}", re.I)
+
+
+@cache
+def _passive() -> re.Pattern[str]:
+    """A buying verb in the passive right after what it buys ('… will be expanded', '… would be recruited')."""
+    return re.compile(rf"\s+(?:will|would|are to|is to|shall)\s+(?:also\s+|then\s+)?be\s+(?:[a-z]+ly\s+)?"
+                      rf"(?:{phrases(entries('proposal', 'scale_participles'))})\b", re.I)
+
+
+# A passive's clause runs to its end: '… would be deployed on foot patrol in those 50 town centres at peak times'.
+_PASSIVE_RUN = re.compile(r"[^.;:()]*?(?=,\s|[.;:()](?!\d)|$)", re.M)
+
+
 # A key fact's label ('New places', 'hubs'): a line that opens with one, one that ends the text before a count, and
 # the next one of a run ('hubs: 45; staff: 380 …'). The last two share _LABEL.
 _LABEL = r"[A-Za-z][\w ’'-]{2,40}?"
@@ -748,13 +780,88 @@ def _names_what_is_bought(label: str) -> bool:
 def _scale_verb(before: str) -> int | None:
     """Where what is bought starts when a count only says where ('… car parks at 12 hospital sites'): after the
     first buying verb of the clause, if the count follows 'at', 'across' or 'in'."""
-    if not re.search(r"\b(?:at|across|in)\s+(?:the\s+|all\s+(?:the\s+)?|each\s+of\s+the\s+)?$", before):
+    if not _where_before_count().search(before):
         return None
     lead = max([0] + [m.end() for m in re.finditer(r"[,;:](?!\d)", before)])
+    passive = _passive().search(before, lead)
+    if passive and re.search(r"[A-Za-z]{3}", before[lead:passive.start()]):  # 'Community nursing will be expanded in the 30 …'
+        return lead + len(before[lead:]) - len(before[lead:].lstrip())
     verb = re.search(rf"\b(?:{alternation(entries('proposal', 'scale_verbs'))})\s+", before[lead:], re.I)
     if verb is None or not re.search(r"[A-Za-z]{3}", before[lead + verb.end():]):
         return None
     return lead + verb.end()
+
+
+@cache
+def _scale_head() -> re.Pattern[str]:
+    """A heading, question or label over what a proposal buys, with its number ('BOX 2 - What will the money buy?', 'Q1.
+    What is the proposal?', 'Option B (recommended) - '), up to where its answer starts (words as data: [proposal]
+    scale_headings)."""
+    number = r"(?:(?:box|slide|section|part|row|q)\s*)?(?:[A-Z]?\d+(?:\.\d+)*[.)]?[ \t]*(?:[-–:|][ \t]*)?)?"
+    return re.compile(rf"[ \t|]*(?:[-•*][ \t]*)?{number}(?:{alternation(entries('proposal', 'scale_headings'))})"
+                      r"(?:[ \t]*(?:[?:|.]|[ \t][-–])[ \t|]*|[ \t]*$)", re.I)
+
+
+# An answer's name before what it is ('Parents into Work: 1,100 work coaches …'): a few capitalised words and a colon.
+_ANSWER_NAME = re.compile(r"(?:[A-Z][\w'’&-]*\s+){0,2}(?:(?:[a-z]{1,4}|[A-Z][\w'’&-]*)\s+){0,2}[A-Z][\w'’&-]*:\s+")
+
+
+@cache
+def _answer_stop() -> re.Pattern[str]:
+    """What bounds a headed answer: its sentence or clause, a comma not in a number, a dash before a purpose ('… - to
+    check entitlements'), or a clause that says why or how ([proposal] answer_clause_stops)."""
+    return re.compile(rf"[.;:()](?!\d)|\s[-–]\s+to\s|,(?!\d)|\s(?:{phrases(entries('proposal', 'answer_clause_stops'))})\s", re.I)
+
+
+# … except a comma before where it goes ('…, in the 4,000 schools with the highest …'), which the answer runs on with.
+_ANSWER_WHERE = re.compile(r",\s+(?:in|at|across|to)\s+(?:the|all|each|every|\d)", re.I)
+
+
+@cache
+def _describes_named() -> re.Pattern[str]:
+    """An answer that opens by describing what was already named ('The new places would be built …', 'These hubs will …'),
+    not naming it ([proposal] named_before)."""
+    return re.compile(rf"(?:{phrases(entries('proposal', 'named_before'))})\s+(?:[\w-]+\s+){{0,3}}?"
+                      r"(?:would|will|are|is|can)\b", re.I)
+
+
+def _scale_under_heading(text: str) -> ProposalFact | None:
+    """What a proposal buys, as its answer to a heading that asks ('The ask', 'BOX 2 - What will the money buy?') or a
+    label that names it ('Preferred option (Option 3 of 4): …'): the answer's first clause, after what says it is
+    proposed ('DHSC asks ministers to agree …'), with an apposition, the rest of a list or which places it goes to."""
+    says = cue("proposal_says")
+    for at, line_end in headed_answers(text, _scale_head()):
+        name = _ANSWER_NAME.match(text, at, line_end)
+        at = name.end() if name else at
+        said = says.search(text, at, line_end)
+        if said is not None and not re.search(r"[,;.](?!\d)", text[at:said.start()]):
+            to = re.match(r"\s+(?:to|that)\b", text[said.end():line_end])
+            at = said.end() + (to.end() if to else 0)
+            at += len(text[at:line_end]) - len(text[at:line_end].lstrip())
+        if _describes_named().match(text, at, line_end):
+            continue  # 'The new places would be built at …': about what was named before, not naming it
+        end = at
+        while (stop := _answer_stop().search(text, end, line_end)) is not None:
+            where = _ANSWER_WHERE.match(text, stop.start(), line_end)
+            if where is not None:
+                end = where.end()
+                continue
+            more = _scale_more().match(text, stop.start(), line_end)
+            end = more.end() if more is not None and more.end() > stop.start() else stop.start()
+            break
+        else:
+            end = line_end
+        end = at + len(text[at:end].rstrip(" -–"))
+        if len(re.findall(r"[A-Za-z]{3,}", text[at:end])) >= 2:
+            return _fact(text, text[at:end], at, end)
+    return None
+
+
+@cache
+def _where_before_count() -> re.Pattern[str]:
+    """The end of the text before a count that only says where ('… across the', '… to all', '… in those')."""
+    return re.compile(rf"\b(?:{phrases(entries('proposal', 'scale_where'))})\s+"
+                      rf"(?:(?:{phrases(entries('proposal', 'scale_where_determiners'))})\s+)?$", re.I)
 
 
 def _bought(text: str, money: list[Money]) -> ProposalFact | None:
@@ -1131,7 +1238,7 @@ def read(text: str) -> Reading:
     years = _years(text, sents, durs, anchor)
     running, running_from, payer, deferred = _running(text, sents, money, years)
     outcomes, outcome_dates, outcome_sents = _outcomes(text, sents)
-    scale = _scale(text, sents, outcome_sents) or _bought(text, money)
+    scale = _scale_under_heading(text) or _scale(text, sents, outcome_sents) or _bought(text, money)
     cost = total or per_year
     funding, sources = _funding_sources(text, sents)
     available = _HEADROOM_AVAILABLE.search(text)
