@@ -363,7 +363,7 @@ CASES = [
                                      "hubs from their own budgets, at around £60m a year."), "running_costs_from", "2029-30"),
     Case("serves-for-label", _two("Key facts\n- Homes: 3,000\n- For: the 12,000 households in temporary accommodation, with "
                                   "priority for families", "Fine."), "serves",
-         "12,000 households in temporary accommodation"),
+         "the 12,000 households in temporary accommodation"),  # the label's value as written, up to its qualifier
     Case("serves-mainly-for", _two("We seek £220m.", "The beds are mainly for frail older people recovering at home."),
          "serves", "frail older people recovering at home"),
     Case("serves-bare-group-with-clause", _two("We seek £87m.", "The service is aimed at adults whose offending is linked to "
@@ -458,6 +458,34 @@ CASES = [
                                              "occupations."), "serves", "adult smokers in routine and manual occupations"),
     Case("serves-not-a-name", "Report of the Cabinet Member for Children, Ashworth Council\n\nThe council would open three "
          "hubs at a cost of £2m.", "serves", None),
+    # who it serves, said by a label or heading on a bulleted line, by 'Benefits:' or 'Users', or by eligibility
+    Case("serves-bulleted-for-label", _two("Key facts\n- Cost: £3m a year\n- For: tenants of damp homes in the 8 wards, "
+                                           "with priority for babies", "Fine."), "serves",
+         "tenants of damp homes in the 8 wards"),
+    Case("serves-bulleted-for-people", _two("What we propose\n- Two memory clinics\n- For people aged 80+ living alone, "
+                                            "around 1,500 residents", "Cost: £2m a year."), "serves",
+         "people aged 80+ living alone"),
+    Case("serves-benefits-label", _two("Key facts:\n- Cost: £4m\n- Benefits: residents who use the branch libraries, "
+                                       "and the volunteers", "Fine."), "serves",
+         "residents who use the branch libraries, and the volunteers"),
+    Case("serves-users-heading", _two("Cost: £5m of capital.", "Users\nThe ambulance service, and patients waiting for "
+                                      "transfer."), "serves", "The ambulance service, and patients waiting for transfer"),
+    Case("serves-label-value-is-its-line", _two("Cost: £6m a year.", "Beneficiaries: adults leaving hospital after a fall, "
+                                                "stroke or heart attack who need help at home."), "serves",
+         "adults leaving hospital after a fall, stroke or heart attack who need help at home"),
+    Case("serves-inpatients", _two("Cost: £8m.", "Q2. Who will benefit?\nA2. Inpatients and outpatients awaiting "
+                                   "physiotherapy."), "serves", "Inpatients and outpatients awaiting physiotherapy"),
+    Case("serves-homes-let-to", _two("We will build 400 homes, let to families with children who are living in hostels.",
+                                     "It costs £90m."), "serves", "families with children who are living in hostels"),
+    Case("serves-offers-ends-at-what-is-given", _two("The scheme offers young carers aged 12 to 17 a week's respite break "
+                                                     "each summer.", "It costs £2m."), "serves",
+         "young carers aged 12 to 17"),
+    Case("serves-eligible-before-staff-caseloads", _two("Around 6,000 young carers would be eligible. 50 support workers "
+                                                        "would be hired, each working with about 40 families.",
+                                                        "It costs £3m."), "serves", "Around 6,000 young carers"),
+    Case("serves-defining-clause-of-verbs", _two("We propose 20 wardens. The wardens are for people who walk, cycle or "
+                                                 "ride horses on the 12 moorland paths.", "It costs £1m."), "serves",
+         "people who walk, cycle or ride horses on the 12 moorland paths"),
     # a count that is the subject of what happened is the case for spending, not what is bought
     Case("scale-not-the-problem", _two("Last winter 90,000 patients waited over four hours for an ambulance.",
                                        "We propose 120 new ambulances at a cost of £30m."), "scale", "120 new ambulances"),

@@ -901,6 +901,15 @@ _SERVES_MORE_STOP = re.compile(_SERVES_STOP.pattern + r"|\swho\s", re.I)
 _SERVES_MORE = re.compile(r",\s+(?:including|particularly|especially|mainly|most of them|many of them)\b", re.I)
 
 
+# Where a label's value ends: its sentence, or a clause that qualifies or picks some of them out ('…, with priority for
+# …', '…, particularly those on …'); a list runs on ('… after a fall, stroke or other acute illness').
+_LABEL_VALUE_STOP = re.compile(r"[.;|](?!\d)|,\s+(?:with|particularly|especially|including|mainly|mostly|where|which|while)\b")
+
+
+# The rest of a list of verbs ('live, work or go out'): more words, each after a comma, the last after 'or' or 'and'.
+_VERB_LIST = re.compile(r"(?:,\s+[a-z]+)+?,?\s+(?:or|and)\s+[a-z]+")
+
+
 def _with_defining_clause(text: str, end: int) -> int:
     """Where a group named up to ``end`` ends with the 'who' or 'whose' clause that defines it ('young people aged 18
     to 24 who have been NEET for six months'); ``end`` when no such clause follows."""
@@ -915,14 +924,21 @@ def _served_by(text: str, sents: list[Sentence], cue_name: str) -> list[Proposal
     bare, openers = word_set("proposal", "bare_serve_verbs"), word_set("proposal", "verb_openers")
     for sent in [s for s in sents if not s.title]:
         for m in cue(cue_name).finditer(sent.text):
-            if m.start() > 0 and m.group(0)[0].isupper() and not sent.text[:m.start()].rstrip().endswith((":", ".")):
+            opening = sent.text[:m.start()].rstrip(" \t-•*")  # a bullet before a label ('- For: …') opens the line
+            if opening and m.group(0)[0].isupper() and not opening.endswith((":", ".")):
                 continue  # a name, not a verb: 'Child Benefit', 'the Household Support Fund'
             before = re.findall(r"[A-Za-z]+", sent.text[:m.start()])
             if m.group(0).lower() in bare and (not before or before[-1].lower() not in openers):
                 continue  # 'the gap between benefit support and rent': a noun here, not 'would benefit'
             rest = sent.text[m.end():]
             start = m.end() + len(rest) - len(rest.lstrip(" :–-"))
-            end = _np_end(sent.text, start, len(sent.text), _SERVES_STOP)
+            if m.group(0).rstrip().endswith(":"):  # a label's value is its line's ('Beneficiaries: older people …, stroke …')
+                end = min([x.start() for x in _LABEL_VALUE_STOP.finditer(sent.text, start)] + [len(sent.text.rstrip(" ."))])
+            else:
+                end = _np_end(sent.text, start, len(sent.text), _SERVES_STOP)
+            if m.group(0).lower() in word_set("proposal", "give_verbs"):  # 'offers children … a free place at a club'
+                given = re.search(r"\s(?:an?|the)\s", sent.text[start:end])
+                end = start + given.start() if given else end
             more = _SERVES_MORE.match(sent.text, end)  # '…social tenants, including around 30,000 families with children'
             if more:  # ... up to a clause about them ('particularly frail older people who now wait many hours'), when
                 # it names people ('including those now held in police custody suites' adds none)
@@ -933,6 +949,9 @@ def _served_by(text: str, sents: list[Sentence], cue_name: str) -> list[Proposal
                 end = listed.end()
             if len(sent.text[start:end].split()) <= 2:  # a bare group: 'aimed at adults whose offending is linked to …'
                 end = _with_defining_clause(sent.text, end)
+            elif re.search(r"\b(?:who|whose)\s+[a-z]+$", sent.text[start:end]) and _VERB_LIST.match(sent.text, end):
+                # a defining clause of several verbs: 'people who live, work or go out in the 15 city centres'
+                end = min([x.start() for x in _LABEL_VALUE_STOP.finditer(sent.text, end + 1)] + [len(sent.text.rstrip(" ."))])
             phrase = sent.text[start:end]
             # 'benefiting the roughly 650,000 direct care workers': a number of them, first, says they are people too
             counted = cue_name == "serve_verbs" and bool(_COUNTED_GROUP.match(phrase))
@@ -1003,6 +1022,10 @@ def _serves(text: str, sents: list[Sentence]) -> ProposalFact | None:
     headed = _served_under_heading(text)  # 'Q2. Who will benefit?' and its answer
     if headed is not None:
         return headed
+    receivers = [s for s in sents if not s.title and not s.has("funding") and not s.has("headroom") and not s.has("running")]
+    eligible = _people_before(text, receivers, "eligible_verbs")  # said outright: 'Around 12,000 care leavers would be eligible'
+    if eligible is not None:
+        return eligible
     served = _served_by(text, sents, "serve_verbs")  # 'will serve around 1.1 million patients', 'reaches … households'
     if served:  # a phrase that counts the people is the most specific: 'reaches about 12 million children'
         return next((f for f in served if counts(f.words)), served[0])
@@ -1012,19 +1035,9 @@ def _serves(text: str, sents: list[Sentence]) -> ProposalFact | None:
     described = _served_by(text, sents, "serve_adjectives")  # 'so that eligible families are enrolled automatically'
     if described:
         return described[0]
-    receivers = [s for s in sents if not s.title and not s.has("funding") and not s.has("headroom") and not s.has("running")]
-    for sent in receivers:  # 'Around 90,000 people aged 65 and over will receive reablement'
-        receive = cue("receive_verbs").search(sent.text)
-        if receive and _people().search(sent.text[:receive.start()]):
-            phrase = sent.text[:receive.start()].rstrip()
-            lead = max([0] + [b.end() for b in re.finditer(r"[,;](?!\d)", phrase)])
-            start = lead + len(phrase[lead:]) - len(phrase[lead:].lstrip())
-            if not _people().search(phrase[start:]):  # '…, roughly 2 million attendances a year, will benefit'
-                first = next(m for m in _people().finditer(phrase) if not _names_thing(phrase, m))
-                start = _people_start(phrase, first)
-                end = _np_end(phrase, first.end(), len(phrase), _SERVES_STOP)
-                return _fact(text, phrase[start:end], sent.start + start, sent.start + end)
-            return _fact(text, phrase[start:], sent.start + start, sent.start + len(phrase))
+    received = _people_before(text, receivers, "receive_verbs")  # 'Around 90,000 people aged 65 and over will receive …'
+    if received is not None:
+        return received
     for sent in usable:  # the first people named: 'for women and for adults with substance misuse problems'
         for m in _people().finditer(sent.text):
             if _names_thing(sent.text, m):
@@ -1037,6 +1050,24 @@ def _serves(text: str, sents: list[Sentence]) -> ProposalFact | None:
                           r"(?:highest|most|lowest|longest|greatest|worst)\b[^,.;]*", sent.text, re.I)
         if place:
             return _fact(text, place.group(0), sent.start + place.start(), sent.start + place.end())
+    return None
+
+
+def _people_before(text: str, sents: list[Sentence], cue_name: str) -> ProposalFact | None:
+    """The people named before the first match of the [proposal] list ``cue_name`` that has people before it ('Around
+    90,000 people aged 65 and over will receive reablement', 'Around 12,000 care leavers would be eligible')."""
+    for sent in sents:
+        receive = cue(cue_name).search(sent.text)
+        if receive and _people().search(sent.text[:receive.start()]):
+            phrase = sent.text[:receive.start()].rstrip()
+            lead = max([0] + [b.end() for b in re.finditer(r"[,;](?!\d)", phrase)])
+            start = lead + len(phrase[lead:]) - len(phrase[lead:].lstrip())
+            if not _people().search(phrase[start:]):  # '…, roughly 2 million attendances a year, will benefit'
+                first = next(m for m in _people().finditer(phrase) if not _names_thing(phrase, m))
+                start = _people_start(phrase, first)
+                end = _np_end(phrase, first.end(), len(phrase), _SERVES_STOP)
+                return _fact(text, phrase[start:end], sent.start + start, sent.start + end)
+            return _fact(text, phrase[start:], sent.start + start, sent.start + len(phrase))
     return None
 
 
