@@ -447,6 +447,10 @@ CASES = [
          "2,000 fewer hospital admissions for asthma"),
     Case("outcome-in-spreadsheet-row", _two("Row 4.10 | Cost (£m) | 12", "Row 4.17 | Outcome metric | 5,000 more carers "
                                             "in work by 2030"), "outcomes", "5,000 more carers in work"),
+    # a second aim after a first closed by its date is another outcome ('… by June 2027 and to open …')
+    Case("outcome-first-aim-ends-at-its-date", _two("Cost: £9m a year.", "The aim is to clear the repairs backlog by June "
+                                                    "2027 and to open two more depots."), "outcomes",
+         "clear the repairs backlog"),
     Case("outcome-should-see", _two("Cost: £9m a year.", "Residents should see a fall of 10 per cent in burglary by 2029."),
          "outcomes", "a fall of 10 per cent in burglary"),
     # who it serves, under a heading, in a spreadsheet row, or a label; never a name or a heading in capitals

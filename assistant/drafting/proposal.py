@@ -1192,6 +1192,7 @@ def _outcomes(text: str, sents: list[Sentence]) -> tuple[ProposalFact | None, Pr
         trail = re.compile(alternation(entries("proposal", "outcome_trail")), re.I).search(sent.text, start)
         if trail:
             end = trail.start()
+        end = _first_aim_end(sent.text, start, end)
         end = _strip_trailing_dates(sent.text, start, end)
         if end - start >= 8:
             phrases_.append((sent.start + start, sent.start + end))
@@ -1217,6 +1218,15 @@ _OUTCOME_MODALS = ("will", "would", "should", "could")
 _ITEM_LEAD = re.compile(r"\s*(?:[-•*–]|\d+[.)](?!\d))?\s*")
 _ENABLING = re.compile(r"(?:help|helps|enable|enables|allow|allows|support|supports)\s+[^,.;]+,\s*(?:particularly|especially|"
                        r"notably|mainly|mostly|including)[^,.;]*,\s*(?P<rest>[a-z])", re.I)
+
+
+def _first_aim_end(sentence: str, start: int, end: int) -> int:
+    """Where the first of two aims ends when it closes with its date ('to end the use of police cells by December 2026
+    and to restore a 2,500-place margin'): a second aim after a dated first is another outcome, not part of it."""
+    for m in cue("second_aim").finditer(sentence, start, end):
+        if any(abs(d.end - (m.start() - start)) <= 1 for d in dates(sentence[start:m.start()])):
+            return m.start()
+    return end
 
 
 def _strip_trailing_dates(sentence: str, start: int, end: int) -> int:
