@@ -511,6 +511,10 @@ CASES = [
     Case("scale-where-passive-subject", _two("Stroke rehabilitation will be expanded in the 25 integrated care boards with "
                                              "the longest waits, the minister said.", "It costs £30m."), "scale",
          "Stroke rehabilitation will be expanded in the 25 integrated care boards with the longest waits"),
+    # what each thing bought is made of belongs to the scale ('…, each joining …')
+    Case("scale-each-made-of", _two("What we propose\n- 6 school nursing teams, each bringing together nurses, a "
+                                    "counsellor and a dietitian\n- Teams cover 40 schools", "It costs £3m a year."), "scale",
+         "6 school nursing teams, each bringing together nurses, a counsellor and a dietitian"),
     # a counted subject of a passive buying verb runs on through its clause
     Case("scale-counted-passive", _two("Last year 8,000 tenants complained of damp.", "Some 300 surveyors would be "
                                        "recruited by district councils, each covering 2,000 homes."), "scale",

@@ -710,7 +710,7 @@ def _scale(text: str, sents: list[Sentence], outcome_sents: list[Sentence]) -> P
             collective = _COLLECTIVE.search(before)  # 'a network of 1,200 link workers'
             if collective:
                 start = sent.start + collective.start()
-            more = _SCALE_MORE.match(text, end, sent.end)  # ', one in every primary care network', ', colleges and youth centres'
+            more = _scale_list_more().match(text, end, sent.end)  # ', one in every primary care network', ', colleges and youth centres'
             if more:
                 end = more.end()
             return _fact(text, text[start:end], start, end)
@@ -746,11 +746,19 @@ _SCALE_MORE = re.compile(rf"{_APPOSITION}|{_LIST_REST.pattern}", re.I)
 
 
 @cache
+def _scale_list_more() -> re.Pattern[str]:
+    """_SCALE_MORE, or what each is made of, to the sentence's end ('14 teams, each joining district nurses, social workers
+    and a GP lead'; verbs as data: [proposal] composition_verbs)."""
+    made_of = rf",\s+each\s+(?:{phrases(entries('proposal', 'composition_verbs'))})\s+[^.;\n]+"
+    return re.compile(rf"{_SCALE_MORE.pattern}|{made_of}", re.I)
+
+
+@cache
 def _scale_more() -> re.Pattern[str]:
     """What a scale's phrase runs on with: an apposition, the rest of a list, or a superlative saying which places ('the 40
     prisons with the highest assault rates'), up to the clause's end."""
     superlative = rf"\s+with\s+the\s+(?:{phrases(entries('proposal', 'superlatives'))})\b[^,.;:()]*"
-    return re.compile(rf"(?:{_SCALE_MORE.pattern})?(?:{superlative})|{_SCALE_MORE.pattern}", re.I)
+    return re.compile(rf"(?:{_SCALE_MORE.pattern})?(?:{superlative})|{_scale_list_more().pattern}", re.I)
 
 
 @cache
