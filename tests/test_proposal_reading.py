@@ -363,7 +363,7 @@ CASES = [
                                      "hubs from their own budgets, at around £60m a year."), "running_costs_from", "2029-30"),
     Case("serves-for-label", _two("Key facts\n- Homes: 3,000\n- For: the 12,000 households in temporary accommodation, with "
                                   "priority for families", "Fine."), "serves",
-         "12,000 households in temporary accommodation"),
+         "the 12,000 households in temporary accommodation"),  # the label's value as written, up to its qualifier
     Case("serves-mainly-for", _two("We seek £220m.", "The beds are mainly for frail older people recovering at home."),
          "serves", "frail older people recovering at home"),
     Case("serves-bare-group-with-clause", _two("We seek £87m.", "The service is aimed at adults whose offending is linked to "
@@ -447,6 +447,10 @@ CASES = [
          "2,000 fewer hospital admissions for asthma"),
     Case("outcome-in-spreadsheet-row", _two("Row 4.10 | Cost (£m) | 12", "Row 4.17 | Outcome metric | 5,000 more carers "
                                             "in work by 2030"), "outcomes", "5,000 more carers in work"),
+    # a second aim after a first closed by its date is another outcome ('… by June 2027 and to open …')
+    Case("outcome-first-aim-ends-at-its-date", _two("Cost: £9m a year.", "The aim is to clear the repairs backlog by June "
+                                                    "2027 and to open two more depots."), "outcomes",
+         "clear the repairs backlog"),
     Case("outcome-should-see", _two("Cost: £9m a year.", "Residents should see a fall of 10 per cent in burglary by 2029."),
          "outcomes", "a fall of 10 per cent in burglary"),
     # who it serves, under a heading, in a spreadsheet row, or a label; never a name or a heading in capitals
@@ -458,6 +462,34 @@ CASES = [
                                              "occupations."), "serves", "adult smokers in routine and manual occupations"),
     Case("serves-not-a-name", "Report of the Cabinet Member for Children, Ashworth Council\n\nThe council would open three "
          "hubs at a cost of £2m.", "serves", None),
+    # who it serves, said by a label or heading on a bulleted line, by 'Benefits:' or 'Users', or by eligibility
+    Case("serves-bulleted-for-label", _two("Key facts\n- Cost: £3m a year\n- For: tenants of damp homes in the 8 wards, "
+                                           "with priority for babies", "Fine."), "serves",
+         "tenants of damp homes in the 8 wards"),
+    Case("serves-bulleted-for-people", _two("What we propose\n- Two memory clinics\n- For people aged 80+ living alone, "
+                                            "around 1,500 residents", "Cost: £2m a year."), "serves",
+         "people aged 80+ living alone"),
+    Case("serves-benefits-label", _two("Key facts:\n- Cost: £4m\n- Benefits: residents who use the branch libraries, "
+                                       "and the volunteers", "Fine."), "serves",
+         "residents who use the branch libraries, and the volunteers"),
+    Case("serves-users-heading", _two("Cost: £5m of capital.", "Users\nThe ambulance service, and patients waiting for "
+                                      "transfer."), "serves", "The ambulance service, and patients waiting for transfer"),
+    Case("serves-label-value-is-its-line", _two("Cost: £6m a year.", "Beneficiaries: adults leaving hospital after a fall, "
+                                                "stroke or heart attack who need help at home."), "serves",
+         "adults leaving hospital after a fall, stroke or heart attack who need help at home"),
+    Case("serves-inpatients", _two("Cost: £8m.", "Q2. Who will benefit?\nA2. Inpatients and outpatients awaiting "
+                                   "physiotherapy."), "serves", "Inpatients and outpatients awaiting physiotherapy"),
+    Case("serves-homes-let-to", _two("We will build 400 homes, let to families with children who are living in hostels.",
+                                     "It costs £90m."), "serves", "families with children who are living in hostels"),
+    Case("serves-offers-ends-at-what-is-given", _two("The scheme offers young carers aged 12 to 17 a week's respite break "
+                                                     "each summer.", "It costs £2m."), "serves",
+         "young carers aged 12 to 17"),
+    Case("serves-eligible-before-staff-caseloads", _two("Around 6,000 young carers would be eligible. 50 support workers "
+                                                        "would be hired, each working with about 40 families.",
+                                                        "It costs £3m."), "serves", "Around 6,000 young carers"),
+    Case("serves-defining-clause-of-verbs", _two("We propose 20 wardens. The wardens are for people who walk, cycle or "
+                                                 "ride horses on the 12 moorland paths.", "It costs £1m."), "serves",
+         "people who walk, cycle or ride horses on the 12 moorland paths"),
     # a count that is the subject of what happened is the case for spending, not what is bought
     Case("scale-not-the-problem", _two("Last winter 90,000 patients waited over four hours for an ambulance.",
                                        "We propose 120 new ambulances at a cost of £30m."), "scale", "120 new ambulances"),
@@ -466,6 +498,41 @@ CASES = [
     Case("scale-network-of-with-apposition", _two("The department asks ministers to agree a network of 1,200 link workers, "
                                                   "one in every primary care network.", "It costs £48m a year."), "scale",
          "a network of 1,200 link workers, one in every primary care network"),
+    # a count that gives a state of affairs ('stands at around …') is the case for spending, approximate or not
+    Case("scale-not-a-state-of-affairs", _two("The waiting list stands at around 4,000 families.", "The council asks for "
+                                              "£2m to fund 60 more foster carers."), "scale", "60 more foster carers"),
+    # a count after 'across', 'to all', 'in the' says where: what is bought comes before it, with which places it goes to
+    Case("scale-where-with-verb", _two("The council proposes to renew street lighting and install cameras across the 9 "
+                                       "estates with the highest burglary rates.", "It costs £4m."), "scale",
+         "street lighting and install cameras across the 9 estates with the highest burglary rates"),
+    Case("scale-where-extend-to-all", _two("The proposal is to extend free bus travel for apprentices to all 36 transport "
+                                           "authorities.", "It costs £20m a year."), "scale",
+         "free bus travel for apprentices to all 36 transport authorities"),
+    Case("scale-where-passive-subject", _two("Stroke rehabilitation will be expanded in the 25 integrated care boards with "
+                                             "the longest waits, the minister said.", "It costs £30m."), "scale",
+         "Stroke rehabilitation will be expanded in the 25 integrated care boards with the longest waits"),
+    # what each thing bought is made of belongs to the scale ('…, each joining …')
+    Case("scale-each-made-of", _two("What we propose\n- 6 school nursing teams, each bringing together nurses, a "
+                                    "counsellor and a dietitian\n- Teams cover 40 schools", "It costs £3m a year."), "scale",
+         "6 school nursing teams, each bringing together nurses, a counsellor and a dietitian"),
+    # a counted subject of a passive buying verb runs on through its clause
+    Case("scale-counted-passive", _two("Last year 8,000 tenants complained of damp.", "Some 300 surveyors would be "
+                                       "recruited by district councils, each covering 2,000 homes."), "scale",
+         "300 surveyors would be recruited by district councils"),
+    # the answer to a heading that asks what is bought, or a label naming the preferred option
+    Case("scale-under-heading", _two("BOX 2 - What will the money buy?\nFree hearing tests offered by high-street "
+                                     "opticians in every county, with referral where needed.", "Background: 40,000 people "
+                                     "waited last year."), "scale", "Free hearing tests offered by high-street opticians in "
+                                     "every county"),
+    Case("scale-under-the-ask-strips-the-request", _two("The ask\nThe trust asks ministers to agree a fleet of 12 mobile "
+                                                        "dental units, one in each coastal district.", "It costs £6m."),
+         "scale", "a fleet of 12 mobile dental units, one in each coastal district"),
+    Case("scale-preferred-option-label", _two("Preferred option (Option 2 of 3): weekend opening of 30 libraries, funding "
+                                              "extra staff hours.", "It costs £3m."), "scale",
+         "weekend opening of 30 libraries"),
+    Case("scale-answer-about-what-was-named-is-skipped", _two("We seek approval for 500 new allotment plots.",
+                                                               "Preferred option\nThe new plots would be laid out on "
+                                                               "council land."), "scale", "500 new allotment plots"),
 ]
 
 

@@ -3,6 +3,8 @@ negation list, one acronym finder: each is imported from assistant.text here and
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from assistant.text import stance
@@ -354,6 +356,19 @@ def test_a_proposal_keeps_its_key_fact_lines_and_headings() -> None:
     assert structured_lines("| Item | Detail |\n|---|---|\n| Cost | £85m |") == ["| Item | Detail |", "|---|---|", "| Cost | £85m |"]
     assert structured_lines("Row 3.01 | Proposal | Mentors\nRow 3.02 | Client group | Pupils") == [
         "Row 3.01 | Proposal | Mentors", "Row 3.02 | Client group | Pupils"], "a spreadsheet's rows keep their lines"
+
+
+@pytest.mark.parametrize(("text", "answers"), [
+    ("Bid form\n\nQ4. What is asked for?\nA4. Two new ferries for the island route.\n", ["Two new ferries for the island route."]),
+    ("Paper\n\nWhat is asked for\n- A depot in each of 3 towns\n", ["A depot in each of 3 towns"]),
+    ("Paper\n\nWhat is asked for: a later bus on weekdays\n", ["a later bus on weekdays"]),
+    ("What is asked for by the trust\n\nNothing yet.", []),  # a title that opens with the words
+], ids=["question-then-numbered-answer", "heading-then-bullet", "label-on-its-line", "title-is-no-heading"])
+def test_the_answer_under_a_heading_or_question(text: str, answers: list[str]) -> None:
+    from assistant.text.sentences import headed_answers
+
+    heading = re.compile(r"[ \t]*(?:Q\d+\.[ \t]*)?what is asked for(?:[ \t]*[?:][ \t]*|[ \t]*$)", re.I)
+    assert [text[a:b] for a, b in headed_answers(text, heading)] == answers
 
 
 def test_a_table_row_reads_as_a_key_fact_line_with_its_offsets() -> None:

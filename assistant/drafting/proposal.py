@@ -33,7 +33,7 @@ from assistant.text.quantities import (
     number_word,
     unit_amounts,
 )
-from assistant.text.sentences import as_label_line, is_heading, is_key_fact_line, split_sentences
+from assistant.text.sentences import as_label_line, headed_answers, is_heading, is_key_fact_line, split_sentences
 
 # The old compatibility field: fiscal headroom as the proposal states it is available ('within headroom of £1bn').
 _HEADROOM_AVAILABLE = re.compile(
@@ -665,7 +665,8 @@ def _scale(text: str, sents: list[Sentence], outcome_sents: list[Sentence]) -> P
             before = sent.text[:c.start]
             words_before = re.findall(r"[A-Za-z]+", before)[-2:]
             clause = re.split(r"[,;:](?!\d)", before)[-1]
-            if any(w.lower() in skip for w in words_before) or cue("scale_skip_clause").search(clause):
+            if any(w.lower() in skip for w in words_before) or cue("scale_skip_clause").search(clause) \
+                    or _state_before().search(before):
                 continue
             start = sent.start + c.start
             limit = min([b for b in blocks if b > c.end] + [len(sent.text)])
@@ -691,9 +692,14 @@ def _scale(text: str, sents: list[Sentence], outcome_sents: list[Sentence]) -> P
                     lead = grows[-1].end()
                 start = sent.start + lead + (len(before[lead:]) - len(before[lead:].lstrip()))
                 return _fact(text, text[start:sent.start + c.end], start, sent.start + c.end)
+            passive = _PASSIVE_RUN.match(text, end, sent.end) if _passive().match(text, end, sent.end) else None
+            if passive:  # '400 coaches would be recruited by the councils' leaving care teams': what is bought, and how
+                end = passive.end()
             verb = _scale_verb(before)
             if verb is not None:  # 'rebuild … entrances and add car parks at 12 hospital sites'
                 start = sent.start + verb
+                more = _scale_more().match(text, end, sent.end)
+                end = more.end() if more else end
                 return _fact(text, text[start:end], start, end)
             loc = re.search(r"(?:^|[\s,])(?:[A-Z][\w-]*\s+){1,4}(?:in|across)\s+$", before)
             if loc:
@@ -704,11 +710,18 @@ def _scale(text: str, sents: list[Sentence], outcome_sents: list[Sentence]) -> P
             collective = _COLLECTIVE.search(before)  # 'a network of 1,200 link workers'
             if collective:
                 start = sent.start + collective.start()
-            more = _SCALE_MORE.match(text, end, sent.end)  # ', one in every primary care network', ', colleges and youth centres'
+            more = _scale_list_more().match(text, end, sent.end)  # ', one in every primary care network', ', colleges and youth centres'
             if more:
                 end = more.end()
             return _fact(text, text[start:end], start, end)
     return None
+
+
+@cache
+def _state_before() -> re.Pattern[str]:
+    """The end of the text before a count that gives a state of affairs ('the backlog stands at around ')."""
+    return re.compile(rf"\b(?:{alternation(entries('proposal', 'scale_state_before'))})\s+"
+                      rf"(?:(?:{phrases(entries('proposal', 'approximators'))})\s+)?$", re.I)
 
 
 def _not_bought(before: str, after: str) -> bool:
@@ -732,6 +745,33 @@ _LIST_REST = re.compile(r",\s+[\w-]+(?:\s+[\w-]+){0,2}\s+(?:and|or)\s+[\w-]+(?:\
 _SCALE_MORE = re.compile(rf"{_APPOSITION}|{_LIST_REST.pattern}", re.I)
 
 
+@cache
+def _scale_list_more() -> re.Pattern[str]:
+    """_SCALE_MORE, or what each is made of, to the sentence's end ('14 teams, each joining district nurses, social workers
+    and a GP lead'; verbs as data: [proposal] composition_verbs)."""
+    made_of = rf",\s+each\s+(?:{phrases(entries('proposal', 'composition_verbs'))})\s+[^.;\n]+"
+    return re.compile(rf"{_SCALE_MORE.pattern}|{made_of}", re.I)
+
+
+@cache
+def _scale_more() -> re.Pattern[str]:
+    """What a scale's phrase runs on with: an apposition, the rest of a list, or a superlative saying which places ('the 40
+    prisons with the highest assault rates'), up to the clause's end."""
+    superlative = rf"\s+with\s+the\s+(?:{phrases(entries('proposal', 'superlatives'))})\b[^,.;:()]*"
+    return re.compile(rf"(?:{_SCALE_MORE.pattern})?(?:{superlative})|{_scale_list_more().pattern}", re.I)
+
+
+@cache
+def _passive() -> re.Pattern[str]:
+    """A buying verb in the passive right after what it buys ('… will be expanded', '… would be recruited')."""
+    return re.compile(rf"\s+(?:will|would|are to|is to|shall)\s+(?:also\s+|then\s+)?be\s+(?:[a-z]+ly\s+)?"
+                      rf"(?:{phrases(entries('proposal', 'scale_participles'))})\b", re.I)
+
+
+# A passive's clause runs to its end: '… would be deployed on foot patrol in those 50 town centres at peak times'.
+_PASSIVE_RUN = re.compile(r"[^.;:()]*?(?=,\s|[.;:()](?!\d)|$)", re.M)
+
+
 # A key fact's label ('New places', 'hubs'): a line that opens with one, one that ends the text before a count, and
 # the next one of a run ('hubs: 45; staff: 380 …'). The last two share _LABEL.
 _LABEL = r"[A-Za-z][\w ’'-]{2,40}?"
@@ -748,13 +788,88 @@ def _names_what_is_bought(label: str) -> bool:
 def _scale_verb(before: str) -> int | None:
     """Where what is bought starts when a count only says where ('… car parks at 12 hospital sites'): after the
     first buying verb of the clause, if the count follows 'at', 'across' or 'in'."""
-    if not re.search(r"\b(?:at|across|in)\s+(?:the\s+|all\s+(?:the\s+)?|each\s+of\s+the\s+)?$", before):
+    if not _where_before_count().search(before):
         return None
     lead = max([0] + [m.end() for m in re.finditer(r"[,;:](?!\d)", before)])
+    passive = _passive().search(before, lead)
+    if passive and re.search(r"[A-Za-z]{3}", before[lead:passive.start()]):  # 'Community nursing will be expanded in the 30 …'
+        return lead + len(before[lead:]) - len(before[lead:].lstrip())
     verb = re.search(rf"\b(?:{alternation(entries('proposal', 'scale_verbs'))})\s+", before[lead:], re.I)
     if verb is None or not re.search(r"[A-Za-z]{3}", before[lead + verb.end():]):
         return None
     return lead + verb.end()
+
+
+@cache
+def _scale_head() -> re.Pattern[str]:
+    """A heading, question or label over what a proposal buys, with its number ('BOX 2 - What will the money buy?', 'Q1.
+    What is the proposal?', 'Option B (recommended) - '), up to where its answer starts (words as data: [proposal]
+    scale_headings)."""
+    number = r"(?:(?:box|slide|section|part|row|q)\s*)?(?:[A-Z]?\d+(?:\.\d+)*[.)]?[ \t]*(?:[-–:|][ \t]*)?)?"
+    return re.compile(rf"[ \t|]*(?:[-•*][ \t]*)?{number}(?:{alternation(entries('proposal', 'scale_headings'))})"
+                      r"(?:[ \t]*(?:[?:|.]|[ \t][-–])[ \t|]*|[ \t]*$)", re.I)
+
+
+# An answer's name before what it is ('Parents into Work: 1,100 work coaches …'): a few capitalised words and a colon.
+_ANSWER_NAME = re.compile(r"(?:[A-Z][\w'’&-]*\s+){0,2}(?:(?:[a-z]{1,4}|[A-Z][\w'’&-]*)\s+){0,2}[A-Z][\w'’&-]*:\s+")
+
+
+@cache
+def _answer_stop() -> re.Pattern[str]:
+    """What bounds a headed answer: its sentence or clause, a comma not in a number, a dash before a purpose ('… - to
+    check entitlements'), or a clause that says why or how ([proposal] answer_clause_stops)."""
+    return re.compile(rf"[.;:()](?!\d)|\s[-–]\s+to\s|,(?!\d)|\s(?:{phrases(entries('proposal', 'answer_clause_stops'))})\s", re.I)
+
+
+# … except a comma before where it goes ('…, in the 4,000 schools with the highest …'), which the answer runs on with.
+_ANSWER_WHERE = re.compile(r",\s+(?:in|at|across|to)\s+(?:the|all|each|every|\d)", re.I)
+
+
+@cache
+def _describes_named() -> re.Pattern[str]:
+    """An answer that opens by describing what was already named ('The new places would be built …', 'These hubs will …'),
+    not naming it ([proposal] named_before)."""
+    return re.compile(rf"(?:{phrases(entries('proposal', 'named_before'))})\s+(?:[\w-]+\s+){{0,3}}?"
+                      r"(?:would|will|are|is|can)\b", re.I)
+
+
+def _scale_under_heading(text: str) -> ProposalFact | None:
+    """What a proposal buys, as its answer to a heading that asks ('The ask', 'BOX 2 - What will the money buy?') or a
+    label that names it ('Preferred option (Option 3 of 4): …'): the answer's first clause, after what says it is
+    proposed ('DHSC asks ministers to agree …'), with an apposition, the rest of a list or which places it goes to."""
+    says = cue("proposal_says")
+    for at, line_end in headed_answers(text, _scale_head()):
+        name = _ANSWER_NAME.match(text, at, line_end)
+        at = name.end() if name else at
+        said = says.search(text, at, line_end)
+        if said is not None and not re.search(r"[,;.](?!\d)", text[at:said.start()]):
+            to = re.match(r"\s+(?:to|that)\b", text[said.end():line_end])
+            at = said.end() + (to.end() if to else 0)
+            at += len(text[at:line_end]) - len(text[at:line_end].lstrip())
+        if _describes_named().match(text, at, line_end):
+            continue  # 'The new places would be built at …': about what was named before, not naming it
+        end = at
+        while (stop := _answer_stop().search(text, end, line_end)) is not None:
+            where = _ANSWER_WHERE.match(text, stop.start(), line_end)
+            if where is not None:
+                end = where.end()
+                continue
+            more = _scale_more().match(text, stop.start(), line_end)
+            end = more.end() if more is not None and more.end() > stop.start() else stop.start()
+            break
+        else:
+            end = line_end
+        end = at + len(text[at:end].rstrip(" -–"))
+        if len(re.findall(r"[A-Za-z]{3,}", text[at:end])) >= 2:
+            return _fact(text, text[at:end], at, end)
+    return None
+
+
+@cache
+def _where_before_count() -> re.Pattern[str]:
+    """The end of the text before a count that only says where ('… across the', '… to all', '… in those')."""
+    return re.compile(rf"\b(?:{phrases(entries('proposal', 'scale_where'))})\s+"
+                      rf"(?:(?:{phrases(entries('proposal', 'scale_where_determiners'))})\s+)?$", re.I)
 
 
 def _bought(text: str, money: list[Money]) -> ProposalFact | None:
@@ -794,6 +909,15 @@ _SERVES_MORE_STOP = re.compile(_SERVES_STOP.pattern + r"|\swho\s", re.I)
 _SERVES_MORE = re.compile(r",\s+(?:including|particularly|especially|mainly|most of them|many of them)\b", re.I)
 
 
+# Where a label's value ends: its sentence, or a clause that qualifies or picks some of them out ('…, with priority for
+# …', '…, particularly those on …'); a list runs on ('… after a fall, stroke or other acute illness').
+_LABEL_VALUE_STOP = re.compile(r"[.;|](?!\d)|,\s+(?:with|particularly|especially|including|mainly|mostly|where|which|while)\b")
+
+
+# The rest of a list of verbs ('live, work or go out'): more words, each after a comma, the last after 'or' or 'and'.
+_VERB_LIST = re.compile(r"(?:,\s+[a-z]+)+?,?\s+(?:or|and)\s+[a-z]+")
+
+
 def _with_defining_clause(text: str, end: int) -> int:
     """Where a group named up to ``end`` ends with the 'who' or 'whose' clause that defines it ('young people aged 18
     to 24 who have been NEET for six months'); ``end`` when no such clause follows."""
@@ -808,14 +932,21 @@ def _served_by(text: str, sents: list[Sentence], cue_name: str) -> list[Proposal
     bare, openers = word_set("proposal", "bare_serve_verbs"), word_set("proposal", "verb_openers")
     for sent in [s for s in sents if not s.title]:
         for m in cue(cue_name).finditer(sent.text):
-            if m.start() > 0 and m.group(0)[0].isupper() and not sent.text[:m.start()].rstrip().endswith((":", ".")):
+            opening = sent.text[:m.start()].rstrip(" \t-•*")  # a bullet before a label ('- For: …') opens the line
+            if opening and m.group(0)[0].isupper() and not opening.endswith((":", ".")):
                 continue  # a name, not a verb: 'Child Benefit', 'the Household Support Fund'
             before = re.findall(r"[A-Za-z]+", sent.text[:m.start()])
             if m.group(0).lower() in bare and (not before or before[-1].lower() not in openers):
                 continue  # 'the gap between benefit support and rent': a noun here, not 'would benefit'
             rest = sent.text[m.end():]
             start = m.end() + len(rest) - len(rest.lstrip(" :–-"))
-            end = _np_end(sent.text, start, len(sent.text), _SERVES_STOP)
+            if m.group(0).rstrip().endswith(":"):  # a label's value is its line's ('Beneficiaries: older people …, stroke …')
+                end = min([x.start() for x in _LABEL_VALUE_STOP.finditer(sent.text, start)] + [len(sent.text.rstrip(" ."))])
+            else:
+                end = _np_end(sent.text, start, len(sent.text), _SERVES_STOP)
+            if m.group(0).lower() in word_set("proposal", "give_verbs"):  # 'offers children … a free place at a club'
+                given = re.search(r"\s(?:an?|the)\s", sent.text[start:end])
+                end = start + given.start() if given else end
             more = _SERVES_MORE.match(sent.text, end)  # '…social tenants, including around 30,000 families with children'
             if more:  # ... up to a clause about them ('particularly frail older people who now wait many hours'), when
                 # it names people ('including those now held in police custody suites' adds none)
@@ -826,6 +957,9 @@ def _served_by(text: str, sents: list[Sentence], cue_name: str) -> list[Proposal
                 end = listed.end()
             if len(sent.text[start:end].split()) <= 2:  # a bare group: 'aimed at adults whose offending is linked to …'
                 end = _with_defining_clause(sent.text, end)
+            elif re.search(r"\b(?:who|whose)\s+[a-z]+$", sent.text[start:end]) and _VERB_LIST.match(sent.text, end):
+                # a defining clause of several verbs: 'people who live, work or go out in the 15 city centres'
+                end = min([x.start() for x in _LABEL_VALUE_STOP.finditer(sent.text, end + 1)] + [len(sent.text.rstrip(" ."))])
             phrase = sent.text[start:end]
             # 'benefiting the roughly 650,000 direct care workers': a number of them, first, says they are people too
             counted = cue_name == "serve_verbs" and bool(_COUNTED_GROUP.match(phrase))
@@ -896,6 +1030,10 @@ def _serves(text: str, sents: list[Sentence]) -> ProposalFact | None:
     headed = _served_under_heading(text)  # 'Q2. Who will benefit?' and its answer
     if headed is not None:
         return headed
+    receivers = [s for s in sents if not s.title and not s.has("funding") and not s.has("headroom") and not s.has("running")]
+    eligible = _people_before(text, receivers, "eligible_verbs")  # said outright: 'Around 12,000 care leavers would be eligible'
+    if eligible is not None:
+        return eligible
     served = _served_by(text, sents, "serve_verbs")  # 'will serve around 1.1 million patients', 'reaches … households'
     if served:  # a phrase that counts the people is the most specific: 'reaches about 12 million children'
         return next((f for f in served if counts(f.words)), served[0])
@@ -905,19 +1043,9 @@ def _serves(text: str, sents: list[Sentence]) -> ProposalFact | None:
     described = _served_by(text, sents, "serve_adjectives")  # 'so that eligible families are enrolled automatically'
     if described:
         return described[0]
-    receivers = [s for s in sents if not s.title and not s.has("funding") and not s.has("headroom") and not s.has("running")]
-    for sent in receivers:  # 'Around 90,000 people aged 65 and over will receive reablement'
-        receive = cue("receive_verbs").search(sent.text)
-        if receive and _people().search(sent.text[:receive.start()]):
-            phrase = sent.text[:receive.start()].rstrip()
-            lead = max([0] + [b.end() for b in re.finditer(r"[,;](?!\d)", phrase)])
-            start = lead + len(phrase[lead:]) - len(phrase[lead:].lstrip())
-            if not _people().search(phrase[start:]):  # '…, roughly 2 million attendances a year, will benefit'
-                first = next(m for m in _people().finditer(phrase) if not _names_thing(phrase, m))
-                start = _people_start(phrase, first)
-                end = _np_end(phrase, first.end(), len(phrase), _SERVES_STOP)
-                return _fact(text, phrase[start:end], sent.start + start, sent.start + end)
-            return _fact(text, phrase[start:], sent.start + start, sent.start + len(phrase))
+    received = _people_before(text, receivers, "receive_verbs")  # 'Around 90,000 people aged 65 and over will receive …'
+    if received is not None:
+        return received
     for sent in usable:  # the first people named: 'for women and for adults with substance misuse problems'
         for m in _people().finditer(sent.text):
             if _names_thing(sent.text, m):
@@ -930,6 +1058,24 @@ def _serves(text: str, sents: list[Sentence]) -> ProposalFact | None:
                           r"(?:highest|most|lowest|longest|greatest|worst)\b[^,.;]*", sent.text, re.I)
         if place:
             return _fact(text, place.group(0), sent.start + place.start(), sent.start + place.end())
+    return None
+
+
+def _people_before(text: str, sents: list[Sentence], cue_name: str) -> ProposalFact | None:
+    """The people named before the first match of the [proposal] list ``cue_name`` that has people before it ('Around
+    90,000 people aged 65 and over will receive reablement', 'Around 12,000 care leavers would be eligible')."""
+    for sent in sents:
+        receive = cue(cue_name).search(sent.text)
+        if receive and _people().search(sent.text[:receive.start()]):
+            phrase = sent.text[:receive.start()].rstrip()
+            lead = max([0] + [b.end() for b in re.finditer(r"[,;](?!\d)", phrase)])
+            start = lead + len(phrase[lead:]) - len(phrase[lead:].lstrip())
+            if not _people().search(phrase[start:]):  # '…, roughly 2 million attendances a year, will benefit'
+                first = next(m for m in _people().finditer(phrase) if not _names_thing(phrase, m))
+                start = _people_start(phrase, first)
+                end = _np_end(phrase, first.end(), len(phrase), _SERVES_STOP)
+                return _fact(text, phrase[start:end], sent.start + start, sent.start + end)
+            return _fact(text, phrase[start:], sent.start + start, sent.start + len(phrase))
     return None
 
 
@@ -1054,6 +1200,7 @@ def _outcomes(text: str, sents: list[Sentence]) -> tuple[ProposalFact | None, Pr
         trail = re.compile(alternation(entries("proposal", "outcome_trail")), re.I).search(sent.text, start)
         if trail:
             end = trail.start()
+        end = _first_aim_end(sent.text, start, end)
         end = _strip_trailing_dates(sent.text, start, end)
         if end - start >= 8:
             phrases_.append((sent.start + start, sent.start + end))
@@ -1079,6 +1226,15 @@ _OUTCOME_MODALS = ("will", "would", "should", "could")
 _ITEM_LEAD = re.compile(r"\s*(?:[-•*–]|\d+[.)](?!\d))?\s*")
 _ENABLING = re.compile(r"(?:help|helps|enable|enables|allow|allows|support|supports)\s+[^,.;]+,\s*(?:particularly|especially|"
                        r"notably|mainly|mostly|including)[^,.;]*,\s*(?P<rest>[a-z])", re.I)
+
+
+def _first_aim_end(sentence: str, start: int, end: int) -> int:
+    """Where the first of two aims ends when it closes with its date ('to end the use of police cells by December 2026
+    and to restore a 2,500-place margin'): a second aim after a dated first is another outcome, not part of it."""
+    for m in cue("second_aim").finditer(sentence, start, end):
+        if any(abs(d.end - (m.start() - start)) <= 1 for d in dates(sentence[start:m.start()])):
+            return m.start()
+    return end
 
 
 def _strip_trailing_dates(sentence: str, start: int, end: int) -> int:
@@ -1131,7 +1287,7 @@ def read(text: str) -> Reading:
     years = _years(text, sents, durs, anchor)
     running, running_from, payer, deferred = _running(text, sents, money, years)
     outcomes, outcome_dates, outcome_sents = _outcomes(text, sents)
-    scale = _scale(text, sents, outcome_sents) or _bought(text, money)
+    scale = _scale_under_heading(text) or _scale(text, sents, outcome_sents) or _bought(text, money)
     cost = total or per_year
     funding, sources = _funding_sources(text, sents)
     available = _HEADROOM_AVAILABLE.search(text)

@@ -195,6 +195,30 @@ def is_heading(line: str) -> bool:
     return bool(_HEADING_LINE.fullmatch(line)) and len(line.split()) <= 5 and not line.rstrip().endswith((".", ","))
 
 
+# What opens an answer on the line after its heading or question: its number ('A2. ', '3.1 ') and a bullet ('- ').
+_ANSWER_OPENER = re.compile(r"[ \t]*(?:A\d+[.)][ \t]*|\d{1,2}\.\d{1,2}\.?[ \t]+)?(?:[-•*][ \t]+)?")
+
+
+def headed_answers(text: str, heading: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Spans of the answers to the lines ``heading`` matches at their start: the rest of the line when the heading runs
+    on ('Preferred option: weekend opening …'), otherwise the next line after its number and bullet ('Q1. What is the
+    proposal?' then 'A1. The replacement of …'). A first line that opens with the heading's words without a separator
+    (':', ' - ', '|') is a title, not a heading."""
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+    out: list[tuple[int, int]] = []
+    for i, (start, end) in enumerate(lines):
+        head = heading.match(text, start, end)
+        if head is None or (i == 0 and not head.group(0).strip(" \t|").endswith((":", "-", "–", "|"))):
+            continue
+        if text[head.end():end].strip(" \t|"):
+            out.append((head.end(), end))
+        elif i + 1 < len(lines):
+            nxt, nxt_end = lines[i + 1]
+            opener = _ANSWER_OPENER.match(text, nxt, nxt_end)
+            out.append((opener.end() if opener else nxt, nxt_end))
+    return out
+
+
 def structured_lines(paragraph: str) -> list[str]:
     """A paragraph as its reader sees it: key-fact lines, bullets and headings each on their own, other lines
     joined (a wrapped paragraph)."""
