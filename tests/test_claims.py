@@ -24,6 +24,7 @@ class Case:
     verdict: str
     side: str  # where `quote` must appear: "supporting", "contradicting", "both" or "none"
     quote: str = ""
+    against: str = ""  # for "both", when the contradicting side's quote differs from `quote`
 
 
 CASES = [
@@ -78,6 +79,9 @@ CASES = [
          "about £2.3bn a year.", "not enough evidence", "none"),
     Case("unstated-count", "Theresa May popularised the 'no magic money tree' line in 2017, costing the Conservatives 40 "
          "seats.", "not enough evidence", "none"),
+    # One part the sources back and another they contradict: mixed, with both sides shown.
+    Case("half-right", "Tangible rewards undermine intrinsic motivation, and choice and competition reduced inequality.",
+         "mixed", "both", "tangible rewards", "increased inequality"),
     # A restatement in other words (few words shared, close in meaning) supports the claim.
     Case("other-words", "State employment makes up around 18 per cent of UK jobs, so public sector productivity weighs "
          "on the whole economy.", "supported", "supporting", "around 18 per cent of total employment"),
@@ -106,7 +110,8 @@ def test_claim_verdict_and_quotes_on_the_right_side(corpus_assistant: Assistant,
     if case.side in ("supporting", "both"):
         assert any(wanted in q for q in supporting), supporting
     if case.side in ("contradicting", "both"):
-        assert any(wanted in q for q in contradicting), contradicting
+        against = _norm(case.against or case.quote)
+        assert any(against in q for q in contradicting), contradicting
     if case.side == "supporting":
         assert not any(wanted in q for q in contradicting), "the decisive quote is not also counted against"
     if case.side == "contradicting":

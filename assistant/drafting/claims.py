@@ -13,8 +13,9 @@
    'whilst' ('improvement in the measured metrics but ... at the expense of wider outcomes') is mixed.
    A claim's figure given differently by a matching sentence contradicts it; a count, in digits or words ('five
    criteria'), is compared only with a count of the same thing ('This should include three criteria').
-4. Verdict: a contradicted part contradicts the whole claim (any counter-evidence contradicts an
-   absolute claim: 'never', 'no', 'without any', 'on its own'); evidence of comparable weight on both
+4. Verdict: a contradicted part contradicts the claim unless another part is supported, which makes it mixed
+   (any counter-evidence contradicts an absolute claim: 'never', 'no', 'without any', 'on its own'); evidence of
+   comparable weight on both
    sides, or mixed evidence, makes it mixed; a claim about things the sources never name has not enough
    evidence. Every rule that fired is listed in ``ClaimCheck.signals``.
 Calibrated on the claim items of evals/datasets/gold-v1.jsonl (22 of 23 right; settings.stance); no claim text is coded here.
@@ -581,7 +582,8 @@ def _verdict(
         return "contradicted"
     if "contradicted" in statuses:
         if any(s == "supported" for s in statuses):
-            notes.append("one part of the claim is contradicted, so the claim as a whole is")
+            notes.append("one part of the claim is supported and another contradicted")
+            return "mixed"
         return "contradicted"
     if "mixed" in statuses:
         return "mixed"
