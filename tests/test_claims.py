@@ -82,6 +82,8 @@ CASES = [
     # One part the sources back and another they contradict: mixed, with both sides shown.
     Case("half-right", "Tangible rewards undermine intrinsic motivation, and choice and competition reduced inequality.",
          "mixed", "both", "tangible rewards", "increased inequality"),
+    Case("granted-and-doubted", "Regulators can move poor providers up to good, and they can also drive providers to "
+         "excellence.", "mixed", "both", "limited evidence it can drive excellence"),
     # A restatement in other words (few words shared, close in meaning) supports the claim.
     Case("other-words", "State employment makes up around 18 per cent of UK jobs, so public sector productivity weighs "
          "on the whole economy.", "supported", "supporting", "around 18 per cent of total employment"),

@@ -228,3 +228,12 @@ def test_a_reference_year_is_not_a_year_the_sentence_counts() -> None:
 ], ids=["another-measure", "bracketed-figure"])
 def test_same_measure_binds_each_figure_to_its_own_clause(claim: str, sentence: str, same: bool) -> None:
     assert stance.same_measure(claim, sentence) is same
+
+
+@pytest.mark.parametrize(("claim", "grants"), [
+    ("Mentoring lifts attendance among pupils who miss school, and it raises exam grades.", True),
+    ("Mentoring has been shown to raise exam grades.", False),
+], ids=["both-halves", "doubted-half-only"])
+def test_a_claim_stating_the_granted_half_too_is_half_right(claim: str, grants: bool) -> None:
+    sentence = "Some evidence that mentoring lifts attendance among pupils who miss school - but limited evidence it raises grades."
+    assert stance.grants_beside_doubt(claim, sentence) is grants

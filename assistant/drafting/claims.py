@@ -237,8 +237,9 @@ def check_claim(ev: Evidence, claim: str) -> ClaimCheck:
         verdict = _without_cues(ev, claim, sentences, sides, notes)
     covers: dict[tuple[str, int], float] = {}
     about: dict[tuple[str, int], float] = {}  # as covers, a table cell's row label counted: how much it is about
-    conflicts = _disagreements(claim, sentences, sides, cfg, covers, about)
-    verdict = _with_disagreements(verdict, conflicts, sides, notes, covers | about, cfg)
+    halves: set[tuple[str, int]] = set()  # sentences granting a part of the claim and doubting the rest
+    conflicts = _disagreements(claim, sentences, sides, cfg, covers, about, halves)
+    verdict = _with_disagreements(verdict, conflicts, sides, notes, covers | about, cfg, halves)
     by_key = {(s.passage.chunk.id, s.unit.start): s for s in sentences}
     supporting = _side(ledger, by_key, sides, "support", verdict, cfg, covers)
     contradicting = _side(ledger, by_key, sides, "contradict", verdict, cfg, covers)
@@ -277,7 +278,7 @@ def _your_documents(
 
 def _disagreements(
     claim: str, sentences: list[EvidenceSentence], sides: dict[tuple[str, int], dict[str, float]], cfg: StanceSettings,
-    covers: dict[tuple[str, int], float], about: dict[tuple[str, int], float],
+    covers: dict[tuple[str, int], float], about: dict[tuple[str, int], float], halves: set[tuple[str, int]],
 ) -> dict[tuple[str, int], stance.Conflict]:
     """Sentences about the claim's topic that the stance engine finds say something else ('fell', not 'rose';
     'limited evidence it can drive excellence'): each moves to the contradicting side, weighted by how
@@ -307,6 +308,12 @@ def _disagreements(
             continue  # the claim denies something this sentence merely does not deny: the polarity rules weigh that
         key = (sentence.passage.chunk.id, sentence.unit.start)
         found[key] = conflict
+        if conflict.kind == "doubt" and stance.grants_beside_doubt(said, text):
+            # 'Some evidence it can drive providers from poor to good - but limited evidence it can drive excellence'
+            # against a claim stating both: half of it is backed, so the sentence stands on both sides.
+            halves.add(key)
+            sides[key]["contradict"] = max(sides[key]["contradict"], sides[key]["support"], cfg.stance_weight * cover)
+            continue
         sides[key]["support"] = 0.0
         sides[key]["contradict"] = max(sides[key]["contradict"], cfg.stance_weight * cover)
     return found
@@ -334,10 +341,14 @@ def _overstates(conflict: stance.Conflict) -> bool:
 def _with_disagreements(
     verdict: Verdict, conflicts: dict[tuple[str, int], stance.Conflict],
     sides: dict[tuple[str, int], dict[str, float]], notes: list[str], covers: dict[tuple[str, int], float],
-    cfg: StanceSettings,
+    cfg: StanceSettings, halves: set[tuple[str, int]],
 ) -> Verdict:
     if not conflicts:
         return verdict
+    if set(conflicts) <= halves:
+        notes.append("contradicts in part: " + "; ".join(c.reason for c in conflicts.values()))
+        notes.append("the passage backs one part of the claim and doubts the other")
+        return "mixed"
     for conflict in conflicts.values():
         notes.append(f"contradicts: {conflict.reason}")
     if any(c.kind == "number_misbound" for c in conflicts.values()):

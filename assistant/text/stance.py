@@ -675,6 +675,26 @@ def _doubted(claim: str, aligned: str, passage: str, context: str) -> Conflict |
     return None
 
 
+@cache
+def _contrast_pattern() -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{phrases((*entries('polarity', 'contrast'), *entries('polarity', 'concessive')))})\b", re.I)
+
+
+def grants_beside_doubt(claim: str, sentence: str) -> bool:
+    """Does ``claim`` also state what ``sentence`` grants across a contrast from its doubt ('Some evidence that it can
+    drive providers from poor to good - but limited evidence it can drive excellence')? A claim stating both halves is
+    half right; one stating only the doubted half is wrong ('from good to excellent' shares only 'providers' and
+    'good' with 'from poor to good'). Stating means three of the granted half's own words."""
+    pieces = _contrast_pattern().split(normalise_quotes(sentence))
+    doubted = [p for p in pieces if _doubt_pattern().search(p)]
+    granted = [p for p in pieces if not _doubt_pattern().search(p)]
+    if not doubted or not granted:
+        return False
+    mine = content_stems(normalise_quotes(claim))
+    against = set().union(*(content_stems(p) for p in doubted))
+    return any(len((content_stems(p) - against) & mine) >= 3 for p in granted)
+
+
 _CONDITION = re.compile(r"\b(?:if|whether|unless)\b(?:\s+\w+){0,3}\s*$", re.I)  # 'even if we can achieve'
 
 
