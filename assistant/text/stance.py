@@ -156,7 +156,8 @@ def names(text: str) -> list[str]:
 
 def _named_in(name: str, text_words: set[str], text_acronyms: set[str]) -> bool:
     parts = [w.lower().rstrip("'’s") for w in name.split() if w.lower() not in ("of", "for", "and", "the", "in")]
-    if all(p in text_words or stem(p) in text_words for p in parts):
+    # A hyphenated word is also its parts ('Covid-19' is 'covid' and '19', as the tokens of a text have it).
+    if all(p in text_words or stem(p) in text_words or all(q in text_words for q in p.split("-") if q) for p in parts):
         return True
     initials = _initials(name)
     return len(initials) >= 2 and initials.lower() in text_acronyms
