@@ -46,7 +46,10 @@ def test_amounts(text: str, pounds: float, per_year: bool, per_unit: bool) -> No
     ("from April 2025 to March 2026", 1, "range"),
     ("a one-off grant in 2026-27", 1, "single"),
     ("a one-off £20m payment", 1, "single"),
-], ids=["span", "months", "months-round-up", "adjective", "financial-years", "months-range", "single-year", "one-off"])
+    ("costs £40m in the 2027-28 financial year", 1, "single"),
+    ("the clinics will open in the spring of 2027 only", 1, "single"),
+], ids=["span", "months", "months-round-up", "adjective", "financial-years", "months-range", "single-year", "one-off",
+        "the-financial-year", "a-year-only"])
 def test_durations(text: str, years: int, kind: str) -> None:
     [d] = durations(text)
     assert (d.years, d.kind) == (years, kind)
@@ -55,6 +58,10 @@ def test_durations(text: str, years: int, kind: str) -> None:
 
 def test_ages_are_not_durations() -> None:
     assert durations("open to 16-year-olds and 17-year-olds") == []
+
+
+def test_a_calendar_year_alone_is_a_date_not_a_duration() -> None:
+    assert durations("The scheme opens in 2027 and reports in 2029.") == []
 
 
 @pytest.mark.parametrize(("text", "values"), [

@@ -35,7 +35,10 @@ _BARE_DURATION = re.compile(rf"\b(?P<n>{_N})\s+(?P<unit>years?|months?)\b(?![- ]
 _FY_RANGE = re.compile(rf"(?P<a>{_FY})\s*(?:to|until|through|and|–|-)\s*(?P<b>{_FY})", re.I)
 _MONTH_RANGE = re.compile(rf"\b(?P<m1>{_MONTH})\s+(?P<y1>(?:19|20)\d{{2}})\s*(?:to|until|through|–|-)\s*"
                           rf"(?P<m2>{_MONTH})\s+(?P<y2>(?:19|20)\d{{2}})\b", re.I)
-_SINGLE_FY = re.compile(rf"\bin\s+(?P<a>{_FY})", re.I)
+_SINGLE_FY = re.compile(rf"\bin\s+(?:the\s+)?(?P<a>{_FY})", re.I)
+# A year said to be the only one: 'in the summer of 2026 only', 'during 2026 only' (a calendar year alone is a date).
+_ONLY_YEAR = re.compile(r"\b(?:in|during|for)\s+(?:the\s+)?(?:(?:summer|spring|autumn|winter)\s+(?:term\s+)?of\s+)?"
+                        r"(?P<a>(?:19|20)\d\d)(?:\s+financial\s+year)?\s+only\b", re.I)
 _ONE_OFF = re.compile(r"\bone[- ]off\b", re.I)
 _MONTH_DATE = re.compile(rf"\b(?:(?:the\s+)?end\s+of\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?P<m>{_MONTH})\s+(?P<y>(?:19|20)\d{{2}})\b", re.I)  # '31 March 2027': the day is part of it
 _FY_DATE = re.compile(rf"\b(?P<a>{_FY})", re.I)
@@ -223,6 +226,8 @@ def durations(text: str) -> list[Duration]:
             add(m.start(), m.end(), whole_years(m.group("n"), m.group("unit")), kind)
     for m in _SINGLE_FY.finditer(text):
         add(m.start("a"), m.end(), 1, "single")
+    for m in _ONLY_YEAR.finditer(text):
+        add(m.start(), m.end(), 1, "single")
     for m in _ONE_OFF.finditer(text):  # 'a one-off £500m top-up'; 'a one-off grant in 2026-27' is read by its year
         if not any(d.kind == "single" and 0 <= d.start - m.end() <= 40 for d in found):
             add(m.start(), m.end(), 1, "single")
