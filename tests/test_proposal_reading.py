@@ -233,6 +233,8 @@ CASES = [
     Case("span-in-funding-sentence", _two("We seek £70m.", "The money is capital, over three years, and would come "
                                           "from new borrowing."), "years", 3),
     Case("reserve", _two("We seek £70m.", "It would be met from the Treasury reserve."), "funding", "other"),
+    Case("bid-at-this-review", _two("We seek £70m.", "Through a bid for new capital at this Spending Review."), "funding",
+         "other"),
     Case("transfer-within-budget", _two("We seek £70m.", "It is met by an in-year transfer from the Home Office "
                                         "policing budget."), "funding", "reprioritisation"),
     Case("named-fund", _two("We seek £70m a year.", "It is drawn from DfE's school improvement fund."),
