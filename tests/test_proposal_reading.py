@@ -165,6 +165,10 @@ CASES = [
     Case("running-from", _two("It costs £1bn over five years. Running costs of £80m a year follow from year 6.",
                               "Fine."), "running_costs_from", 6),
     Case("running-zero", _two("It costs £10m over two years. There are no ongoing costs.", "Fine."), "running_costs", 0.0),
+    Case("running-to-run", _two("It costs £30m of capital. Once open, the centre will cost about £4m a year to run.",
+                                "Fine."), "running_costs", 4e6),
+    Case("unit-cost-to-run", _two("It costs £30m of capital. Each bed will cost £60,000 a year to run.", "Fine."),
+         "running_costs", None),
     Case("running-after-fy", _two("It costs £50m over three years. Licences then cost £5m a year after 2028-29.", "Fine."),
          "running_costs_from", "2029-30"),
     # funding

@@ -233,7 +233,8 @@ def _money_role(text: str, sent: Sentence, a: Amount, previous_cost: bool) -> st
         before = sent.text[:sent.text.index(":")] + " " + before  # 'Running costs: £3.5m a year': the label says what it is
     near_before = text[max(sent.start, a.start - 25):a.start]
     if cue("running_costs").search(before) or cue("running_costs").match(after.lstrip(" a-z")) or \
-            re.match(r"\s*(?:a year\s+)?in (?:running|ongoing) costs", after, re.I):
+            (not a.per_unit and re.match(rf"\s*(?:a year\s+)?(?:{alternation(entries('proposal', 'running_after_amount'))})\b",
+                                         after, re.I)):  # 'Each place will cost £50,000 a year to run' is a unit cost
         if re.search(rf"(?:{alternation(entries('proposal', 'running_change'))})\s*$", before, re.I):
             return "running change"  # 'Running costs fall by £2m a year': a change, not their level
         return "running"
