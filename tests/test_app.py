@@ -15,9 +15,10 @@ from streamlit.testing.v1 import AppTest
 
 from assistant import Answer, Assistant, Settings
 from assistant.embeddings import MiniLMEmbeddings
-from assistant.export import block_lines, layout, plain_excerpt
+from assistant.export import block_lines, layout
 from assistant.prompts import load_prompt
 from assistant.settings import PROJECT_ROOT
+from assistant.text.markdown import plain_excerpt
 
 # ui/ sits beside app.py and is not an installed package: Streamlit puts app.py's folder on the path, so do we.
 if str(PROJECT_ROOT) not in sys.path:

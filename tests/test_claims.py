@@ -179,3 +179,12 @@ def test_empty_claim_is_a_clear_error(corpus_assistant: Assistant) -> None:
     with pytest.raises(QuestionError, match="empty"):
         corpus_assistant.check("  ")
 
+
+
+def test_the_reason_quotes_plain_text_and_names_an_unstated_figure(corpus_assistant: Assistant) -> None:
+    supported = corpus_assistant.check("State employment makes up around 18 per cent of UK jobs, so public sector "
+                                       "productivity weighs on the whole economy.")
+    assert "**" not in supported.reason and "**" not in supported.explanation, supported.reason
+    unstated = corpus_assistant.check("The Hewitt review called for 1 per cent of health funding to shift towards "
+                                      "prevention, worth about £2.3bn a year.")
+    assert "£2.3bn" in unstated.reason, unstated.reason

@@ -13,8 +13,8 @@ import pytest
 from conftest import free_port, streamlit_server
 
 from assistant import Assistant, Settings
-from assistant.export import plain_excerpt
 from assistant.settings import PROJECT_ROOT
+from assistant.text.markdown import plain_excerpt
 
 if str(PROJECT_ROOT) not in sys.path:  # ui/ sits beside app.py and is not an installed package
     sys.path.insert(0, str(PROJECT_ROOT))

@@ -10,7 +10,8 @@ import streamlit as st
 
 from assistant import Assistant, DraftCheck, SentenceCheck
 from assistant.errors import MissionDeskError
-from assistant.export import VERDICT_MARKS, draft_check_summary, plain_excerpt
+from assistant.export import VERDICT_MARKS, draft_check_summary
+from assistant.text.markdown import plain_excerpt
 from ui import state
 from ui.render import (
     BADGE_COLORS,

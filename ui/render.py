@@ -22,16 +22,14 @@ from pydantic import BaseModel
 from assistant import Answer, Assistant, Citation
 from assistant.answering import CATALOGUE_LEAD, USER_DOCUMENTS_DIFFER, USER_DOCUMENTS_LEAD
 from assistant.export import (
-    LINE_MARK,
     Block,
     Layout,
     answer_blocks,
-    plain_excerpt,
     reference_groups,
     reference_text,
-    unbold,
 )
 from assistant.schemas import RemovedSentence
+from assistant.text.markdown import LINE_MARK, plain_excerpt, unbold
 
 _PUNCT = re.compile("([" + re.escape(string.punctuation) + "])")
 _STREAM_SECONDS = 1.2  # how long an embedded answer takes to appear word by word, at most

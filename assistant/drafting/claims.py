@@ -34,10 +34,12 @@ from assistant.schemas import Citation, ClaimCheck, Verdict
 from assistant.settings import StanceSettings
 from assistant.text import polarity, stance
 from assistant.text.acronyms import abbreviate
+from assistant.text.markdown import plain_excerpt
 from assistant.text.numbers import (
     count_clash,
     counts,
     counts_the_same,
+    figures,
     numbers,
     same_share,
     share_clash,
@@ -250,7 +252,8 @@ def check_claim(ev: Evidence, claim: str) -> ClaimCheck:
     if verdict in ("supported", "mixed") and unstated:
         # 'would amount to about £1.5 billion a year': a figure none of the passages about the claim gives cannot be
         # backed by their giving the rest, and none gives another figure for it (that would have contradicted it).
-        notes.append(f"no passage about the claim gives {', '.join(unstated)}: what the claim rests on is not in them")
+        worded = [claim[f.start:f.end] for f in figures(claim) if f.value in unstated] or unstated
+        notes.append(f"no passage about the claim gives {', '.join(worded)}: what the claim rests on is not in them")
         verdict, supporting, contradicting = "not enough evidence", [], []
     check = _result(ev, ledger, claim, verdict, supporting, contradicting, notes)
     check.reason = _reason(check, conflicts, by_key)
@@ -382,14 +385,20 @@ def _reason(check: ClaimCheck, conflicts: dict[tuple[str, int], stance.Conflict]
         cited = against.get(by_key[key].unit.text) if key in by_key else None
         if cited is not None and check.verdict in ("contradicted", "mixed"):
             lead = "Partly supported, but " if check.verdict == "mixed" and check.supporting else ""
-            return f"{lead}{conflict.reason} {marker(cited)}.".replace("  ", " ")
+            said = conflict.reason.replace("the sentence", "the claim")  # the engine's words for a cited sentence
+            return f"{lead}{said} {marker(cited)}.".replace("  ", " ")
     if check.verdict == "supported" and check.supporting:
-        return f"The sources say so: “{_short(check.supporting[0].quote, 160)}” {marker(check.supporting[0])}."
+        return f"The sources say so: “{_short(plain_excerpt(check.supporting[0].quote), 160)}” {marker(check.supporting[0])}."
     if check.verdict == "contradicted" and check.contradicting:
-        return f"The sources say otherwise: “{_short(check.contradicting[0].quote, 160)}” {marker(check.contradicting[0])}."
+        return (f"The sources say otherwise: “{_short(plain_excerpt(check.contradicting[0].quote), 160)}” "
+                f"{marker(check.contradicting[0])}.")
     if check.verdict == "mixed" and check.supporting and check.contradicting:
         return (f"The sources support part of it {marker(check.supporting[0])} and qualify or contradict the rest "
                 f"{marker(check.contradicting[0])}.")
+    unstated = next((n for n in check.signals if n.startswith("no passage about the claim gives")), "")
+    if unstated:  # 'no passage about the claim gives 2.3bn: …'
+        worded = unstated.removeprefix("no passage about the claim gives ").split(":")[0]
+        return f"No passage about it gives {worded}, the figure the claim rests on."
     return "No passage states or denies this claim."
 
 
@@ -714,7 +723,7 @@ def _result(
 def _explain(verdict: Verdict, supporting: list[Citation], contradicting: list[Citation]) -> str:
     def first(cs: list[Citation]) -> str:
         c = cs[0]
-        return f"{c.title}, {c.locator.split(' · ')[0]}: “{_short(c.quote, 160)}” [{c.n}]"
+        return f"{c.title}, {c.locator.split(' · ')[0]}: “{_short(plain_excerpt(c.quote), 160)}” [{c.n}]"
 
     if verdict == "not enough evidence":
         return "The sources neither state nor deny this claim."
