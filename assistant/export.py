@@ -281,7 +281,9 @@ def _long_date(iso: str) -> str:
 def _(check: ClaimCheck) -> Layout:
     blocks = [
         Block("h2", "Claim"), Block("para", check.claim),
-        Block("h2", "Verdict", badge=check.verdict), Block("para", check.explanation),
+        # The plain reason naming the decisive passage leads; the rules that fired stay in --json ('signals'): they mean
+        # nothing to an adviser (issue 11).
+        Block("h2", "Verdict", badge=check.verdict), Block("para", check.reason or check.explanation),
         Block("h2", "Supporting passages"),
         *([Block("bullet", f"{c.title}, {c.locator}: {excerpt(c)}", (c.n,)) for c in check.supporting]
           or [Block("para", "None found.")]),
@@ -291,8 +293,6 @@ def _(check: ClaimCheck) -> Layout:
         *([Block("h2", "Your documents (shown, not counted in the verdict)"),
            *(Block("bullet", f"{c.locator}: {excerpt(c)}", (c.n,)) for c in check.your_documents)]
           if check.your_documents else []),
-        Block("h2", "How the verdict was reached"),
-        *(Block("bullet", s) for s in check.signals[:12]),
     ]
     if check.narrative:
         blocks += [Block("h2", "Explanation written by the model (verified)"), *(_statement(s, "para") for s in check.narrative)]

@@ -188,3 +188,14 @@ def test_the_reason_quotes_plain_text_and_names_an_unstated_figure(corpus_assist
     unstated = corpus_assistant.check("The Hewitt review called for 1 per cent of health funding to shift towards "
                                       "prevention, worth about £2.3bn a year.")
     assert "£2.3bn" in unstated.reason, unstated.reason
+
+
+def test_the_page_and_exports_lead_with_the_reason_not_the_rules(corpus_assistant: Assistant) -> None:
+    from assistant.export import layout
+
+    check = corpus_assistant.check("Regulators can move poor providers up to good, and they can also drive providers "
+                                   "to excellence.")
+    texts = [b.text for b in layout(check).blocks]
+    assert check.reason in texts
+    assert not any("(asserts)" in t or "supports (" in t for t in texts), "the engine's rules stay in --json"
+    assert check.signals  # ... where they still are

@@ -656,6 +656,12 @@ def _kin(a: str, b: str) -> bool:
     return a == b or (len(a) >= 6 and len(b) >= 6 and a[:6] == b[:6])
 
 
+def _opening(text: str, n: int) -> str:
+    """The first ``n`` words of ``text`` to quote in a reason: '…' when the sentence goes on, its own stop when not."""
+    words = text.split()
+    return " ".join(words[:n]) + ("…" if len(words) > n else "")
+
+
 @cache
 def _doubt_pattern() -> re.Pattern[str]:
     return re.compile(rf"\b(?:{phrases(entries('stance', 'doubts'))})\b(?:\s+(?:that|it|they|this))*", re.I)
@@ -671,8 +677,8 @@ def _doubted(claim: str, aligned: str, passage: str, context: str) -> Conflict |
         following = [t for t in _content(tokens(aligned_n[m.end():]))[:4]]
         distinctive = {t.stem for t in following} - _topic(aligned_n[: m.start()])
         if any(_kin(a, b) for a in distinctive for b in stems):
-            phrase = " ".join(aligned_n[m.start():].split()[:6])
-            return Conflict("doubt", f"the passage finds “{phrase}…”, which the sentence asserts", "", m.group(0))
+            phrase = _opening(aligned_n[m.start():], 6)
+            return Conflict("doubt", f"the passage finds “{phrase}”, which the sentence asserts", "", m.group(0))
     return None
 
 
@@ -717,8 +723,8 @@ def _hedge(claim: str, aligned: str, passage: str, context: str) -> Conflict | N
     dropped = [h for h in theirs if not any(_kin(a, b) for g in kept for a in g for b in _governed(aligned_n, h.end()))]
     if dropped:
         h = dropped[0]
-        phrase = " ".join(aligned_n[h.start():].split()[:4])
-        return Conflict("hedge", f"the passage hedges it (“{phrase}…”); the sentence states it as certain",
+        phrase = _opening(aligned_n[h.start():], 4)
+        return Conflict("hedge", f"the passage hedges it (“{phrase}”); the sentence states it as certain",
                         "", h.group(0))
     firm = [m.group(0) for m in _words_of(booster, aligned_n) if _governs(aligned_n, m.end(), stems)]
     extra = mine_hedges - {m.group(0).lower() for m in _words_of(hedge, aligned_n)}
