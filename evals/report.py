@@ -415,17 +415,18 @@ def stance_markdown(stance: StanceReport, thresholds: dict[str, Any]) -> list[st
         f"`{stance.verifier_sha256[:12]}`), each checked by the product's verifier against the indexed chunk holding "
         f"its passage; claims: gold-v1's {len(stance.claims_v1)} claim items and `{stance.claims_dataset}` "
         f"({len(stance.claims_v2)} held-out claims, sha256 `{stance.claims_sha256[:12]}`), and the "
-        f"{len(stance.claims_tune)} and {len(stance.claims_tune_v4)} tune claims of `evals/datasets/claims-tune-v3.jsonl` "
-        "and `claims-tune-v4.jsonl` (written blind and first measured before any tuning on it), through `Assistant.check`. "
+        f"{len(stance.claims_tune)}, {len(stance.claims_tune_v4)} and {len(stance.claims_tune_v5)} tune claims of "
+        "`evals/datasets/claims-tune-v3.jsonl`, `claims-tune-v4.jsonl` and `claims-tune-v5.jsonl` (each written blind and "
+        "first measured before any tuning on it), through `Assistant.check`. "
         f"{stance.seconds:.0f} s. Targets are on the held-out split; tuned and held-out figures are reported apart.",
         "",
         "### Citation verifier: tune and held out",
         "",
         *_table(["Metric", "Target (held out)", "tune", "more tune", "heldout", "heldout v3", "all (v1)"], stance_verifier_rows(stance)),
         "",
-        "### Claim checker: claims v1, tune-v3 and tune-v4 (tuned), v2 (held out)",
+        "### Claim checker: claims v1, tune-v3, tune-v4 and tune-v5 (tuned), v2 (held out)",
         "",
-        *_table(["Metric", "Target v1 / v2", "claims v1", "claims tune-v3", "claims tune-v4", "claims v2"],
+        *_table(["Metric", "Target v1 / v2", "claims v1", "claims tune-v3", "claims tune-v4", "claims tune-v5", "claims v2"],
                 stance_claim_rows(stance)),
         "",
         "### Shortfalls",
@@ -493,7 +494,8 @@ def print_table(report: EvalReport) -> None:
         for title, header, rows in (
             ("citation verifier", ["Metric", "Target (held out)", "tune", "more tune", "heldout", "heldout v3", "all (v1)"],
              stance_verifier_rows(report.stance)),
-            ("claim checker", ["Metric", "Target v1 / v2", "claims v1", "claims tune-v3", "claims tune-v4", "claims v2"],
+            ("claim checker", ["Metric", "Target v1 / v2", "claims v1", "claims tune-v3", "claims tune-v4", "claims tune-v5",
+                               "claims v2"],
              stance_claim_rows(report.stance)),
         ):
             table = Table(title=f"Mission Desk evals — stance: {title}")

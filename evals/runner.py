@@ -56,6 +56,7 @@ CLAIMS_DATASET = EVALS_DIR / "datasets" / "claims-v2.jsonl"
 # Claims written for tuning the claim checker (never held out): reported beside gold-v1's claims, apart from v2.
 CLAIMS_TUNE_DATASET = EVALS_DIR / "datasets" / "claims-tune-v3.jsonl"
 CLAIMS_TUNE_V4_DATASET = EVALS_DIR / "datasets" / "claims-tune-v4.jsonl"  # written blind, 2026-11-30
+CLAIMS_TUNE_V5_DATASET = EVALS_DIR / "datasets" / "claims-tune-v5.jsonl"  # written blind, 2026-12-01
 # Scopes of the stance report: the verifier's splits (and all its items), then the claim checker's two sets.
 STANCE_SCOPES = {
     "tune": "verifier-v1 tune",
@@ -66,9 +67,10 @@ STANCE_SCOPES = {
     "claims_v1": "claims of gold-v1 (tuned)",
     "claims_tune": "claims-tune-v3 (tuned)",
     "claims_tune_v4": "claims-tune-v4 (tuned)",
+    "claims_tune_v5": "claims-tune-v5 (tuned)",
     "claims_v2": "claims-v2 (held out)",
 }
-CLAIM_SCOPES = ("claims_v1", "claims_tune", "claims_tune_v4", "claims_v2")
+CLAIM_SCOPES = ("claims_v1", "claims_tune", "claims_tune_v4", "claims_tune_v5", "claims_v2")
 VERIFIER_SCOPES = ("tune", "tune_more", "heldout", "heldout_v3", "all")
 HELD_OUT_VERIFIER = ("heldout", "heldout_v3")  # the scopes with issue 11's targets  # 'all' is verifier-v1's two splits
 RESULTS_DIR = EVALS_DIR / "results"
@@ -262,7 +264,7 @@ class StanceReport(BaseModel):
     """Issue 11: the citation verifier on verifier-v1 and the claim checker on gold-v1's claims and claims-v2.
 
     ``metrics`` and ``targets`` are keyed by scope (STANCE_SCOPES): 'tune', 'heldout', 'all' (verifier),
-    'claims_v1', 'claims_tune', 'claims_tune_v4', 'claims_v2' (claim checker; CLAIM_SCOPES).
+    'claims_v1', 'claims_tune', 'claims_tune_v4', 'claims_tune_v5', 'claims_v2' (claim checker; CLAIM_SCOPES).
     """
 
     verifier_dataset: str
@@ -277,10 +279,11 @@ class StanceReport(BaseModel):
     claims_v2: list[ItemResult]
     claims_tune: list[ItemResult] = []
     claims_tune_v4: list[ItemResult] = []
+    claims_tune_v5: list[ItemResult] = []
 
     def claims(self, scope: str) -> list[ItemResult]:
         return {"claims_v1": self.claims_v1, "claims_tune": self.claims_tune,
-                "claims_tune_v4": self.claims_tune_v4}.get(scope, self.claims_v2)
+                "claims_tune_v4": self.claims_tune_v4, "claims_tune_v5": self.claims_tune_v5}.get(scope, self.claims_v2)
 
     def verifier_items(self, scope: str) -> list[VerifierResult]:
         return verifier_scope(self.verifier, scope)
@@ -917,8 +920,10 @@ def run_stance(
         claims_v1 = evaluate(product, items, gold, _tagged(progress, "claims v1")).items
     tune = evaluate(product, load_dataset(CLAIMS_TUNE_DATASET), gold, _tagged(progress, "claims tune")).items
     tune_v4 = evaluate(product, load_dataset(CLAIMS_TUNE_V4_DATASET), gold, _tagged(progress, "claims tune v4")).items
+    tune_v5 = evaluate(product, load_dataset(CLAIMS_TUNE_V5_DATASET), gold, _tagged(progress, "claims tune v5")).items
     v2 = evaluate(product, load_dataset(CLAIMS_DATASET), gold, _tagged(progress, "claims v2")).items
-    claims = {"claims_v1": list(claims_v1), "claims_tune": tune, "claims_tune_v4": tune_v4, "claims_v2": v2}
+    claims = {"claims_v1": list(claims_v1), "claims_tune": tune, "claims_tune_v4": tune_v4, "claims_tune_v5": tune_v5,
+              "claims_v2": v2}
     return StanceReport(
         verifier_dataset=_relative(VERIFIER_DATASET),
         verifier_sha256=hashlib.sha256(VERIFIER_DATASET.read_bytes()).hexdigest(),

@@ -32,6 +32,7 @@ def test_tune_claim_sets_have_no_problems():
     datasets = CLAIMS_PATH.parent
     assert check_tune_claims(datasets / "claims-tune-v3.jsonl") == []
     assert check_tune_claims(datasets / "claims-tune-v4.jsonl") == []
+    assert check_tune_claims(datasets / "claims-tune-v5.jsonl") == []
 
 
 def _rewrite(src, dst, change):

@@ -234,6 +234,7 @@ def test_every_verifier_item_is_scored_against_its_passage(report: EvalReport) -
     assert claims and all(r.id.startswith("claim-") for r in claims) and len(report.stance.claims_v2) >= 55
     assert len(report.stance.claims_tune) >= 45 and all(r.id.startswith("v3-claim-") for r in report.stance.claims_tune)
     assert len(report.stance.claims_tune_v4) >= 40 and all(r.id.startswith("v4-claim-") for r in report.stance.claims_tune_v4)
+    assert len(report.stance.claims_tune_v5) >= 40 and all(r.id.startswith("v5-claim-") for r in report.stance.claims_tune_v5)
 
 
 def test_report_states_the_stance_figures_shortfalls_and_missed_items(report: EvalReport) -> None:
