@@ -239,3 +239,14 @@ def test_same_measure_binds_each_figure_to_its_own_clause(claim: str, sentence: 
 def test_a_claim_stating_the_granted_half_too_is_half_right(claim: str, grants: bool) -> None:
     sentence = "Some evidence that mentoring lifts attendance among pupils who miss school - but limited evidence it raises grades."
     assert stance.grants_beside_doubt(claim, sentence) is grants
+
+
+def test_a_table_cell_opening_with_a_hedge_still_hedges() -> None:
+    # 'Can' opens the cell after its row label: a hedge, not part of a name.
+    assert stance.compare("Inspections raise standards.", "Inspection\tCan raise standards in weak schools.") is not None
+
+
+def test_a_bare_bracketed_year_after_a_word_stays_bound() -> None:
+    # Only a name's year in brackets is a reference ('Hewitt (2023)'); '29 per cent (2022)' dates the figure.
+    assert any(f == "2022" for f, _ in stance.bindings("Satisfaction fell to 29 per cent (2022) overall.", local=True))
+    assert all(f != "2023" for f, _ in stance.bindings("Hewitt (2023) found waits rose by 12 per cent.", local=True))

@@ -297,7 +297,7 @@ def bindings(text: str, *, local: bool = False) -> list[tuple[str, set[str]]]:
     """
     out: list[tuple[str, set[str]]] = []
     for sentence in source_sentences(text):
-        toks = tokens(_citations().sub(" ", sentence))
+        toks = tokens(_citations().sub(lambda m: m.group("keep") or " ", sentence))
         figs = _figures(toks)
         if not figs:
             continue
@@ -628,15 +628,25 @@ def _hedge_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 def _words_of(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
-    """The matches of a hedge or booster pattern that are not part of a name: a capital in mid-sentence ('Theresa
-    May', 'Will Hutton') names someone rather than hedging."""
+    """The matches of a hedge or booster pattern that are not part of a name: a capitalised word beside another
+    capitalised word in mid-line ('Theresa May', 'Will Hutton') names someone rather than hedging. A line or table
+    cell may open with one ('Targets<tab>Can drive improvement'): that is a hedge."""
     out = []
     for m in pattern.finditer(text):
-        before = text[: m.start()].rstrip()
-        if m.group(0)[0].isupper() and before and before[-1] not in ".!?:;\"“‘'(-•*":
+        if m.group(0)[0].isupper() and _in_name(text, m.start(), m.end()):
             continue
         out.append(m)
     return out
+
+
+def _in_name(text: str, start: int, end: int) -> bool:
+    before = text[:start]
+    gap = before[len(before.rstrip()):]
+    previous = before.rstrip().split()[-1:] if before.strip() else []
+    following = text[end:].split()[:1]
+    opens = not before.strip() or "\n" in gap or "\t" in gap or before.rstrip()[-1] in ".!?:;\"“‘'(-•*"
+    capitalised = [w for w in previous + following if w[:1].isupper()]
+    return not opens and bool(capitalised)
 
 
 def _governed(text: str, end: int) -> set[str]:
