@@ -87,9 +87,7 @@ def test_lexicon_rules(rule: str, passage: str, faithful: str, wrong: str) -> No
      "Although more residents are satisfied with parks than not, a large minority are dissatisfied."),
     # A capital in mid-sentence names someone: 'Theresa May' is no hedge.
     ("Theresa May said that the policy would cut waiting times.", "The policy would cut waiting times, said Theresa May."),
-    # A hyphenated name is named by its parts too: 'Covid-19' is in a passage that has 'Covid-19'.
-    ("Waiting lists grew after Covid-19 struck in 2020.", "After Covid-19 struck in 2020, waiting lists grew."),
-], ids=["privative", "near-negator", "actor-alias", "negator-before-comma", "a-name-is-no-hedge", "hyphenated-name"])
+], ids=["privative", "near-negator", "actor-alias", "negator-before-comma", "a-name-is-no-hedge"])
 def test_lexicon_paraphrases_are_kept(passage: str, paraphrase: str) -> None:
     assert stance.compare(paraphrase, passage) is None
 

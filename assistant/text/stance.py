@@ -37,7 +37,7 @@ from assistant.text.numbers import figures
 from assistant.text.sentences import split_sentences
 from assistant.text.words import normalise_quotes, stem, stopwords, strict_negation
 
-_TOKEN = re.compile(r"£?\d+(?:[.,]\d+)*(?:\s?(?:bn|m|k|billion|million)\b)?|[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
+_TOKEN = re.compile(r"£?\d+(?:[.,]\d+)*(?:\s?(?:bn|m|k)\b)?|[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 _BREAK = re.compile(r"[;:,()\[\]–—]|\s-\s")
 _NEGATOR_REACH = 3  # words between a negator and the word it denies ('not by higher outputs')
 
@@ -156,8 +156,7 @@ def names(text: str) -> list[str]:
 
 def _named_in(name: str, text_words: set[str], text_acronyms: set[str]) -> bool:
     parts = [w.lower().rstrip("'’s") for w in name.split() if w.lower() not in ("of", "for", "and", "the", "in")]
-    # A hyphenated word is also its parts ('Covid-19' is 'covid' and '19', as the tokens of a text have it).
-    if all(p in text_words or stem(p) in text_words or all(q in text_words for q in p.split("-") if q) for p in parts):
+    if all(p in text_words or stem(p) in text_words for p in parts):
         return True
     initials = _initials(name)
     return len(initials) >= 2 and initials.lower() in text_acronyms
