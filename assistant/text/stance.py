@@ -34,6 +34,7 @@ from functools import cache, lru_cache
 
 from assistant.text.lexicon import alternation, entries, groups, nested, phrases, word_set
 from assistant.text.numbers import figures
+from assistant.text.polarity import patterns
 from assistant.text.sentences import split_sentences
 from assistant.text.words import normalise_quotes, stem, stopwords, strict_negation
 
@@ -691,17 +692,12 @@ def _doubted(claim: str, aligned: str, passage: str, context: str) -> Conflict |
     return None
 
 
-@cache
-def _contrast_pattern() -> re.Pattern[str]:
-    return re.compile(rf"\b(?:{phrases((*entries('polarity', 'contrast'), *entries('polarity', 'concessive')))})\b", re.I)
-
-
 def grants_beside_doubt(claim: str, sentence: str) -> bool:
     """Does ``claim`` also state what ``sentence`` grants across a contrast from its doubt ('Some evidence that it can
     drive providers from poor to good - but limited evidence it can drive excellence')? A claim stating both halves is
     half right; one stating only the doubted half is wrong ('from good to excellent' shares only 'providers' and
     'good' with 'from poor to good'). Stating means three of the granted half's own words."""
-    pieces = _contrast_pattern().split(normalise_quotes(sentence))
+    pieces = patterns().contrast.split(normalise_quotes(sentence))
     doubted = [p for p in pieces if _doubt_pattern().search(p)]
     granted = [p for p in pieces if not _doubt_pattern().search(p)]
     if not doubted or not granted:
