@@ -247,19 +247,24 @@ def check_claim(ev: Evidence, claim: str) -> ClaimCheck:
     contradicting = _side(ledger, by_key, sides, "contradict", verdict, cfg, covers)
     if verdict != "not enough evidence" and not supporting and not contradicting:
         verdict = "not enough evidence"
-    given = {f for p in passages for f in numbers(p.chunk.display_text, words=True)}
-    unstated = sorted(numbers(claim, years=False) - given)
-    if verdict in ("supported", "mixed") and unstated:
+    unstated = _unstated_figures(claim, passages) if verdict in ("supported", "mixed") else []
+    if unstated:
         # 'would amount to about £1.5 billion a year': a figure none of the passages about the claim gives cannot be
         # backed by their giving the rest, and none gives another figure for it (that would have contradicted it).
-        worded = [claim[f.start:f.end] for f in figures(claim) if f.value in unstated] or unstated
-        notes.append(f"no passage about the claim gives {', '.join(worded)}: what the claim rests on is not in them")
+        notes.append(f"no passage about the claim gives {', '.join(unstated)}: what the claim rests on is not in them")
         verdict, supporting, contradicting = "not enough evidence", [], []
     check = _result(ev, ledger, claim, verdict, supporting, contradicting, notes)
-    check.reason = _reason(check, conflicts, by_key)
+    check.reason = _reason(check, conflicts, by_key, unstated)
     check.source_figures = _source_figures(claim, check.contradicting)
     check.your_documents = _your_documents(ledger, claim, users, short, cfg)
     return check
+
+
+def _unstated_figures(claim: str, passages: list[Passage]) -> list[str]:
+    """The claim's figures (as the claim words them, years aside) that none of ``passages`` gives."""
+    given = {f for p in passages for f in numbers(p.chunk.display_text, words=True)}
+    missing = numbers(claim, years=False) - given
+    return [claim[f.start:f.end] for f in figures(claim) if f.value in missing and not f.is_year]
 
 
 def _your_documents(
@@ -375,8 +380,8 @@ def _with_disagreements(
 
 
 def _reason(check: ClaimCheck, conflicts: dict[tuple[str, int], stance.Conflict],
-            by_key: dict[tuple[str, int], EvidenceSentence]) -> str:
-    """One plain line naming the decisive passage."""
+            by_key: dict[tuple[str, int], EvidenceSentence], unstated: list[str]) -> str:
+    """One plain line naming the decisive passage (or, for ``unstated`` figures, the figures no passage gives)."""
     def marker(c: Citation) -> str:
         return f"[{c.n}]"
 
@@ -395,10 +400,8 @@ def _reason(check: ClaimCheck, conflicts: dict[tuple[str, int], stance.Conflict]
     if check.verdict == "mixed" and check.supporting and check.contradicting:
         return (f"The sources support part of it {marker(check.supporting[0])} and qualify or contradict the rest "
                 f"{marker(check.contradicting[0])}.")
-    unstated = next((n for n in check.signals if n.startswith("no passage about the claim gives")), "")
-    if unstated:  # 'no passage about the claim gives 2.3bn: …'
-        worded = unstated.removeprefix("no passage about the claim gives ").split(":")[0]
-        return f"No passage about it gives {worded}, the figure the claim rests on."
+    if unstated:
+        return f"No passage about it gives {', '.join(unstated)}, the figure the claim rests on."
     return "No passage states or denies this claim."
 
 

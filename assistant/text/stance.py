@@ -348,6 +348,7 @@ def _citations() -> re.Pattern[str]:
     return re.compile(alternation(entries("stance", "citation")))
 
 
+@lru_cache(maxsize=4096)  # asked for each pair of a claim's and a sentence's cues: the same two texts again and again
 def same_measure(claim: str, sentence: str) -> bool:
     """Does a figure of ``sentence`` count what a figure of ``claim`` counts? Each figure is bound to the words of its
     own clause (``bindings(local=True)``); two figures measure the same thing when those words share one that is not a
@@ -641,12 +642,11 @@ def _words_of(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
 
 def _in_name(text: str, start: int, end: int) -> bool:
     before = text[:start]
-    gap = before[len(before.rstrip()):]
-    previous = before.rstrip().split()[-1:] if before.strip() else []
-    following = text[end:].split()[:1]
-    opens = not before.strip() or "\n" in gap or "\t" in gap or before.rstrip()[-1] in ".!?:;\"“‘'(-•*"
-    capitalised = [w for w in previous + following if w[:1].isupper()]
-    return not opens and bool(capitalised)
+    kept = before.rstrip()
+    gap = before[len(kept):]
+    if not kept or "\n" in gap or "\t" in gap or kept[-1] in ".!?:;\"“‘'(-•*":
+        return False  # it opens a sentence, line or table cell
+    return any(w[:1].isupper() for w in kept.split()[-1:] + text[end:].split()[:1])
 
 
 def _governed(text: str, end: int) -> set[str]:
